@@ -1,0 +1,30 @@
+# One command per job. Everything installs into .venv; Mosquitto comes from apt when missing.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup demo test bench clean
+
+setup: $(STAMP)
+	@scripts/ensure-mosquitto
+
+$(STAMP): pyproject.toml
+	@scripts/ensure-python-venv $(PYTHON)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[sim,plot,test]'
+	@touch $(STAMP)
+
+demo: setup
+	$(BIN)/reallabor replay traces/courtyard-24h-bme280.jsonl --table 60 \
+		--out build/courtyard-24h.jsonl --plot build/courtyard-24h.png
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+bench: setup
+	$(BIN)/python -m reallabor.bench
+
+clean:
+	rm -rf build $(VENV)

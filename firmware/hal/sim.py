@@ -1,0 +1,179 @@
+# The unix-port board: buses answer from a trace file, time is virtual, the current directory is
+# the flash. Settings come from environment variables set by the host (host/reallabor/replay.py):
+#   RL_TRACE     trace file (JSON Lines, docs/trace-format.md); without it no device answers
+#   RL_SPEED     "max" (default) or a factor: 1 = real time, 60 = a minute per second
+#   RL_END_MS    stop once virtual time passes this many ms since the trace start
+#   RL_EPOCH_MS  wall time (Unix ms) at trace time 0
+#   RL_DEVICE_ID the id a real board would derive from its MAC
+import asyncio
+import gc
+import json
+import os
+import sys
+import time
+
+from asyncio import core
+from node import clock
+
+_TICKS_MASK = 0x3FFFFFFF  # time.ticks_ms() wraps at 2**30
+# Virtual ticks run ahead of the real ones by at least this much, so tasks that asyncio's C core
+# queues with a real-time key are always "due" against virtual time. Differences of ticks are
+# valid up to 2**29 ms, which caps one virtual run at about 6 days.
+_LEAD_MS = 3600000
+MAX_RUN_MS = (1 << 29) - 2 * _LEAD_MS
+
+_clock = None
+_trace = None
+_end_ms = None
+_device_id = "sim-000000"
+
+
+class VirtualClock:
+    # Drives asyncio: when every task sleeps, jump to the next wake-up instead of waiting. While
+    # the firmware awaits a network reply (hold()), virtual time follows real time instead.
+    def __init__(self, speed):
+        self.speed = speed  # 0 = as fast as possible
+        self.elapsed = 0  # virtual ms since start, never wraps
+        self._base = time.ticks_ms() + _LEAD_MS
+        self.holds = 0
+        self.heap_peak = 0  # largest live heap seen between cycles
+        self._real_wait = core._io_queue.wait_io_event
+        core.ticks = self.ticks
+        core._io_queue.wait_io_event = self._wait
+
+    def ticks(self):
+        return (self._base + self.elapsed) & _TICKS_MASK
+
+    def _wait(self, dt):
+        if dt <= 0:  # 0: poll I/O for due tasks; -1: nothing scheduled, only I/O left
+            self._real_wait(dt)
+            return
+        gc.collect()  # what stays allocated while idle: the firmware's working set
+        alloc = gc.mem_alloc()
+        if alloc > self.heap_peak:
+            self.heap_peak = alloc
+        if self.holds:
+            start = time.ticks_ms()
+            self._real_wait(dt)
+            self.elapsed += min(dt, time.ticks_diff(time.ticks_ms(), start))
+            return
+        self._real_wait(int(dt / self.speed) if self.speed else 0)
+        head = core._task_queue.peek()
+        if head is not None and time.ticks_diff(head.ph_key, self.ticks()) <= 0:
+            return  # I/O woke a task: let it run before time moves on
+        if self.elapsed + dt > MAX_RUN_MS:
+            raise RuntimeError("simulated run longer than %d ms" % MAX_RUN_MS)
+        self.elapsed += dt
+
+    def hold(self):
+        self.holds += 1
+
+    def release(self):
+        self.holds -= 1
+
+
+class Trace:
+    # Streams the trace: only the latest answer per (bus, address, bytes written) is kept, so a
+    # day-long trace replays in a few kilobytes of heap.
+    def __init__(self, path):
+        self._file = open(path)
+        self._file.readline()  # the header; the host validated it
+        self.present = set()  # "i2c0:118"
+        self.answers = {}  # "i2c0:118:f7" -> bytes
+        self._missing = set()
+        self._next = None
+        self._read_next()
+
+    def _read_next(self):
+        line = self._file.readline()
+        while line and not line.strip():
+            line = self._file.readline()
+        self._next = json.loads(line) if line else None
+
+    def advance(self, now):
+        while self._next is not None and self._next["t"] <= now:
+            r = self._next
+            if "addr" in r:
+                key = "%s:%d" % (r["bus"], r["addr"])
+                self.present.add(key)
+                if r.get("r"):
+                    self.answers[key + ":" + r.get("w", "")] = bytes.fromhex(r["r"])
+            self._read_next()
+
+    def answer(self, key, written, n):
+        r = self.answers.get(key + ":" + written)
+        if r is None or len(r) < n:
+            miss = key + ":" + written
+            if miss not in self._missing:  # say it once; the driver sees a bus error each time
+                self._missing.add(miss)
+                sys.stderr.write("trace has no %d-byte answer for %s after writing '%s'\n" % (n, key, written))
+            return None
+        return r
+
+
+class I2C:
+    # The part of machine.I2C that drivers use, answered from the trace.
+    def __init__(self, name):
+        self.name = name
+
+    def _device(self, addr):
+        key = "%s:%d" % (self.name, addr)
+        if _trace is None:
+            raise OSError(19)
+        _trace.advance(_clock.elapsed)
+        if key not in _trace.present:
+            raise OSError(19)  # ENODEV: nobody acknowledged the address, as on a real bus
+        return key
+
+    def writeto_mem(self, addr, reg, buf):
+        self._device(addr)
+
+    def readfrom_mem_into(self, addr, reg, buf):
+        key = self._device(addr)
+        r = _trace.answer(key, "%02x" % reg, len(buf))
+        if r is None:
+            raise OSError(5)  # EIO
+        for i in range(len(buf)):
+            buf[i] = r[i]
+
+
+def setup():
+    global _clock, _trace, _end_ms, _device_id
+    env = os.getenv
+    speed = env("RL_SPEED") or "max"
+    _clock = VirtualClock(0 if speed == "max" else float(speed))
+    clock.use(_clock.ticks)
+    if env("RL_EPOCH_MS"):
+        clock.set_epoch_ms(int(env("RL_EPOCH_MS")))
+    if env("RL_TRACE"):
+        _trace = Trace(env("RL_TRACE"))
+    if env("RL_END_MS"):
+        _end_ms = int(env("RL_END_MS"))
+    _device_id = env("RL_DEVICE_ID") or _device_id
+
+
+def device_id():
+    return _device_id
+
+
+def i2c(name):
+    return I2C(name)
+
+
+def connect_network(wifi):
+    pass  # the host's network is always up
+
+
+def open_tcp(host, port, tls=False, timeout_ms=10000):
+    from hal.tcp import open_tcp
+
+    return open_tcp(host, port, tls, timeout_ms)
+
+
+def running():
+    return _end_ms is None or _clock.elapsed <= _end_ms
+
+
+def stopped():
+    gc.collect()
+    print("%d I sim end heap_peak=%d heap_total=%d" % (clock.uptime_ms(), _clock.heap_peak, gc.mem_alloc() + gc.mem_free()))

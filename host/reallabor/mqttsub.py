@@ -1,0 +1,50 @@
+"""A paho-mqtt subscriber that collects (topic, payload) in order; live messages only."""
+
+import queue
+import threading
+
+import paho.mqtt.client as paho
+
+from reallabor.errors import EXIT_FAILED, ReallaborError
+
+
+def split_broker_url(url: str) -> tuple[str, int]:
+    if not url.startswith("mqtt://"):
+        raise ReallaborError("broker.bad_url", EXIT_FAILED, url=url)
+    host, _, port = url[len("mqtt://"):].rstrip("/").partition(":")
+    try:
+        return host, int(port or 1883)
+    except ValueError:
+        raise ReallaborError("broker.bad_url", EXIT_FAILED, url=url)
+
+
+class Subscriber:
+    def __init__(self, url: str, topic: str):
+        self.url = url
+        self.topic = topic
+        self.inbox: queue.Queue = queue.Queue()
+        self._subscribed = threading.Event()
+        self._client = paho.Client(paho.CallbackAPIVersion.VERSION2)
+        self._client.on_message = self._on_message
+        self._client.on_subscribe = lambda *a: self._subscribed.set()
+        self._client.on_connect = lambda client, *a: client.subscribe(self.topic, qos=1)
+
+    def _on_message(self, client, userdata, message) -> None:
+        if not message.retain:  # retained ones are left over from before this run
+            self.inbox.put((message.topic, message.payload))
+
+    def __enter__(self) -> "Subscriber":
+        host, port = split_broker_url(self.url)
+        try:
+            self._client.connect(host, port)
+        except OSError as e:
+            raise ReallaborError("broker.unreachable", EXIT_FAILED, url=self.url, error=e.strerror or e)
+        self._client.loop_start()
+        if not self._subscribed.wait(10):
+            self.__exit__()
+            raise ReallaborError("broker.unreachable", EXIT_FAILED, url=self.url, error="no SUBACK")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._client.disconnect()
+        self._client.loop_stop()

@@ -1,0 +1,40 @@
+"""A PNG of a replay: one panel per published quantity over the day."""
+
+from pathlib import Path
+
+from reallabor.errors import EXIT_MISSING_TOOL, ReallaborError
+
+NAMES = {"temperature": "Temperatur", "humidity": "Luftfeuchte", "pressure": "Luftdruck"}
+
+
+def plot_states(states, path: Path, title: str) -> Path:
+    """states: replay messages with a state payload (t, payload)."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise ReallaborError("plot.missing", EXIT_MISSING_TOOL)
+    series: dict[tuple[str, str], tuple[list, list, str]] = {}
+    for m in states:
+        for sensor, readings in m.payload.get("readings", {}).items():
+            for quantity, r in readings.items():
+                xs, ys, _ = series.setdefault((sensor, quantity), ([], [], r["unit"]))
+                xs.append(m.t / 3_600_000)
+                ys.append(float(r["value"]))
+    if not series:
+        raise ReallaborError("plot.no_data")
+    fig, axes = plt.subplots(len(series), 1, figsize=(10, 2.4 * len(series)), sharex=True, squeeze=False)
+    for ax, ((sensor, quantity), (xs, ys, unit)) in zip(axes[:, 0], series.items()):
+        ax.plot(xs, ys, linewidth=1.2)
+        ax.set_ylabel(f"{NAMES.get(quantity, quantity)}\n[{unit}]")
+        ax.grid(alpha=0.3)
+        ax.set_title(sensor, loc="right", fontsize=8)
+    axes[-1, 0].set_xlabel("Stunden seit Start / hours since start")
+    fig.suptitle(title)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path

@@ -1,0 +1,178 @@
+"""The trace format (docs/trace-format.md): read, validate and summarise JSON Lines traces."""
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from reallabor.errors import EXIT_BAD_INPUT, ReallaborError
+from reallabor.i18n import msg
+
+FORMAT = "reallabor-trace"
+VERSION = 1
+SOURCES = ("captured", "synthetic")
+_HEX = re.compile(r"^(?:[0-9a-fA-F]{2})*$")
+_I2C_BUS = re.compile(r"^i2c\d+$")
+
+
+@dataclass
+class Problem:
+    line: int
+    text: str
+
+    def __str__(self) -> str:
+        return msg("trace.line", line=self.line, text=self.text)
+
+
+@dataclass
+class Summary:
+    header: dict
+    records: int = 0
+    end_ms: int = 0
+    devices: dict = field(default_factory=dict)  # "i2c0 0x76" -> number of records
+
+    @property
+    def epoch_ms(self) -> int:
+        return parse_start(self.header["start"])
+
+
+def parse_start(text: str) -> int:
+    """ISO 8601 start time with a zone ('2026-05-14T00:00:00Z') -> Unix ms."""
+    when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if when.tzinfo is None:
+        raise ValueError("no time zone")
+    return int(when.astimezone(timezone.utc).timestamp() * 1000)
+
+
+def open_lines(path: Path):
+    try:
+        return path.open(encoding="utf-8")
+    except FileNotFoundError:
+        raise ReallaborError("trace.not_found", EXIT_BAD_INPUT, path=path)
+    except IsADirectoryError:
+        raise ReallaborError("trace.not_found", EXIT_BAD_INPUT, path=path)
+    except PermissionError:
+        raise ReallaborError("file.no_permission", EXIT_BAD_INPUT, path=path)
+
+
+def check(path: Path) -> tuple[Summary | None, list[Problem]]:
+    """Validate a whole trace; returns its summary (None if the header is unusable) and every problem."""
+    problems: list[Problem] = []
+    summary = None
+    last_t = 0
+    with open_lines(path) as lines:
+        try:
+            for number, line in enumerate(lines, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    obj = json.loads(line)
+                except json.JSONDecodeError as e:
+                    problems.append(Problem(number, msg("trace.not_json", error=e.msg, col=e.colno)))
+                    continue
+                if not isinstance(obj, dict):
+                    problems.append(Problem(number, msg("trace.not_object")))
+                    continue
+                if summary is None:
+                    header_problems = _check_header(obj)
+                    problems += [Problem(number, p) for p in header_problems]
+                    summary = Summary(obj if not header_problems else {})
+                    if header_problems and obj.get("format") != FORMAT:
+                        return None, problems  # not a trace at all: the rest would be noise
+                    continue
+                record_problems = _check_record(obj, last_t)
+                problems += [Problem(number, p) for p in record_problems]
+                if not record_problems:
+                    last_t = obj["t"]
+                    summary.records += 1
+                    summary.end_ms = max(summary.end_ms, obj["t"])
+                    key = f"{obj['bus']} 0x{obj['addr']:02x}"
+                    summary.devices[key] = summary.devices.get(key, 0) + 1
+        except UnicodeDecodeError:
+            problems.append(Problem(0, msg("trace.not_text")))
+    if summary is None:
+        problems.append(Problem(1, msg("trace.empty")))
+    elif summary.header:
+        summary.end_ms = max(summary.end_ms, summary.header.get("end_ms", 0))
+    return (summary if summary and summary.header else None), problems
+
+
+def load(path: Path) -> Summary:
+    """The summary of a valid trace, or an error listing every problem with its line."""
+    summary, problems = check(path)
+    if problems:
+        raise ReallaborError(
+            "trace.invalid", EXIT_BAD_INPUT, details=[str(p) for p in problems], path=path, count=len(problems)
+        )
+    return summary
+
+
+def _check_header(h: dict) -> list[str]:
+    out = []
+    if h.get("format") != FORMAT:
+        out.append(msg("trace.header_format", expected=FORMAT))
+        return out
+    if h.get("version") != VERSION:
+        out.append(msg("trace.header_version", found=h.get("version"), expected=VERSION))
+    if h.get("source") not in SOURCES:
+        out.append(msg("trace.header_field", name="source", expected=" | ".join(SOURCES)))
+    if not isinstance(h.get("board"), str):
+        out.append(msg("trace.header_field", name="board", expected="text"))
+    try:
+        parse_start(h.get("start"))
+    except (TypeError, ValueError, AttributeError):
+        out.append(msg("trace.header_field", name="start", expected="ISO 8601 (2026-05-14T00:00:00Z)"))
+    if not isinstance(h.get("sensors", []), list):
+        out.append(msg("trace.header_field", name="sensors", expected="list"))
+    for name in ("interval_ms", "end_ms"):
+        if name in h and not (isinstance(h[name], int) and h[name] > 0):
+            out.append(msg("trace.header_field", name=name, expected="> 0"))
+    return out
+
+
+def _check_record(r: dict, last_t: int) -> list[str]:
+    t = r.get("t")
+    if not isinstance(t, int) or isinstance(t, bool) or t < 0:
+        return [msg("trace.field", name="t", expected="ms >= 0")]
+    out = []
+    if t < last_t:
+        out.append(msg("trace.time_back", t=t, last=last_t))
+    bus = r.get("bus")
+    if not isinstance(bus, str) or not _I2C_BUS.match(bus):
+        return out + [msg("trace.unknown_record")]
+    addr = r.get("addr")
+    if not isinstance(addr, int) or isinstance(addr, bool) or not 0 <= addr <= 127:
+        out.append(msg("trace.field", name="addr", expected="0..127"))
+    for name in ("w", "r"):
+        value = r.get(name, "")
+        if not isinstance(value, str) or not _HEX.match(value):
+            out.append(msg("trace.field", name=name, expected=msg("trace.hex")))
+    unknown = set(r) - {"t", "bus", "addr", "w", "r"}
+    if unknown:
+        out.append(msg("trace.unknown_fields", names=", ".join(sorted(unknown))))
+    return out
+
+
+def info(summary: Summary) -> list[str]:
+    h = summary.header
+    hours = summary.end_ms / 3_600_000
+    lines = [
+        msg("trace.info_source", source=h["source"], board=h["board"], start=h["start"]),
+        msg("trace.info_span", records=summary.records, hours=f"{hours:.2f}"),
+    ]
+    for s in h.get("sensors", []):
+        lines.append(msg("trace.info_sensor", type=s.get("type"), bus=s.get("bus", "i2c0"), addr=f"0x{s.get('addr', 0):02x}"))
+    for device, count in sorted(summary.devices.items()):
+        lines.append(msg("trace.info_device", device=device, count=count))
+    if h.get("description"):
+        lines.append(h["description"])
+    return lines
+
+
+def write(path: Path, header: dict, records) -> None:
+    """Write a trace: the header, then one compact JSON object per record."""
+    with path.open("w", encoding="utf-8") as f:
+        f.write(json.dumps(header, ensure_ascii=False) + "\n")
+        for r in records:
+            f.write(json.dumps(r, separators=(",", ":")) + "\n")
