@@ -5,6 +5,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -43,11 +44,12 @@ class MicroPythonFailure(Exception):
 class MicroPythonItem(pytest.Item):
     def runtest(self):
         path = ":".join((".frozen", str(ROOT / "firmware"), str(ROOT / "firmware" / "lib"), str(HERE)))
-        done = subprocess.run(
-            [micropython(), "-X", f"heapsize={HEAP}", str(RUNNER), self.path.stem, self.name],
-            capture_output=True, text=True, timeout=120, env={"MICROPYPATH": path, "PATH": "/usr/bin:/bin"},
-            cwd=self.config.rootpath,
-        )
+        with tempfile.TemporaryDirectory(prefix="rl-flash-") as flash:  # the test's "flash"
+            done = subprocess.run(
+                [micropython(), "-X", f"heapsize={HEAP}", str(RUNNER), self.path.stem, self.name],
+                capture_output=True, text=True, timeout=120, env={"MICROPYPATH": path, "PATH": "/usr/bin:/bin"},
+                cwd=flash,
+            )
         if done.returncode != 0 or "PASS" not in done.stdout.splitlines()[-1:]:
             raise MicroPythonFailure(done.stdout + done.stderr)
 

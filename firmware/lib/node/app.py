@@ -22,17 +22,22 @@ def main():
 
 
 async def start(board):
-    while board.running():
-        try:
-            cfg = config.load()
-        except config.ConfigError as e:
-            # Safe mode: stay up (REPL reachable, no reboot loop) and look again in a minute,
-            # so a technician can fix the file without reflashing.
-            log.error("%s; safe mode, next check in %d s" % (e, SAFE_MODE_RETRY_MS // 1000))
-            await clock.sleep_ms(SAFE_MODE_RETRY_MS)
-            continue
+    cfg = await load_config(board)
+    if cfg:
         await Node(board, cfg).run()
-        return
+
+
+async def load_config(board):
+    # A bad config means safe mode: stay up (REPL reachable, no reboot loop) and look again every
+    # minute, so a technician can fix the file without reflashing. None if the board stops first.
+    while True:
+        try:
+            return config.load()
+        except config.ConfigError as e:
+            log.error("%s; safe mode, next check in %d s" % (e, SAFE_MODE_RETRY_MS // 1000))
+        await clock.sleep_ms(SAFE_MODE_RETRY_MS)
+        if not board.running():
+            return None
 
 
 class Node:

@@ -1,0 +1,98 @@
+# BME280/BMP280 driver against datasheet facts, on an in-memory register file.
+import struct
+
+from node.sensors import ABSENT, WRONG_CHIP, SensorError, health_of
+from node.sensors import bme280
+from support import MemoryI2C, RegisterDevice, raises
+
+# BMP280 datasheet, section 3.12: calibration words and raw values of the worked example.
+EXAMPLE_TP = (27504, 26435, -1000, 36477, -10685, 3024, 2855, 140, -7, 15500, -14600, 6000)
+ADC_T = 519888
+ADC_P = 415148
+# Humidity words H1..H6 = 75, 362, 0, 313, 50, 30 as the chip packs them at 0xE1..0xE7
+H_BYTES = bytes((0x6A, 0x01, 0x00, 0x13, 0x29, 0x03, 0x1E))
+
+
+def chip(chip_id, adc_h=None):
+    regs = {
+        0xD0: bytes((chip_id,)),
+        0x88: struct.pack("<HhhHhhhhhhhh", *EXAMPLE_TP) + bytes((0, 75)),
+        0xE1: H_BYTES,
+        0xF7: struct.pack(">I", ADC_P << 4)[1:] + struct.pack(">I", ADC_T << 4)[1:]
+        + (struct.pack(">H", adc_h) if adc_h is not None else b""),
+    }
+    return RegisterDevice(regs)
+
+
+def driver(kind, dev, addr=0x76, over=None):
+    cfg = {"type": kind, "name": kind, "addr": addr,
+           "oversampling": over or {"temperature": 1, "pressure": 1, "humidity": 1}}
+    return bme280.BME280(MemoryI2C({0x76: dev} if dev else {}), cfg)
+
+
+def test_datasheet_worked_example():
+    c = bme280.parse_calibration(struct.pack("<HhhHhhhhhhhh", *EXAMPLE_TP) + bytes(2))
+    t, t_fine = bme280.compensate_t(c, ADC_T)
+    assert t_fine == 128422  # datasheet: t_fine = 128422
+    assert t == 2508  # 25.08 degC
+    p = bme280.compensate_p(c, ADC_P, t_fine)
+    assert (p + 128) >> 8 == 100653  # 100653.27 Pa in the datasheet's table
+
+
+def test_bmp280_reads_the_example_through_the_bus():
+    dev = chip(0x58)
+    s = driver("bmp280", dev)
+    s.init()
+    assert s.ready
+    assert (0xF5, b"\x00") in dev.writes  # IIR filter off
+    assert s.start() == 7  # 1.25 + 2.3 + 2.875 ms, rounded up
+    assert dev.writes[-1] == (0xF4, bytes((0x25,)))  # osrs_t x1, osrs_p x1, forced mode
+    assert s.poll() is True
+    assert s.values == [2508, 100653]
+    assert [q[0] for q in s.quantities] == ["temperature", "pressure"]
+
+
+def test_bme280_humidity_and_oversampling_registers():
+    dev = chip(0x60, adc_h=0x6000)
+    s = driver("bme280", dev, over={"temperature": 16, "pressure": 2, "humidity": 4})
+    s.init()
+    assert (0xF2, bytes((3,))) in dev.writes  # ctrl_hum: osrs_h x4 = 0b011
+    assert s.start() == 53  # 1.25 + 2.3*16 + (2.3*2 + 0.575) + (2.3*4 + 0.575) = 53.0 ms
+    assert dev.writes[-1] == (0xF4, bytes(((5 << 5) | (2 << 2) | 1,)))
+    assert s.poll()
+    c = bme280.parse_calibration(dev.regs[0x88:0x88 + 26], H_BYTES)
+    assert c[12:] == (75, 362, 0, 313, 50, 30)
+    h = bme280.compensate_h(c, 0x6000, 128422)
+    assert s.values[2] == (h * 100 + 512) >> 10
+    assert 0 <= s.values[2] <= 10000
+
+
+def test_signed_12_bit_humidity_words():
+    # H4 = -5 and H5 = -300 as 12-bit two's complement split over E4/E5/E6
+    h = bytes((0, 0, 0, 0xFF, 0x4B, 0xED, 0))
+    c = bme280.parse_calibration(bytes(26), h)
+    assert c[15] == -5 and c[16] == -300
+
+
+def test_measuring_bit_means_not_ready():
+    dev = chip(0x60, adc_h=0x6000)
+    s = driver("bme280", dev)
+    s.init()
+    s.start()
+    dev.regs[0xF3] = 0x08
+    assert s.poll() is False
+    dev.regs[0xF3] = 0x00
+    assert s.poll() is True
+
+
+def test_wrong_chip_names_the_id_found():
+    e = raises(SensorError, driver("bme280", chip(0x58)).init)
+    assert e.health == WRONG_CHIP
+    assert "0x58" in str(e) and "bmp280" in str(e)  # a BMP280 sold as BME280: say so
+    e = raises(SensorError, driver("bme280", chip(0x55)).init)
+    assert "0x55" in str(e) and "0x60" in str(e)
+
+
+def test_missing_chip_is_absent():
+    e = raises(OSError, driver("bme280", None).init)
+    assert health_of(e) == ABSENT

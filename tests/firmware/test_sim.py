@@ -1,0 +1,72 @@
+# The simulator's virtual clock and trace-backed I2C bus.
+import asyncio
+
+from hal import sim
+from support import raises
+
+TRACE = """{"format": "reallabor-trace", "version": 1, "board": "x", "source": "synthetic", "start": "2026-01-01T00:00:00Z"}
+{"t": 0, "bus": "i2c0", "addr": 118, "w": "d0", "r": "60"}
+{"t": 0, "bus": "i2c0", "addr": 118, "w": "f7", "r": "0102"}
+
+{"t": 1000, "bus": "i2c0", "addr": 118, "w": "f7", "r": "0304"}
+{"t": 2000, "bus": "i2c0", "addr": 119, "w": "", "r": ""}
+"""
+
+
+def setup_trace():
+    with open("t.jsonl", "w") as f:
+        f.write(TRACE)
+    sim._clock = sim.VirtualClock(0)
+    sim._trace = sim.Trace("t.jsonl")
+    return sim._clock
+
+
+def test_answers_hold_from_their_time_on():
+    vc = setup_trace()
+    bus = sim.I2C("i2c0")
+    buf = bytearray(2)
+    bus.readfrom_mem_into(118, 0xF7, buf)
+    assert buf == b"\x01\x02"
+    vc.elapsed = 999
+    bus.readfrom_mem_into(118, 0xF7, buf)
+    assert buf == b"\x01\x02"
+    vc.elapsed = 1000
+    bus.readfrom_mem_into(118, 0xF7, buf)
+    assert buf == b"\x03\x04"
+    one = bytearray(1)
+    bus.readfrom_mem_into(118, 0xF7, one)  # a shorter read gets the first bytes
+    assert one == b"\x03"
+
+
+def test_absent_and_late_devices():
+    vc = setup_trace()
+    bus = sim.I2C("i2c0")
+    e = raises(OSError, bus.writeto_mem, 119, 0xF4, b"\x01")
+    assert e.args[0] == 19  # ENODEV, as machine.I2C on a real bus
+    vc.elapsed = 2000
+    bus.writeto_mem(119, 0xF4, b"\x01")  # it answers from its first record on
+    e = raises(OSError, sim.I2C("i2c1").readfrom_mem_into, 118, 0xD0, bytearray(1))
+    assert e.args[0] == 19  # same address, other bus
+
+
+def test_missing_answer_is_a_bus_error():
+    setup_trace()
+    e = raises(OSError, sim.I2C("i2c0").readfrom_mem_into, 118, 0x88, bytearray(26))
+    assert e.args[0] == 5  # EIO
+    e = raises(OSError, sim.I2C("i2c0").readfrom_mem_into, 118, 0xF7, bytearray(8))
+    assert e.args[0] == 5  # the trace holds only 2 bytes
+
+
+async def test_virtual_clock_interleaves_sleepers():
+    vc = sim.VirtualClock(0)
+    woke = []
+
+    async def sleeper(name, period, times):
+        for _ in range(times):
+            await asyncio.sleep_ms(period)
+            woke.append((vc.elapsed, name))
+
+    await asyncio.gather(sleeper("a", 60000, 3), sleeper("b", 45000, 4))
+    assert woke == [(45000, "b"), (60000, "a"), (90000, "b"), (120000, "a"), (135000, "b"),
+                    (180000, "a"), (180000, "b")] or woke == [(45000, "b"), (60000, "a"), (90000, "b"),
+                    (120000, "a"), (135000, "b"), (180000, "b"), (180000, "a")]
