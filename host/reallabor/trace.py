@@ -83,8 +83,9 @@ def check(path: Path) -> tuple[Summary | None, list[Problem]]:
                     continue
                 record_problems = _check_record(obj, last_t)
                 problems += [Problem(number, p) for p in record_problems]
+                if _is_time(obj.get("t")):
+                    last_t = max(last_t, obj["t"])
                 if not record_problems:
-                    last_t = obj["t"]
                     summary.records += 1
                     summary.end_ms = max(summary.end_ms, obj["t"])
                     key = f"{obj['bus']} 0x{obj['addr']:02x}"
@@ -131,9 +132,13 @@ def _check_header(h: dict) -> list[str]:
     return out
 
 
+def _is_time(t) -> bool:
+    return isinstance(t, int) and not isinstance(t, bool) and t >= 0
+
+
 def _check_record(r: dict, last_t: int) -> list[str]:
     t = r.get("t")
-    if not isinstance(t, int) or isinstance(t, bool) or t < 0:
+    if not _is_time(t):
         return [msg("trace.field", name="t", expected="ms >= 0")]
     out = []
     if t < last_t:

@@ -1,0 +1,132 @@
+"""The trace format: validation with line numbers, summaries, and the committed samples."""
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reallabor import synth, trace
+from reallabor.errors import ReallaborError
+from reallabor.i18n import set_language
+
+ROOT = Path(__file__).resolve().parents[2]
+HEADER = {"format": "reallabor-trace", "version": 1, "board": "esp32-devkitc", "source": "synthetic",
+          "start": "2026-05-14T00:00:00Z"}
+
+
+@pytest.fixture(autouse=True)
+def english():
+    set_language("en")
+    yield
+    set_language(None)
+
+
+def write(tmp_path, *lines) -> Path:
+    path = tmp_path / "t.jsonl"
+    path.write_text("".join((l if isinstance(l, str) else json.dumps(l)) + "\n" for l in lines))
+    return path
+
+
+def test_samples_are_valid_and_synthetic():
+    for name in synth.SAMPLES:
+        summary, problems = trace.check(ROOT / "traces" / name)
+        assert problems == [], (name, problems)
+        assert summary.header["source"] == "synthetic"
+
+
+def test_samples_regenerate_identically(tmp_path):
+    for path in synth.write_samples(tmp_path):
+        assert path.read_bytes() == (ROOT / "traces" / path.name).read_bytes(), path.name
+
+
+def test_synthetic_day_is_physically_plausible():
+    from reallabor.devicecode import firmware_module
+
+    bme = firmware_module("node.sensors.bme280")
+    tp, h = synth.calibration_bytes()
+    c = bme.parse_calibration(tp, h)
+    header, records = synth.bme_day()
+    temps, hums, press = [], [], []
+    for r in records:
+        if r["w"] == "f7":
+            d = bytes.fromhex(r["r"])
+            t, t_fine = bme.compensate_t(c, (d[3] << 12) | (d[4] << 4) | (d[5] >> 4))
+            temps.append(t / 100)
+            press.append(bme.compensate_p(c, (d[0] << 12) | (d[1] << 4) | (d[2] >> 4), t_fine) / 25600)
+            hums.append(bme.compensate_h(c, (d[6] << 8) | d[7], t_fine) / 1024)
+    assert len(temps) == 24 * 60
+    coolest, warmest = temps.index(min(temps)), temps.index(max(temps))
+    assert 2 * 60 <= coolest <= 5 * 60 and 13 * 60 <= warmest <= 17 * 60  # night minimum, afternoon maximum
+    assert 5 < max(temps) - min(temps) < 20
+    assert hums.index(max(hums)) < 6 * 60 and 12 * 60 < hums.index(min(hums)) < 18 * 60  # against temperature
+    assert all(990 < p < 1030 for p in press) and press[0] > press[-1]  # slow drift
+
+
+def test_every_problem_has_its_line(tmp_path):
+    path = write(
+        tmp_path, HEADER,
+        {"t": 0, "bus": "i2c0", "addr": 118, "w": "d0", "r": "60"},
+        "{not json",
+        {"t": 5, "bus": "i2c0", "addr": 300, "w": "d0", "r": "6"},
+        "[1, 2]",
+        {"t": 1, "bus": "i2c0", "addr": 118, "w": "f7", "r": "00"},
+        {"t": 9, "bus": "spi3", "x": 1},
+        {"bus": "i2c0", "addr": 118},
+        {"t": 10, "bus": "i2c0", "addr": 118, "w": "d0", "r": "60", "extra": 1},
+    )
+    summary, problems = trace.check(path)
+    lines = [p.line for p in problems]
+    assert lines == [3, 4, 4, 5, 6, 7, 8, 9]
+    text = [str(p) for p in problems]
+    assert text[0].startswith("line 3: not JSON")
+    assert "addr" in text[1] and "\"r\"" in text[2]
+    assert "backwards" in text[4]
+    assert "unknown kind of record" in text[5]
+    assert "extra" in text[7]
+
+
+def test_bad_headers(tmp_path):
+    _, problems = trace.check(write(tmp_path, {"format": "something-else"}, {"t": 0}))
+    assert len(problems) == 1 and problems[0].line == 1 and "format" in str(problems[0])
+    _, problems = trace.check(write(tmp_path, {**HEADER, "version": 2, "start": "yesterday"}))
+    assert [p.line for p in problems] == [1, 1]
+    _, problems = trace.check(write(tmp_path, ""))
+    assert "header line is missing" in str(problems[0])
+
+
+def test_load_raises_with_every_problem(tmp_path):
+    path = write(tmp_path, HEADER, "oops", "{}")
+    with pytest.raises(ReallaborError) as e:
+        trace.load(path)
+    assert e.value.params["count"] == 2 and len(e.value.details) == 2
+    with pytest.raises(ReallaborError) as e:
+        trace.load(tmp_path / "missing.jsonl")
+    assert e.value.key == "trace.not_found"
+
+
+def test_binary_file_is_reported(tmp_path):
+    path = tmp_path / "b.jsonl"
+    path.write_bytes(b"\xff\xfe\x00garbage")
+    _, problems = trace.check(path)
+    assert problems and "UTF-8" in str(problems[0])
+
+
+def test_info_summarises():
+    lines = trace.info(trace.load(ROOT / "traces" / "courtyard-24h-bme280.jsonl"))
+    assert "synthetic" in lines[0] and "esp32-devkitc" in lines[0]
+    assert "1444 records over 23.98 h" in lines[1]  # 1440 samples, the last at 23:59
+    assert any("bme280" in l and "0x76" in l for l in lines)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.text(max_size=40), st.dictionaries(st.sampled_from(["t", "bus", "addr", "w", "r", "x"]),
+                st.one_of(st.integers(-5, 200), st.text(max_size=6), st.none()), max_size=6).map(json.dumps)),
+                max_size=8))
+def test_validator_never_crashes(tmp_path_factory, lines):
+    path = tmp_path_factory.mktemp("fuzz") / "t.jsonl"
+    path.write_text(json.dumps(HEADER) + "\n" + "\n".join(l.replace("\n", " ").replace("\r", " ") for l in lines) + "\n")
+    summary, problems = trace.check(path)
+    assert all(p.line >= 2 for p in problems)
+    assert summary is not None
