@@ -1,0 +1,53 @@
+"""`make bench`: figures, not pass/fail. Each benchmark prints what it measured."""
+
+from pathlib import Path
+
+from reallabor import replay
+from reallabor.broker import Mosquitto
+from reallabor.paths import TRACES
+
+STEP_K = 4
+BUDGET_K = 128
+
+
+def smallest_heap_k(trace: Path, broker_url: str, cycles: int) -> int | None:
+    """Smallest -X heapsize (multiple of 4K) at which the whole replay completes; None if not even
+    at the 128K budget. Bisection: a run completes or fails monotonically in the heap size."""
+
+    def completes(k: int) -> bool:
+        r = replay.run(trace, broker_url=broker_url, heap=f"{k}K")
+        return r.returncode == 0 and len(r.states) == cycles
+
+    if not completes(BUDGET_K):
+        return None
+    lo, hi = 0, BUDGET_K // STEP_K  # in steps: lo fails (0 bytes), hi completes
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if completes(mid * STEP_K):
+            hi = mid
+        else:
+            lo = mid
+    return hi * STEP_K
+
+
+def bench_replay(name: str) -> None:
+    trace = TRACES / name
+    with Mosquitto() as broker:
+        replay.run(trace, broker_url=broker.url)  # warm the .mpy cache
+        runs = [replay.run(trace, broker_url=broker.url) for _ in range(3)]
+        best = min(runs, key=lambda r: r.wall_s)
+        hours = best.virtual_ms / 3_600_000
+        print(f"replay {name}: {len(best.states)} cycles, {hours:.1f} h virtual in {best.wall_s:.2f} s wall "
+              f"(best of 3) = speed factor {best.virtual_ms / 1000 / best.wall_s:,.0f}x")
+        print(f"  live heap between cycles: {best.heap_peak / 1024:.1f} KiB (of {best.heap_total / 1024:.0f} KiB)")
+        k = smallest_heap_k(trace, broker.url, len(best.states))
+        print(f"  smallest -X heapsize that completes: {k}K" if k else f"  does NOT complete within {BUDGET_K}K")
+
+
+def main() -> None:
+    print("reallabor benchmarks")
+    bench_replay("courtyard-24h-bme280.jsonl")
+
+
+if __name__ == "__main__":
+    main()
