@@ -13,6 +13,7 @@ import sys
 import time
 
 from asyncio import core
+from hal.tcp import open_tcp  # noqa: F401  (part of the board interface)
 from node import clock
 
 _TICKS_MASK = 0x3FFFFFFF  # time.ticks_ms() wraps at 2**30
@@ -162,12 +163,6 @@ def i2c(name):
 
 def connect_network(wifi):
     pass  # the host's network is always up
-
-
-def open_tcp(host, port, tls=False, timeout_ms=10000):
-    from hal.tcp import open_tcp
-
-    return open_tcp(host, port, tls, timeout_ms)
 
 
 def running():
