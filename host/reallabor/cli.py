@@ -2,6 +2,7 @@
 to a message and an exit code in one place."""
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -85,6 +86,20 @@ def _print_summary(result, args) -> None:
         print(msg("replay.out", path=args.out))
 
 
+def cmd_boards(args) -> int:
+    from reallabor import boards
+
+    if args.name:
+        print(json.dumps(boards.load(args.name).data, indent=2, ensure_ascii=False))
+        return 0
+    print(msg("boards.header"))
+    for name in boards.names():
+        b = boards.load(name)
+        build = b.build + (f"-{b.variant}" if b.variant else "")
+        print(f"{b.name:24} {b.chip:8} {build:28} {b.flash_size >> 20:>3}MB  {b.title}")
+    return 0
+
+
 def _lang_option() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(add_help=False)
     p.add_argument("--lang", choices=("de", "en"), default=argparse.SUPPRESS,
@@ -122,6 +137,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="show a table row every MINUTES of trace time (default 60)")
     p.add_argument("--plot", type=Path, help="write a PNG plot of the readings")
     p.set_defaults(handler=cmd_replay)
+    p = sub.add_parser("boards", parents=[lang], help="bekannte Boards / known boards")
+    p.add_argument("name", nargs="?", help="show one board's data (a name or a .json file)")
+    p.set_defaults(handler=cmd_boards)
     return parser
 
 

@@ -153,4 +153,46 @@ CATALOG = {
         "de": "mpy-cross konnte {path} nicht übersetzen:",
         "en": "mpy-cross could not compile {path}:",
     },
+    # boards
+    "board.unknown": {
+        "de": "Unbekanntes Board \"{name}\". Bekannt sind: {known}. Oder den Pfad einer Board-Datei (.json) angeben.",
+        "en": "Unknown board \"{name}\". Known boards: {known}. Or give the path of a board file (.json).",
+    },
+    "board.invalid": {
+        "de": "Board-Datei {path} ist ungültig. Diese Felder korrigieren (siehe docs/boards.md):",
+        "en": "Board file {path} is invalid. Fix these fields (see docs/boards.md):",
+    },
+    "board.problem.type": {"de": "{field}: erwartet {expected}", "en": "{field}: expected {expected}"},
+    "board.problem.value": {"de": "{field}: erwartet {expected}", "en": "{field}: expected {expected}"},
+    "board.problem.choice": {"de": "{field}: erlaubt sind {choices}", "en": "{field}: choose from {choices}"},
+    "board.problem.range": {"de": "{field}: erwartet eine Zahl von {lo} bis {hi}", "en": "{field}: expected a number from {lo} to {hi}"},
+    "board.problem.unknown": {"de": "{field}: unbekanntes Feld, bekannt sind {known}", "en": "{field}: unknown field, known ones: {known}"},
+    "board.problem.name": {
+        "de": "{field}: muss dem Dateinamen entsprechen (\"{stem}\")",
+        "en": "{field}: must match the file name (\"{stem}\")",
+    },
+    "board.problem.pin_range": {
+        "de": "{field}: GPIO {pin} gibt es auf dem {chip} nicht",
+        "en": "{field}: GPIO {pin} does not exist on the {chip}",
+    },
+    "board.problem.pin_flash": {
+        "de": "{field}: GPIO {pin} ist beim {module} für Flash/PSRAM reserviert; einen anderen Pin wählen",
+        "en": "{field}: GPIO {pin} is reserved for flash/PSRAM on the {module}; choose another pin",
+    },
+    "board.problem.pin_input_only": {
+        "de": "{field}: GPIO {pin} ist auf dem {chip} nur ein Eingang und kann nicht treiben",
+        "en": "{field}: GPIO {pin} is input-only on the {chip} and cannot drive",
+    },
+    "board.problem.pin_adc": {
+        "de": "{field}: GPIO {pin} ist kein ADC1-Pin (ADC2 ist bei WLAN gesperrt); ADC1: GPIO {pins}",
+        "en": "{field}: GPIO {pin} is not an ADC1 pin (ADC2 is blocked while Wi-Fi runs); ADC1: GPIO {pins}",
+    },
+    "board.problem.pin_twice": {
+        "de": "{field}: GPIO {pin} ist schon {other} zugeordnet",
+        "en": "{field}: GPIO {pin} is already used by {other}",
+    },
+    "boards.header": {
+        "de": "{0:24} {1:8} {2:28} {3:>5}  {4}".format("Board", "Chip", "MicroPython-Build", "Flash", "Beschreibung"),
+        "en": "{0:24} {1:8} {2:28} {3:>5}  {4}".format("board", "chip", "MicroPython build", "flash", "description"),
+    },
 }
