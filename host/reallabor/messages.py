@@ -195,4 +195,152 @@ CATALOG = {
         "de": "{0:24} {1:8} {2:28} {3:>5}  {4}".format("Board", "Chip", "MicroPython-Build", "Flash", "Beschreibung"),
         "en": "{0:24} {1:8} {2:28} {3:>5}  {4}".format("board", "chip", "MicroPython build", "flash", "description"),
     },
+    # flashing
+    "flash.stage.waiting": {"de": "wartet", "en": "waiting"},
+    "flash.stage.connect": {"de": "verbinde", "en": "connecting"},
+    "flash.stage.erase": {"de": "lösche Flash", "en": "erasing flash"},
+    "flash.stage.baud": {"de": "schreibe mit {baud} Bd", "en": "writing at {baud} Bd"},
+    "flash.stage.write": {"de": "schreibe {percent} %", "en": "writing {percent} %"},
+    "flash.stage.reset": {"de": "Neustart", "en": "resetting"},
+    "flash.stage.ok": {"de": "fertig", "en": "done"},
+    "flash.stage.failed": {"de": "FEHLER", "en": "FAILED"},
+    "flash.col.port": {"de": "Port", "en": "port"},
+    "flash.col.mac": {"de": "MAC", "en": "MAC"},
+    "flash.col.chip": {"de": "Chip", "en": "chip"},
+    "flash.col.baud": {"de": "Baud", "en": "baud"},
+    "flash.col.time": {"de": "Zeit", "en": "time"},
+    "flash.col.result": {"de": "Ergebnis", "en": "result"},
+    "flash.result.ok": {"de": "OK (MD5 geprüft)", "en": "OK (MD5 verified)"},
+    "flash.result.failed": {"de": "FEHLER", "en": "FAILED"},
+    "flash.press_reset": {
+        "de": "Der Port kann das Board nicht selbst neu starten: RESET (EN) drücken, um die neue Firmware zu starten.",
+        "en": "The port cannot reset the board by itself: press RESET (EN) to start the new firmware.",
+    },
+    "flash.no_data": {
+        "de": "Keine Antwort vom Board. BOOT gedrückt halten, kurz RESET (EN) drücken, BOOT loslassen und erneut versuchen; ein Datenkabel verwenden (Ladekabel haben keine Datenleitungen).",
+        "en": "No answer from the board. Hold BOOT, press RESET (EN) briefly, release BOOT and try again; use a data cable (charge-only cables have no data lines).",
+    },
+    "flash.not_in_download_mode": {
+        "de": "Das Board startete seine Firmware statt des Bootloaders. BOOT gedrückt halten, kurz RESET (EN) drücken, BOOT loslassen und erneut versuchen.",
+        "en": "The board started its firmware instead of the bootloader. Hold BOOT, press RESET (EN) briefly, release BOOT and try again.",
+    },
+    "flash.noise": {
+        "de": "Gestörte Daten auf der Leitung. Kürzeres USB-Kabel direkt am Rechner (ohne Hub) verwenden und erneut versuchen.",
+        "en": "Garbled data on the line. Use a shorter USB cable directly at the computer (no hub) and try again.",
+    },
+    "flash.permission": {
+        "de": "Keine Berechtigung für den Port. Benutzer zur Gruppe dialout hinzufügen (sudo usermod -aG dialout $USER), ab- und wieder anmelden.",
+        "en": "No permission for the port. Add your user to the dialout group (sudo usermod -aG dialout $USER), then log out and in again.",
+    },
+    "flash.busy": {
+        "de": "Der Port ist belegt. Seriellen Monitor schließen (Thonny, Arduino IDE, screen, mpremote) und erneut versuchen.",
+        "en": "The port is busy. Close the serial monitor (Thonny, Arduino IDE, screen, mpremote) and try again.",
+    },
+    "flash.no_port": {
+        "de": "Den Port gibt es nicht. Board einstecken und den Namen prüfen (ls /dev/serial/by-path/).",
+        "en": "The port does not exist. Plug the board in and check the name (ls /dev/serial/by-path/).",
+    },
+    "flash.wrong_chip": {
+        "de": "Auf diesem Port ist ein {found}, das Board {board} braucht einen {expected}. Nichts geschrieben; das passende Board mit --board wählen.",
+        "en": "This port has an {found}, board {board} needs an {expected}. Nothing was written; choose the matching board with --board.",
+    },
+    "flash.too_large": {
+        "de": "Das Image ({size} Bytes ab {offset}) passt nicht in den Flash des Boards ({flash} Bytes). Nichts geschrieben; ein Board mit mehr Flash oder ein kleineres Image verwenden.",
+        "en": "The image ({size} bytes from {offset}) does not fit the board's flash ({flash} bytes). Nothing was written; use a board with more flash or a smaller image.",
+    },
+    "flash.no_room_for_fs": {
+        "de": "Das Image ({size} Bytes ab {offset}) reicht in das Dateisystem ab {fs_offset} ({flash} Bytes Flash). Nichts geschrieben; ohne --with-app flashen oder ein kleineres Image verwenden.",
+        "en": "The image ({size} bytes from {offset}) runs into the filesystem at {fs_offset} ({flash} bytes of flash). Nothing was written; flash without --with-app or use a smaller image.",
+    },
+    "flash.write_failed": {
+        "de": "Schreiben schlug bei allen Baudraten fehl ({bauds}): {error}. Kürzeres USB-Kabel direkt am Rechner (ohne Hub) verwenden und erneut flashen.",
+        "en": "Writing failed at every baud rate ({bauds}): {error}. Use a shorter USB cable directly at the computer (no hub) and flash again.",
+    },
+    "flash.esptool": {
+        "de": "esptool meldet: {error}",
+        "en": "esptool says: {error}",
+    },
+    "flash.internal": {
+        "de": "Interner Fehler beim Flashen ({error}). Bitte mit dieser Meldung melden.",
+        "en": "Internal error while flashing ({error}). Please report it with this message.",
+    },
+    "flash.image_wrong_chip": {
+        "de": "{path} ist für einen {found} gebaut, das Board {board} hat einen {expected}. Nichts geschrieben; das passende Image wählen (reallabor firmware list).",
+        "en": "{path} is built for an {found}, board {board} has an {expected}. Nothing was written; choose the matching image (reallabor firmware list).",
+    },
+    "flash.image_too_large": {
+        "de": "{path} ({size} Bytes ab {offset}) ist größer als der Flash von {board} ({flash} Bytes). Nichts geschrieben.",
+        "en": "{path} ({size} bytes from {offset}) is larger than the flash of {board} ({flash} bytes). Nothing was written.",
+    },
+    "flash.no_ports": {
+        "de": "Kein Board gefunden. Board per USB einstecken oder den Port mit --port angeben.",
+        "en": "No board found. Plug a board in over USB or give the port with --port.",
+    },
+    "flash.port_twice": {
+        "de": "Ein Port ist mehrfach angegeben. Jeden Port nur einmal nennen.",
+        "en": "A port is given more than once. Name each port only once.",
+    },
+    "flash.some_failed": {
+        "de": "{failed} von {total} Boards nicht geflasht; Hinweise oben.",
+        "en": "{failed} of {total} boards not flashed; see the hints above.",
+    },
+    "image.not_esp": {
+        "de": "{path} ist kein ESP-Firmware-Image (erstes Byte nicht 0xE9). Eine .bin-Datei von micropython.org verwenden.",
+        "en": "{path} is not an ESP firmware image (first byte is not 0xE9). Use a .bin file from micropython.org.",
+    },
+    "image.unknown_chip": {
+        "de": "{path}: unbekannte Chip-ID {chip_id} im Image-Kopf. Ein Image für ESP32, ESP32-S3 oder ESP32-C3 verwenden.",
+        "en": "{path}: unknown chip id {chip_id} in the image header. Use an image for ESP32, ESP32-S3 or ESP32-C3.",
+    },
+    # firmware cache
+    "firmware.bad_manifest": {
+        "de": "Das Firmware-Verzeichnis ist beschädigt ({path}). Datei löschen und Images neu hinzufügen.",
+        "en": "The firmware cache is damaged ({path}). Delete the file and add the images again.",
+    },
+    "firmware.bad_build": {
+        "de": "Build \"{build}\" nicht verstanden; Form wie ESP32_GENERIC oder ESP32_GENERIC_S3-SPIRAM_OCT.",
+        "en": "Build \"{build}\" not understood; use a name like ESP32_GENERIC or ESP32_GENERIC_S3-SPIRAM_OCT.",
+    },
+    "firmware.bad_version": {
+        "de": "Version \"{version}\" nicht verstanden; Form wie 1.24.1.",
+        "en": "Version \"{version}\" not understood; use a form like 1.24.1.",
+    },
+    "firmware.build_chip": {
+        "de": "{path} ist für einen {chip} gebaut, der Build {build} ist für {expected}. Nicht übernommen; Datei oder --build prüfen.",
+        "en": "{path} is built for {chip}, build {build} is for {expected}. Not added; check the file or --build.",
+    },
+    "firmware.file_missing": {"de": "Datei {path} nicht gefunden.", "en": "File {path} not found."},
+    "firmware.not_pinned": {
+        "de": "Für {build} {version} ist kein SHA-256 hinterlegt. Den Hash mit --sha256 angeben, oder die Datei selbst laden und mit reallabor firmware add aufnehmen.",
+        "en": "No SHA-256 is pinned for {build} {version}. Give the hash with --sha256, or download the file yourself and add it with reallabor firmware add.",
+    },
+    "firmware.download_failed": {
+        "de": "Download von {url} fehlgeschlagen ({error}). Internetverbindung prüfen, oder die Datei woanders laden und mit reallabor firmware add aufnehmen.",
+        "en": "Download of {url} failed ({error}). Check the internet connection, or download the file elsewhere and add it with reallabor firmware add.",
+    },
+    "firmware.hash_mismatch": {
+        "de": "{url} hat SHA-256 {found}, erwartet {expected}. Nicht übernommen: die Datei ist beschädigt oder nicht die erwartete.",
+        "en": "{url} has SHA-256 {found}, expected {expected}. Not added: the file is damaged or not the expected one.",
+    },
+    "firmware.not_cached": {
+        "de": "Kein Image für {build} {version} im Firmware-Verzeichnis (vorhanden: {cached}). Aufnehmen mit: reallabor firmware add DATEI --build {build} --version VERSION",
+        "en": "No image for {build} {version} in the firmware cache (present: {cached}). Add one with: reallabor firmware add FILE --build {build} --version VERSION",
+    },
+    "firmware.corrupt": {
+        "de": "{path} passt nicht mehr zu seinem SHA-256 im Manifest. Neu aufnehmen: reallabor firmware add DATEI --build {build} --version {version}",
+        "en": "{path} no longer matches its SHA-256 in the manifest. Add it again: reallabor firmware add FILE --build {build} --version {version}",
+    },
+    "firmware.added": {
+        "de": "Aufgenommen: {build} {version} ({chip}, {size} Bytes, SHA-256 {sha256})",
+        "en": "Added: {build} {version} ({chip}, {size} bytes, SHA-256 {sha256})",
+    },
+    "firmware.empty": {
+        "de": "Noch keine Images. Aufnehmen mit: reallabor firmware add DATEI --build ESP32_GENERIC --version 1.24.1",
+        "en": "No images yet. Add one with: reallabor firmware add FILE --build ESP32_GENERIC --version 1.24.1",
+    },
+    # virtual board
+    "vboard.bootloader": {
+        "de": "Virtuelles {chip}-Board im Download-Modus auf {path} (Flash: {flash}). Beenden mit Strg-C.",
+        "en": "Virtual {chip} board in download mode on {path} (flash: {flash}). Stop with Ctrl-C.",
+    },
 }
