@@ -1,0 +1,105 @@
+# The ESP32 family (ESP32, S3, C3). Pins come from /board.json, the board file that deploy and
+# provision copy from the host's boards/ (docs/boards.md), so one firmware serves every board.
+# Only this file (and hal/tcp.py) touches machine and network.
+import json
+
+import machine
+import network
+import time
+
+from node import ident
+
+BOARD_FILE = "board.json"
+_WIFI_TIMEOUT_MS = 20000
+_ENODEV = 19
+
+_board = None
+_buses = {}
+_wlan = None
+
+
+class _NoBus:
+    # A bus the board file does not define: every sensor on it reports "absent", as on a real bus
+    # where nobody acknowledges, and the cycle goes on.
+    def readfrom_mem_into(self, addr, reg, buf):
+        raise OSError(_ENODEV)
+
+    def writeto_mem(self, addr, reg, buf):
+        raise OSError(_ENODEV)
+
+
+def board():
+    # The board file as a dict; {} when it is missing or broken (then no bus is known, but the
+    # REPL stays reachable so a technician can deploy again).
+    global _board
+    if _board is None:
+        try:
+            with open(BOARD_FILE) as f:
+                _board = json.load(f)
+        except (OSError, ValueError):
+            _board = {}
+    return _board
+
+
+def _switch(sw, on):
+    machine.Pin(sw["pin"], machine.Pin.OUT, value=int(on != sw["active_low"]))
+
+
+def setup():
+    vext = board().get("vext")
+    if vext:
+        _switch(vext, True)  # switched 3.3 V for sensors (Heltec "Ve" pins)
+
+
+def mac():
+    return machine.unique_id()  # the base MAC from eFuse; the Wi-Fi station uses it unchanged
+
+
+def device_id():
+    return ident.device_id(mac())
+
+
+def i2c(name):
+    bus = _buses.get(name)
+    if bus is None:
+        pins = board().get("i2c", {}).get(name)
+        if pins is None:
+            bus = _NoBus()
+        else:
+            bus = machine.I2C(pins["id"], scl=machine.Pin(pins["scl"]), sda=machine.Pin(pins["sda"]),
+                              freq=pins.get("freq", 400000))
+        _buses[name] = bus
+    return bus
+
+
+def connect_network(wifi):
+    # Blocks up to 20 s. Real time is fine here: this file never runs under the virtual clock.
+    global _wlan
+    if wifi is None or not wifi["ssid"]:
+        raise OSError(_ENODEV)  # no Wi-Fi configured: nothing to send over
+    if _wlan is None:
+        _wlan = network.WLAN(network.STA_IF)
+        _wlan.active(True)
+    if _wlan.isconnected():
+        return
+    _wlan.connect(wifi["ssid"], wifi["password"])
+    start = time.ticks_ms()
+    while not _wlan.isconnected():
+        if time.ticks_diff(time.ticks_ms(), start) > _WIFI_TIMEOUT_MS:
+            _wlan.disconnect()
+            raise OSError(110)  # ETIMEDOUT: the app keeps sampling and tries again next cycle
+        time.sleep_ms(100)
+
+
+def open_tcp(host, port, tls=False, timeout_ms=10000):
+    from hal.tcp import open_tcp
+
+    return open_tcp(host, port, tls, timeout_ms)
+
+
+def running():
+    return True
+
+
+def stopped():
+    pass
