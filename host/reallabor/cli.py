@@ -100,6 +100,74 @@ def cmd_boards(args) -> int:
     return 0
 
 
+def cmd_flash(args) -> int:
+    from reallabor import boards, firmware, flash
+
+    board = boards.load(args.board)
+    if args.image:
+        try:
+            image, name = args.image.read_bytes(), str(args.image)
+        except FileNotFoundError:
+            raise ReallaborError("firmware.file_missing", EXIT_BAD_INPUT, path=args.image)
+    else:
+        entry = firmware.find(board.build + (f"-{board.variant}" if board.variant else ""), args.version)
+        image, name = firmware.load(entry), f"{entry.build} {entry.version}"
+    ports = args.port or flash.detected_ports()
+    bauds = tuple(int(b) for b in args.baud.split(","))
+    flash.run(board, image, name, ports, with_app=args.with_app, bauds=bauds)
+    return 0
+
+
+def cmd_firmware_add(args) -> int:
+    from reallabor import firmware
+
+    _print_added(firmware.add(args.file, args.build, args.version))
+    return 0
+
+
+def cmd_firmware_fetch(args) -> int:
+    from reallabor import firmware
+
+    _print_added(firmware.fetch(args.build, args.version, sha256=args.sha256))
+    return 0
+
+
+def _print_added(entry) -> None:
+    print(msg("firmware.added", build=entry.build, version=entry.version, chip=entry.chip, size=entry.size,
+              sha256=entry.sha256))
+
+
+def cmd_firmware_list(args) -> int:
+    from reallabor import firmware
+
+    entries = firmware.images()
+    if not entries:
+        print(msg("firmware.empty"))
+    for e in sorted(entries, key=lambda e: (e.build, e.version)):
+        print(f"{e.build:32} {e.version:10} {e.chip:8} {e.size:>9}  {e.sha256[:16]}  {e.source}")
+    return 0
+
+
+def cmd_virtual_board_bootloader(args) -> int:
+    import signal
+    import threading
+
+    from reallabor.romsim import BootloaderBoard, Faults
+
+    faults = Faults(max_baud=args.max_baud, silent=args.silent)
+    board = BootloaderBoard(args.chip, args.flash, args.flash_size << 20, bytes.fromhex(args.mac.replace(":", "")),
+                            faults, args.link, args.pace)
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    print(msg("vboard.bootloader", chip=args.chip, path=board.path, flash=args.flash), flush=True)
+    with board:
+        try:
+            stopped.wait()
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
 def _lang_option() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(add_help=False)
     p.add_argument("--lang", choices=("de", "en"), default=argparse.SUPPRESS,
@@ -140,6 +208,44 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("boards", parents=[lang], help="bekannte Boards / known boards")
     p.add_argument("name", nargs="?", help="show one board's data (a name or a .json file)")
     p.set_defaults(handler=cmd_boards)
+
+    p = sub.add_parser("flash", parents=[lang], help="MicroPython flashen / flash MicroPython (several ports in parallel)")
+    p.add_argument("--board", required=True, help="board name (reallabor boards) or a board .json file")
+    p.add_argument("--port", action="append", help="serial port; repeat for several boards (default: all USB serial ports)")
+    p.add_argument("--image", type=Path, help="firmware .bin (default: the cached image for the board's build)")
+    p.add_argument("--version", help="MicroPython version from the firmware cache (default: the newest)")
+    p.add_argument("--with-app", action="store_true",
+                   help="also write a LittleFS image with the compiled firmware and /board.json")
+    p.add_argument("--baud", default="921600,460800,115200", help="baud rates to try, fastest first")
+    p.set_defaults(handler=cmd_flash)
+
+    f = sub.add_parser("firmware", parents=[lang], help="MicroPython-Images verwalten / manage MicroPython images")
+    fsub = f.add_subparsers(dest="firmware_command", required=True)
+    p = fsub.add_parser("add", parents=[lang], help="add a local image to the cache")
+    p.add_argument("file", type=Path)
+    p.add_argument("--build", required=True, help="e.g. ESP32_GENERIC, ESP32_GENERIC_S3-SPIRAM_OCT")
+    p.add_argument("--version", required=True, help="e.g. 1.24.1")
+    p.set_defaults(handler=cmd_firmware_add)
+    p = fsub.add_parser("fetch", parents=[lang], help="download an official image, checked against its SHA-256")
+    p.add_argument("--build", required=True)
+    p.add_argument("--version", required=True)
+    p.add_argument("--sha256", help="expected SHA-256 where none is pinned")
+    p.set_defaults(handler=cmd_firmware_fetch)
+    p = fsub.add_parser("list", parents=[lang], help="show the cached images")
+    p.set_defaults(handler=cmd_firmware_list)
+
+    p = sub.add_parser("virtual-board", parents=[lang], help="ein simuliertes Board / a simulated board on a pty")
+    p.add_argument("--bootloader", action="store_true", required=True,
+                   help="simulate the ESP32 ROM serial bootloader (for esptool and reallabor flash)")
+    p.add_argument("--chip", choices=("esp32", "esp32s3", "esp32c3"), default="esp32")
+    p.add_argument("--flash", type=Path, required=True, help="file that holds the board's flash")
+    p.add_argument("--flash-size", type=int, default=4, choices=(2, 4, 8, 16), help="MB (default 4)")
+    p.add_argument("--mac", default="24:0a:c4:00:00:01")
+    p.add_argument("--link", type=Path, help="also reachable under this path (a symlink, like /dev/serial/by-path)")
+    p.add_argument("--max-baud", type=int, help="fault: corrupt data blocks above this baud rate")
+    p.add_argument("--silent", action="store_true", help="fault: never answer (no serial data)")
+    p.add_argument("--pace", action="store_true", help="take as long as a real UART at the current baud rate")
+    p.set_defaults(handler=cmd_virtual_board_bootloader)
     return parser
 
 

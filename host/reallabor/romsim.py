@@ -1,7 +1,7 @@
 """A simulated ESP32 ROM serial bootloader on a pseudo-terminal, so real esptool can flash a board
 that does not exist. Its SPI flash is a file, so a test can compare what was written byte for byte.
 
-The virtual board stands for a board whose BOOT pin (GPIO0) is held low: it starts in the ROM's
+A simulated board stands for a board whose BOOT pin (GPIO0) is held low: it starts in the ROM's
 download mode, and every reset (there are no DTR/RTS lines on a pty, so only the loader's own reset
 commands) lands there again at 115200 Bd.
 
@@ -19,7 +19,7 @@ Not implemented (answered as invalid): READ_FLASH_SLOW 0x0E, READ_FLASH 0xD2, RU
 the secure download and NAND commands.
 
 Differences between ROM and stub that esptool relies on: 4 status bytes (ROM) or 2 (stub); the MD5
-as 32 hex digits (ROM) or 16 raw bytes (stub); ROM error codes 0x05-0x0B, stub codes 0xC0-0xC9.
+as 32 hex digits (ROM) or 16 raw bytes (stub); ROM status (1, code 0x05-0x0B), stub status (code 0xC0-0xC9, 0).
 Flash behaves like NOR flash: writing can only clear bits, so a region that was not erased first
 reads back wrong and esptool's MD5 check fails, as on a real chip.
 
@@ -235,9 +235,10 @@ class Bootloader:
         return [self._reply(op, value=value, body=body)]
 
     def _reply(self, op: int, value: int = 0, body: bytes = b"", error: tuple[int, int] | None = None) -> bytes:
-        status = bytes([1, error[1 if self.stub else 0]]) if error else b"\x00\x00"
-        if not self.stub:
-            status += b"\x00\x00"
+        if self.stub:  # the stub puts its error code in the first status byte
+            status = bytes([error[1], 0]) if error else b"\x00\x00"
+        else:  # the ROM: failure flag, error code, two reserved bytes
+            status = bytes([1, error[0], 0, 0]) if error else b"\x00" * 4
         payload = body + status
         return struct.pack("<BBHI", 0x01, op, len(payload), value) + payload
 
@@ -436,7 +437,7 @@ class Faults:
     silent: bool = False  # never answers
 
 
-class VirtualBoard:
+class BootloaderBoard:
     """One simulated board on a pty: `path` is the port to hand to esptool."""
 
     def __init__(self, chip: str, flash_file: Path, flash_size: int = 4 * 1024 * 1024,
@@ -463,7 +464,7 @@ class VirtualBoard:
     def events(self) -> list[str]:
         return self.loader.events
 
-    def start(self) -> "VirtualBoard":
+    def start(self) -> "BootloaderBoard":
         self._thread = threading.Thread(target=self.serve, name=f"virtual-board {self.path}", daemon=True)
         self._thread.start()
         return self
@@ -478,7 +479,7 @@ class VirtualBoard:
         if self.link:
             self.link.unlink(missing_ok=True)
 
-    def __enter__(self) -> "VirtualBoard":
+    def __enter__(self) -> "BootloaderBoard":
         return self.start()
 
     def __exit__(self, *exc) -> None:
