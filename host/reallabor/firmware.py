@@ -120,6 +120,8 @@ def fetch(build: str, version: str, sha256: str | None = None, base_url: str = O
     try:
         with urllib.request.urlopen(url, timeout=60) as response:
             data = response.read()
+    except urllib.error.HTTPError as e:
+        raise ReallaborError("firmware.download_failed", EXIT_FAILED, url=url, error=f"HTTP {e.code} {e.reason}")
     except (urllib.error.URLError, OSError) as e:
         raise ReallaborError("firmware.download_failed", EXIT_FAILED, url=url, error=getattr(e, "reason", e))
     found = hashlib.sha256(data).hexdigest()
