@@ -2,6 +2,7 @@
 bootloaders on pseudo-terminals; the boards' flash files are compared byte for byte."""
 
 import os
+import shutil
 import subprocess
 import sys
 
@@ -144,3 +145,38 @@ def test_cli_flash_reports_per_port_and_fails_with_exit_code_1(sim, tmp_path):
     assert f"{other.path}: Auf diesem Port ist ein ESP32-C3, das Board esp32-devkitc braucht einen ESP32." in done.stdout
     assert "reallabor: 1 von 2 Boards nicht geflasht" in done.stderr
     assert good.flash.path.read_bytes()[0x1000: 0x1000 + image.stat().st_size] == image.read_bytes()
+
+
+def test_permission_denied_names_the_dialout_group(sim):
+    """The port's permissions deny access (as /dev/ttyUSB0 does to users outside group dialout).
+    Root ignores permissions, so then the check runs without the capabilities that allow that."""
+    b = sim("esp32")
+    os.chmod(b.device, 0)
+    code = ("import sys; from reallabor import flash; "
+            "r = flash.flash_port(flash.Job(sys.argv[1], 'b', 'esp32', b'', 0x1000), lambda *a: None); "
+            "print(r.error)")
+    command = [sys.executable, "-c", code, b.path]
+    if os.geteuid() == 0:
+        if not shutil.which("setpriv"):
+            pytest.skip("root without setpriv (util-linux) cannot be denied a file")
+        command = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--inh-caps=-all"] + command
+    env = dict(os.environ, PYTHONPATH=str(flash.Path(flash.__file__).parents[1]))
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60)
+    assert done.stdout.strip() == "flash.permission", done.stderr
+    assert b.events == ["reset:power-on"]
+
+
+def test_image_too_large_for_the_detected_flash_is_refused(tmp_path):
+    board = boards.load("esp32-devkitc")  # says 4 MB; this one has 2 MB
+    image = espimage.synthetic_firmware("esp32", 2600 * 1024)
+    with BootloaderBoard("esp32", tmp_path / "small.bin", 2 << 20) as b:
+        (r,) = flash.flash_many(jobs(board, image, [b]))
+    assert r.error == "flash.too_large" and r.flash_size == 2 << 20
+    assert b.flash.path.read_bytes() == b"\xff" * (2 << 20)
+
+
+def test_image_too_large_for_the_board_is_refused_before_connecting():
+    board = boards.load("esp32c3-devkitm")
+    with pytest.raises(ReallaborError) as e:
+        flash.prepare(board, espimage.synthetic_firmware("esp32c3", board.flash_size + 65536), "big.bin", False)
+    assert e.value.key == "flash.image_too_large"
