@@ -110,10 +110,11 @@ def cmd_flash(args) -> int:
         except FileNotFoundError:
             raise ReallaborError("firmware.file_missing", EXIT_BAD_INPUT, path=args.image)
     else:
-        entry = firmware.find(board.build + (f"-{board.variant}" if board.variant else ""), args.version)
+        entry = firmware.find(firmware.board_build(board), args.version)
         image, name = firmware.load(entry), f"{entry.build} {entry.version}"
     ports = args.port or flash.detected_ports()
-    bauds = tuple(int(b) for b in args.baud.split(","))
+    tokens = args.baud.split(",")
+    bauds = tuple(int(t) for t in tokens) if all(t.strip().isdigit() for t in tokens) else ()
     flash.run(board, image, name, ports, with_app=args.with_app, bauds=bauds)
     return 0
 

@@ -75,6 +75,11 @@ def _check_names(build: str, version: str) -> None:
         raise ReallaborError("firmware.bad_version", EXIT_BAD_INPUT, version=version)
 
 
+def board_build(board) -> str:
+    """The image name a board needs: MicroPython's board name plus its variant, as on the downloads."""
+    return board.build + (f"-{board.variant}" if board.variant else "")
+
+
 def build_chip(build: str) -> str | None:
     """The chip a generic MicroPython build is for (None for other boards' builds)."""
     base = build.split("-")[0]

@@ -21,6 +21,7 @@ from reallabor.errors import EXIT_BAD_INPUT, EXIT_FAILED, ReallaborError
 from reallabor.i18n import msg
 
 BAUDS = (921600, 460800, 115200)
+SUPPORTED_BAUDS = (2000000, 1500000, 1000000, 921600, 460800, 230400, 115200)  # what the stubs and bridges do
 ROM_BAUD = 115200  # every ESP32 ROM loader syncs at this rate
 BY_PATH = Path("/dev/serial/by-path")
 CHIP_NAMES = {"ESP32": "esp32", "ESP32-S2": "esp32s2", "ESP32-S3": "esp32s3", "ESP32-C3": "esp32c3",
@@ -44,7 +45,7 @@ class Job:
 @dataclass
 class Result:
     port: str
-    name: str  # the stable name shown to people (by-path where the OS has it)
+    name: str = ""  # the stable name shown to people (by-path where the OS has it)
     ok: bool = False
     mac: str | None = None
     chip: str | None = None
@@ -124,7 +125,7 @@ def flash_port(job: Job, report) -> Result:
     from esptool.util import FatalError, flash_size_bytes
     from serial import SerialException
 
-    result = Result(job.port, stable_name(job.port))
+    result = Result(job.port)
     started = time.monotonic()
     esp = None
     try:
@@ -236,7 +237,7 @@ def _worker(job: Job, events) -> None:
     try:
         result = flash_port(job, report)
     except Exception as e:  # a bug, not a board problem: still report it for this port only
-        result = Result(job.port, stable_name(job.port), error="flash.internal", params={"error": repr(e)})
+        result = Result(job.port, error="flash.internal", params={"error": repr(e)})
     events.put(("done", job.port, result))
 
 
@@ -291,7 +292,7 @@ def flash_many(jobs: list[Job], progress: Progress | None = None) -> list[Result
             except queue.Empty:
                 for port, w in workers.items():  # a worker that died without a word
                     if port not in results and not w.is_alive() and w.exitcode not in (0, None):
-                        results[port] = Result(port, stable_name(port), error="flash.internal",
+                        results[port] = Result(port, error="flash.internal",
                                                params={"error": f"exit code {w.exitcode}"})
                 continue
             if event[0] == "stage" and progress:
@@ -306,6 +307,8 @@ def flash_many(jobs: list[Job], progress: Progress | None = None) -> list[Result
             w.join(timeout=5)
             if w.is_alive():
                 w.terminate()
+    for r in results.values():
+        r.name = stable_name(r.port)
     return [results[job.port] for job in jobs]
 
 
@@ -356,6 +359,8 @@ def run(board, image: bytes, image_name: str, ports: list[str], with_app: bool =
     if len(set(ports)) != len(ports):
         raise ReallaborError("flash.port_twice", EXIT_BAD_INPUT)
     image, app = prepare(board, image, image_name, with_app)
+    if not bauds or any(b not in SUPPORTED_BAUDS for b in bauds):
+        raise ReallaborError("flash.bad_baud", EXIT_BAD_INPUT, bauds=", ".join(map(str, SUPPORTED_BAUDS)))
     jobs = [Job(p, board.name, board.chip, image, board.flash_offset, app, tuple(bauds), connect_attempts)
             for p in ports]
     stream = stream or sys.stdout

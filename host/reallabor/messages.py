@@ -280,6 +280,10 @@ CATALOG = {
         "de": "Ein Port ist mehrfach angegeben. Jeden Port nur einmal nennen.",
         "en": "A port is given more than once. Name each port only once.",
     },
+    "flash.bad_baud": {
+        "de": "--baud nicht verstanden: durch Kommas getrennte Baudraten aus {bauds}, schnellste zuerst.",
+        "en": "--baud not understood: comma-separated baud rates from {bauds}, fastest first.",
+    },
     "flash.some_failed": {
         "de": "{failed} von {total} Boards nicht geflasht; Hinweise oben.",
         "en": "{failed} of {total} boards not flashed; see the hints above.",

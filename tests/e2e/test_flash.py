@@ -180,3 +180,22 @@ def test_image_too_large_for_the_board_is_refused_before_connecting():
     with pytest.raises(ReallaborError) as e:
         flash.prepare(board, espimage.synthetic_firmware("esp32c3", board.flash_size + 65536), "big.bin", False)
     assert e.value.key == "flash.image_too_large"
+
+
+def test_ports_are_shown_by_their_stable_by_path_name(sim, tmp_path, monkeypatch):
+    by_path = tmp_path / "serial" / "by-path"
+    by_path.mkdir(parents=True)
+    b = sim("esp32")
+    (by_path / "pci-0000:00:14.0-usb-0:2:1.0-port0").symlink_to(b.device)
+    monkeypatch.setattr(flash, "BY_PATH", by_path)
+    (r,) = flash.flash_many(jobs(boards.load("esp32-devkitc"), espimage.synthetic_firmware("esp32", 64 * 1024), [b]))
+    assert r.ok and r.port == b.device
+    assert r.name == str(by_path / "pci-0000:00:14.0-usb-0:2:1.0-port0")
+    assert flash.summary([r])[1].startswith(f"{r.name}  {r.mac}")  # the table maps the name to the MAC
+
+
+def test_bad_baud_list_is_refused(sim):
+    with pytest.raises(ReallaborError) as e:
+        flash.run(boards.load("esp32-devkitc"), espimage.synthetic_firmware("esp32", 64 * 1024), "x.bin",
+                  [sim("esp32").path], bauds=(921600, 12345))
+    assert e.value.key == "flash.bad_baud"
