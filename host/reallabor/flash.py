@@ -254,12 +254,14 @@ class Progress:
         self.width = max(len(n) for n in self.names.values())
         self.drawn = False
         self.last_stage: dict[str, str] = {}
+        self.baud: dict[str, int] = {}
 
     def update(self, port: str, stage: str, done: int, total: int) -> None:
-        if stage == "flash.stage.write":
-            text = msg(stage, percent=int(100 * done / total) if total else 0)
-        elif stage == "flash.stage.baud":
+        if stage == "flash.stage.baud":
+            self.baud[port] = done
             text = msg(stage, baud=done)
+        elif stage == "flash.stage.write":
+            text = msg(stage, percent=int(100 * done / total) if total else 0, baud=self.baud.get(port, "?"))
         else:
             text = msg(stage)
         self.lines[port] = text

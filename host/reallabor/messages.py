@@ -200,7 +200,7 @@ CATALOG = {
     "flash.stage.connect": {"de": "verbinde", "en": "connecting"},
     "flash.stage.erase": {"de": "lösche Flash", "en": "erasing flash"},
     "flash.stage.baud": {"de": "schreibe mit {baud} Bd", "en": "writing at {baud} Bd"},
-    "flash.stage.write": {"de": "schreibe {percent} %", "en": "writing {percent} %"},
+    "flash.stage.write": {"de": "schreibe {percent} % ({baud} Bd)", "en": "writing {percent} % ({baud} Bd)"},
     "flash.stage.reset": {"de": "Neustart", "en": "resetting"},
     "flash.stage.ok": {"de": "fertig", "en": "done"},
     "flash.stage.failed": {"de": "FEHLER", "en": "FAILED"},
