@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from reallabor import __version__
-from reallabor.errors import EXIT_BAD_INPUT, EXIT_FAILED, ReallaborError
+from reallabor.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_MISSING_TOOL, ReallaborError
 from reallabor.i18n import msg, set_language
 
 
@@ -100,6 +100,52 @@ def cmd_boards(args) -> int:
     return 0
 
 
+def cmd_deploy(args) -> int:
+    from reallabor import batch, deploy
+
+    if len(args.port) == 1:
+        for line in deploy.report(deploy.deploy(args.port[0], args.board, args.dry_run)):
+            print(line)
+        return 0
+
+    def job(port, progress):
+        r = deploy.deploy(port, args.board, args.dry_run, progress)
+        return {"files": len(r.plan.new) + len(r.plan.changed), "seconds": f"{r.seconds:.1f}"}
+
+    outcomes = batch.run(args.port, job)
+    for line in batch.table(outcomes, [("files", msg("batch.col_files")), ("seconds", msg("batch.col_seconds"))]):
+        print(line)
+    return 0 if all(o.ok for o in outcomes) else EXIT_FAILED
+
+
+def cmd_virtual_board(args) -> int:
+    import tempfile
+    import threading
+
+    if sys.platform == "win32":
+        raise ReallaborError("vboard.unsupported", EXIT_MISSING_TOOL)
+    from reallabor.virtualboard import MAC_RE, VirtualBoard
+
+    if not MAC_RE.match(args.mac):
+        raise ReallaborError("vboard.bad_mac", EXIT_BAD_INPUT, mac=args.mac)
+    root = args.flash or Path(tempfile.mkdtemp(prefix="reallabor-vboard-"))
+    env = {"RL_TRACE": str(args.trace.resolve())} if args.trace else {}
+    first = int(args.mac.replace(":", ""), 16)
+    running = []
+    try:
+        for i in range(args.count):
+            mac = ":".join(f"{(first + i) >> s & 0xFF:02x}" for s in range(40, -1, -8))
+            flash = root / f"board{i + 1}" if args.count > 1 else root
+            running.append(VirtualBoard(flash, mac, env=env).start())
+            print(msg("vboard.ready", n=i + 1, port=running[-1].port, mac=mac, flash=flash), flush=True)
+        print(msg("vboard.stop"), flush=True)
+        threading.Event().wait()
+    finally:
+        for vb in running:
+            vb.stop()
+    return 0
+
+
 def _lang_option() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(add_help=False)
     p.add_argument("--lang", choices=("de", "en"), default=argparse.SUPPRESS,
@@ -140,6 +186,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("boards", parents=[lang], help="bekannte Boards / known boards")
     p.add_argument("name", nargs="?", help="show one board's data (a name or a .json file)")
     p.set_defaults(handler=cmd_boards)
+    p = sub.add_parser("deploy", parents=[lang], help="Firmware aufs Board / firmware onto boards")
+    p.add_argument("--port", action="append", required=True, help="serial port; repeat for several boards")
+    p.add_argument("--board", required=True, help="board name (reallabor boards) or a board .json file")
+    p.add_argument("--dry-run", action="store_true", help="only show what would change")
+    p.set_defaults(handler=cmd_deploy)
+
+    p = sub.add_parser("virtual-board", parents=[lang],
+                       help="virtuelles Board auf einem Pseudo-Terminal / a virtual board on a pseudo-terminal")
+    p.add_argument("--flash", type=Path, help="directory that acts as the flash (default: a new temporary one)")
+    p.add_argument("--mac", default="02:00:00:00:00:01", help="MAC address the board reports")
+    p.add_argument("--count", type=int, default=1, help="start several boards (MACs count up)")
+    p.add_argument("--trace", type=Path, help="a trace whose sensors answer on the virtual buses")
+    p.set_defaults(handler=cmd_virtual_board)
     return parser
 
 

