@@ -119,6 +119,7 @@ def cmd_deploy(args) -> int:
 
 
 def cmd_virtual_board(args) -> int:
+    import signal
     import tempfile
     import threading
 
@@ -132,6 +133,7 @@ def cmd_virtual_board(args) -> int:
     env = {"RL_TRACE": str(args.trace.resolve())} if args.trace else {}
     first = int(args.mac.replace(":", ""), 16)
     running = []
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop the interpreters on kill, too
     try:
         for i in range(args.count):
             mac = ":".join(f"{(first + i) >> s & 0xFF:02x}" for s in range(40, -1, -8))
@@ -143,6 +145,83 @@ def cmd_virtual_board(args) -> int:
     finally:
         for vb in running:
             vb.stop()
+    return 0
+
+
+def cmd_provision(args) -> int:
+    from reallabor import batch, provision
+
+    names = _names(args.name, len(args.port))
+
+    def run(port, progress=None):
+        return provision.provision(port, args.board, args.site, names[args.port.index(port)], args.data,
+                                   args.new_secrets, progress)
+
+    def line(r):
+        return msg("provision.done", port=r.port, id=r.id, name=r.name, mac=r.mac, board=r.board,
+                   config=r.config_hash, firmware=r.firmware,
+                   written=msg("provision.written" if r.written else "provision.unchanged"))
+
+    if len(args.port) == 1:
+        print(line(run(args.port[0])))
+        return 0
+    outcomes = batch.run(args.port, lambda port, progress: vars(run(port, progress)))
+    columns = [("mac", msg("batch.col_mac")), ("id", msg("batch.col_id")), ("name", msg("batch.col_name"))]
+    for text in batch.table(outcomes, columns):
+        print(text)
+    return 0 if all(o.ok for o in outcomes) else EXIT_FAILED
+
+
+def _names(pattern: str | None, count: int) -> list[str | None]:
+    """--name for one port, or a pattern with {n} (1, 2, ...) for several."""
+    if pattern is None:
+        return [None] * count
+    if count == 1:
+        return [pattern]
+    if "{n" not in pattern:
+        raise ReallaborError("provision.name_pattern", EXIT_BAD_INPUT)
+    return [pattern.format(n=i + 1) for i in range(count)]
+
+
+def cmd_verify(args) -> int:
+    from reallabor import verify
+
+    checks = verify.verify(args.port, args.boot_seconds, args.data)
+    for line in verify.report(args.port, checks):
+        print(line)
+    failed = [c for c in checks if not c.ok]
+    if failed:
+        raise ReallaborError("verify.failed", EXIT_FAILED, port=args.port, count=len(failed))
+    print(msg("verify.ready", port=args.port))
+    return 0
+
+
+def cmd_export(args) -> int:
+    from reallabor import exports, store
+    from reallabor.inventory import Inventory
+
+    records = Inventory(args.data).select("site = ?", (args.site,)) if args.site else Inventory(args.data).select()
+    if not records:
+        raise ReallaborError("export.empty", EXIT_BAD_INPUT)
+    out = args.out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if args.what == "mosquitto":
+        store.write_secret(out, exports.mosquitto_passwd(records).encode())  # hashes: still keep them private
+        acl = out.with_suffix(".acl")
+        acl.write_text(exports.mosquitto_acl(records), encoding="utf-8")
+        print(msg("export.written", path=out, count=len(records)))
+        print(msg("export.written", path=acl, count=len(records)))
+    elif args.what == "tts":
+        text = exports.tts_csv(records)
+        store.write_secret(out, text.encode())  # AppKeys
+        lora = text.count("\n") - 1
+        print(msg("export.written", path=out, count=lora) if lora else msg("export.no_lora"))
+    else:
+        try:
+            pages = exports.label_sheet(records, out)
+        except ImportError:
+            raise ReallaborError("labels.missing", EXIT_MISSING_TOOL)
+        print(msg("export.pages", path=out, count=len(records), pages=pages))
     return 0
 
 
@@ -199,6 +278,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--count", type=int, default=1, help="start several boards (MACs count up)")
     p.add_argument("--trace", type=Path, help="a trace whose sensors answer on the virtual buses")
     p.set_defaults(handler=cmd_virtual_board)
+    p = sub.add_parser("provision", parents=[lang], help="Identität und Zugangsdaten / identity and credentials")
+    p.add_argument("--port", action="append", required=True, help="serial port; repeat for several boards")
+    p.add_argument("--board", required=True, help="board name (reallabor boards) or a board .json file")
+    p.add_argument("--site", required=True, help="site profile: a name in <data>/sites/ or a .json file")
+    p.add_argument("--name", help="device name (default: its id); with several ports a pattern such as hof-{n:02}")
+    p.add_argument("--new-secrets", action="store_true", help="new MQTT password and AppKey for known boards")
+    p.add_argument("--data", type=Path, help="data directory (default: $REALLABOR_DATA or ~/.local/share/reallabor)")
+    p.set_defaults(handler=cmd_provision)
+
+    p = sub.add_parser("verify", parents=[lang], help="Board prüfen / check a board")
+    p.add_argument("--port", required=True, help="serial port")
+    p.add_argument("--boot-seconds", type=float, default=3.0, help="how long to watch the boot log (default 3)")
+    p.add_argument("--data", type=Path, help="data directory with the inventory")
+    p.set_defaults(handler=cmd_verify)
+
+    p = sub.add_parser("export", parents=[lang], help="Exporte aus dem Inventar / exports from the inventory")
+    p.add_argument("what", choices=("mosquitto", "tts", "labels"),
+                   help="mosquitto: password file + .acl; tts: The Things Stack CSV; labels: PNG or PDF sheet")
+    p.add_argument("--out", type=Path, required=True, help="output file")
+    p.add_argument("--site", help="only devices of this site")
+    p.add_argument("--data", type=Path, help="data directory with the inventory")
+    p.set_defaults(handler=cmd_export)
     return parser
 
 

@@ -174,15 +174,21 @@ class Device:
         if directory:
             self.exec(_MKDIRS % directory)
 
+    def reboot(self) -> None:
+        """Soft reset into a normal boot: boot.py and main.py run with the files as they are now."""
+        with self._guard():
+            self.transport.exit_raw_repl()
+            self.transport.serial.write(b"\x04")  # Ctrl-D in the friendly REPL
+
     def boot_log(self, seconds: float) -> str:
-        """Soft-reset into a normal boot (main.py runs), collect what the board prints for a few
-        seconds, then stop the program and return to the raw REPL."""
+        """Reboot, collect what the board prints for a few seconds, then stop the program and
+        return to the raw REPL."""
         s = self.transport.serial
         with self._guard():
             self.transport.exit_raw_repl()
             time.sleep(0.05)
             s.reset_input_buffer()
-            s.write(b"\x04")  # Ctrl-D in the friendly REPL: soft reset, then boot.py and main.py
+            s.write(b"\x04")
             out = bytearray()
             end = time.monotonic() + seconds
             while time.monotonic() < end:
