@@ -97,7 +97,7 @@ def _classify(error: Exception) -> _Failure:
         ("Permission denied", "flash.permission"),
         ("exclusively lock", "flash.busy"),
         ("Device or resource busy", "flash.busy"),
-        ("Errno 2", "flash.no_port"),
+        ("[Errno 2]", "flash.no_port"),
         ("FileNotFoundError", "flash.no_port"),
         ("Wrong boot mode", "flash.not_in_download_mode"),
         ("No serial data", "flash.no_data"),

@@ -199,3 +199,8 @@ def test_bad_baud_list_is_refused(sim):
         flash.run(boards.load("esp32-devkitc"), espimage.synthetic_firmware("esp32", 64 * 1024), "x.bin",
                   [sim("esp32").path], bauds=(921600, 12345))
     assert e.value.key == "flash.bad_baud"
+
+
+def test_missing_port_says_to_plug_the_board_in(tmp_path):
+    r = flash.flash_port(flash.Job(str(tmp_path / "ttyUSB7"), "b", "esp32", b"", 0x1000), lambda *a: None)
+    assert r.error == "flash.no_port"
