@@ -1,71 +1,119 @@
-# ESP32, ESP32-S3 and ESP32-C3 boards: machine.I2C, WLAN, NTP. Pins come from /board.json, the
-# board definition deploy writes next to config.json (boards/*.json on the host).
+# The ESP32 family (ESP32, S3, C3). Pins come from /board.json, the board file that deploy and
+# provision copy from the host's boards/ (docs/boards.md), so one firmware serves every board.
+# Only this file (and hal/tcp.py) touches machine and network.
 import json
-import time
 
 import machine
 import network
+import time
 
 from hal.tcp import open_tcp  # noqa: F401  (part of the board interface)
-from node import clock, log
+from node import clock, ident, log
 
-_UNIX_2000 = 946684800  # seconds from 1970 to 2000: older ports count from 2000
-_WIFI_TIMEOUT_MS = 15000
-_board = {}
+BOARD_FILE = "board.json"
+_WIFI_TIMEOUT_MS = 20000
+_UNIX_2000 = 946684800  # seconds from 1970 to 2000: ports that count from 2000 need this
+_ENODEV = 19
+
+_board = None
+_buses = {}
+_wlan = None
+
+
+class _NoBus:
+    # A bus the board file does not define: every sensor on it reports "absent", as on a real bus
+    # where nobody acknowledges, and the cycle goes on.
+    def readfrom_mem_into(self, addr, reg, buf):
+        raise OSError(_ENODEV)
+
+    def writeto_mem(self, addr, reg, buf):
+        raise OSError(_ENODEV)
+
+
+def board():
+    # The board file as a dict; {} when it is missing or broken (then no bus is known, but the
+    # REPL stays reachable so a technician can deploy again).
+    global _board
+    if _board is None:
+        try:
+            with open(BOARD_FILE) as f:
+                _board = json.load(f)
+        except (OSError, ValueError):
+            _board = {}
+    return _board
+
+
+def _switch(sw, on):
+    machine.Pin(sw["pin"], machine.Pin.OUT, value=int(on != sw["active_low"]))
 
 
 def setup():
-    global _board
-    try:
-        with open("board.json") as f:
-            _board = json.load(f)
-    except (OSError, ValueError):
-        _board = {}  # default pins below; a missing file is reported by `reallabor verify`
-    _sync_from_rtc()
+    vext = board().get("vext")
+    if vext:
+        _switch(vext, True)  # switched 3.3 V for sensors (Heltec "Ve" pins)
+    _wall_time_from_rtc()
 
 
 def _epoch_offset():
     return _UNIX_2000 if time.gmtime(0)[0] == 2000 else 0
 
 
-def _sync_from_rtc():
+def _wall_time_from_rtc():
     # The RTC keeps wall time across deep sleep and soft resets; before 2024 it was never set.
     now = time.time() + _epoch_offset()
     if now > 1704067200:
         clock.set_epoch_ms(now * 1000)
 
 
-def device_id():
-    mac = network.WLAN(network.STA_IF).config("mac")
-    return "rl-" + mac[3:].hex()
-
-
-def i2c(name):
-    pins = _board.get("i2c", {}).get(name, {"sda": 21, "scl": 22})
-    return machine.I2C(int(name[3:]), scl=machine.Pin(pins["scl"]), sda=machine.Pin(pins["sda"]),
-                       freq=pins.get("freq", 100000))
-
-
-def connect_network(wifi):
-    wlan = network.WLAN(network.STA_IF)
-    if wlan.isconnected():
-        return
-    if not wifi or not wifi["ssid"]:
-        raise OSError("no wifi configured")
-    wlan.active(True)
-    wlan.connect(wifi["ssid"], wifi["password"])
-    start = time.ticks_ms()
-    while not wlan.isconnected():
-        if time.ticks_diff(time.ticks_ms(), start) > _WIFI_TIMEOUT_MS:
-            raise OSError("wifi: no connection to %s" % wifi["ssid"])
-        time.sleep_ms(100)
+def _wall_time_from_ntp():
     try:
         import ntptime
 
         ntptime.settime()
         clock.set_epoch_ms((time.time() + _epoch_offset()) * 1000)
     except (OSError, OverflowError) as e:
-        log.warn("ntp: %r" % e)
+        log.warn("ntp: %r" % e)  # keep the RTC's time; the next connection tries again
+
+
+def mac():
+    return machine.unique_id()  # the base MAC from eFuse; the Wi-Fi station uses it unchanged
+
+
+def device_id():
+    return ident.device_id(mac())
+
+
+def i2c(name):
+    bus = _buses.get(name)
+    if bus is None:
+        pins = board().get("i2c", {}).get(name)
+        if pins is None:
+            bus = _NoBus()
+        else:
+            bus = machine.I2C(pins["id"], scl=machine.Pin(pins["scl"]), sda=machine.Pin(pins["sda"]),
+                              freq=pins.get("freq", 400000))
+        _buses[name] = bus
+    return bus
+
+
+def connect_network(wifi):
+    # Blocks up to 20 s. Real time is fine here: this file never runs under the virtual clock.
+    global _wlan
+    if wifi is None or not wifi["ssid"]:
+        raise OSError(_ENODEV)  # no Wi-Fi configured: nothing to send over
+    if _wlan is None:
+        _wlan = network.WLAN(network.STA_IF)
+        _wlan.active(True)
+    if _wlan.isconnected():
+        return
+    _wlan.connect(wifi["ssid"], wifi["password"])
+    start = time.ticks_ms()
+    while not _wlan.isconnected():
+        if time.ticks_diff(time.ticks_ms(), start) > _WIFI_TIMEOUT_MS:
+            _wlan.disconnect()
+            raise OSError(110)  # ETIMEDOUT: the app keeps sampling and tries again next cycle
+        time.sleep_ms(100)
+    _wall_time_from_ntp()
 
 
 def running():
@@ -73,4 +121,4 @@ def running():
 
 
 def stopped():
-    machine.reset()  # the cycle never ends on a board; if it does, start afresh
+    pass

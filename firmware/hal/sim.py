@@ -5,6 +5,7 @@
 #   RL_END_MS    stop once virtual time passes this many ms since the trace start
 #   RL_EPOCH_MS  wall time (Unix ms) at trace time 0
 #   RL_DEVICE_ID the id a real board would derive from its MAC
+#   RL_MAC       the MAC this board reports ("02:00:00:00:00:01"); the virtual board sets it
 import asyncio
 import gc
 import json
@@ -14,7 +15,7 @@ import time
 
 from asyncio import core
 from hal.tcp import open_tcp  # noqa: F401  (part of the board interface)
-from node import clock
+from node import clock, ident
 
 _TICKS_MASK = 0x3FFFFFFF  # time.ticks_ms() wraps at 2**30
 # Virtual ticks run ahead of the real ones by at least this much, so tasks that asyncio's C core
@@ -27,6 +28,7 @@ _clock = None
 _trace = None
 _end_ms = None
 _device_id = "sim-000000"
+_MAC = "02:00:00:00:00:00"  # locally administered: never a real board's
 
 
 class VirtualClock:
@@ -150,11 +152,15 @@ def setup():
         _trace = Trace(env("RL_TRACE"))
     if env("RL_END_MS"):
         _end_ms = int(env("RL_END_MS"))
-    _device_id = env("RL_DEVICE_ID") or _device_id
+    _device_id = env("RL_DEVICE_ID") or (ident.device_id(mac()) if env("RL_MAC") else _device_id)
 
 
 def device_id():
     return _device_id
+
+
+def mac():
+    return ident.parse_mac(os.getenv("RL_MAC") or _MAC)
 
 
 def i2c(name):

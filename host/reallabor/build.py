@@ -55,10 +55,17 @@ def compile_tree(dest: Path, root: Path = FIRMWARE) -> Path:
     return dest
 
 
+def mpy_cross_version() -> str:
+    """e.g. 'MicroPython v1.29.0 on 2026-08-29; mpy-cross emitting mpy v6.3'"""
+    return subprocess.run([find_mpy_cross(), "--version"], capture_output=True, text=True).stdout.strip()
+
+
 def compiled_firmware() -> Path:
-    """The compiled firmware for the current sources, built once per content and cached."""
+    """The compiled firmware for the current sources, built once per content and mpy-cross version
+    (a different mpy-cross may emit a different .mpy format), and cached."""
     cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "reallabor" / "mpy"
-    dest = cache / digest()
+    tool = hashlib.sha256(mpy_cross_version().encode()).hexdigest()[:8]
+    dest = cache / f"{digest()}-{tool}"
     if not dest.exists():
         cache.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(dir=cache))

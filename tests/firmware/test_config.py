@@ -62,3 +62,18 @@ def test_url_ports():
     assert config.split_url("mqtt://10.0.0.2:1884/") == ("10.0.0.2", 1884)
     cfg = config.parse('{"mqtt": {"url": "mqtts://b.example:8883"}}')
     assert cfg["mqtt"]["tls"] is True
+
+
+def test_lora_keys_are_checked():
+    keys = {"dev_eui": "246f28fffea1b2c3", "join_eui": "0000000000000000", "app_key": "00112233445566778899aabbccddeeff"}
+    cfg = config.validate({"lora": keys})
+    assert cfg["lora"] == {"region": "EU868", "dev_eui": "246F28FFFEA1B2C3", "join_eui": "0000000000000000",
+                           "app_key": "00112233445566778899AABBCCDDEEFF"}
+    assert config.validate({})["lora"] is None
+    for field, value in (("app_key", "0011"), ("dev_eui", "246f28fffea1b2cz"), ("region", "US915")):
+        bad = dict(keys)
+        bad[field] = value
+        assert raises(ConfigError, config.validate, {"lora": bad}).field == "lora." + field
+    del keys["app_key"]
+    e = raises(ConfigError, config.validate, {"lora": keys})
+    assert (e.field, e.problem) == ("lora.app_key", config.MISSING)

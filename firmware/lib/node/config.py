@@ -51,7 +51,7 @@ def parse(text):
 
 def validate(raw):
     _require_dict(raw, "config")
-    _reject_unknown(raw, ("device", "site", "interval_s", "mqtt", "wifi", "sensors"), "")
+    _reject_unknown(raw, ("device", "site", "interval_s", "mqtt", "wifi", "sensors", "lora"), "")
     cfg = {
         "device": _text(raw, "device", "", None),
         "site": _text(raw, "site", "", "lab"),
@@ -59,6 +59,7 @@ def validate(raw):
         "mqtt": _mqtt(raw.get("mqtt", {})),
         "wifi": _wifi(raw.get("wifi")),
         "sensors": [],
+        "lora": _lora(raw.get("lora")),
     }
     sensors = raw.get("sensors", [])
     if not isinstance(sensors, list):
@@ -119,6 +120,35 @@ def _wifi(raw):
     _require_dict(raw, "wifi")
     _reject_unknown(raw, ("ssid", "password"), "wifi.")
     return {"ssid": _text(raw, "ssid", "wifi.", ""), "password": _text(raw, "password", "wifi.", "")}
+
+
+LORA_REGIONS = ("EU868",)
+
+
+def _lora(raw):
+    # OTAA keys written by `reallabor provision` for boards with a LoRa radio (docs/provisioning.md).
+    if raw is None:
+        return None
+    _require_dict(raw, "lora")
+    _reject_unknown(raw, ("dev_eui", "join_eui", "app_key", "region"), "lora.")
+    lora = {"region": _text(raw, "region", "lora.", "EU868")}
+    if lora["region"] not in LORA_REGIONS:
+        raise ConfigError("lora.region", CHOICE, ", ".join(LORA_REGIONS))
+    for key, digits in (("dev_eui", 16), ("join_eui", 16), ("app_key", 32)):
+        value = _text(raw, key, "lora.", None)
+        if value is None:
+            raise ConfigError("lora." + key, MISSING)
+        if len(value) != digits or not _is_hex(value):
+            raise ConfigError("lora." + key, TYPE, "%d hex digits" % digits)
+        lora[key] = value.upper()
+    return lora
+
+
+def _is_hex(text):
+    for ch in text:
+        if ch not in "0123456789abcdefABCDEF":
+            return False
+    return True
 
 
 def _sensor(raw, where):
