@@ -45,8 +45,11 @@ def bench_replay(name: str) -> None:
 
 
 def main() -> None:
+    from reallabor.flash_bench import bench_flash
+
     print("reallabor benchmarks")
     bench_replay("courtyard-24h-bme280.jsonl")
+    bench_flash()
 
 
 if __name__ == "__main__":
