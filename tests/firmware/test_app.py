@@ -3,7 +3,6 @@ import json
 
 from hal.sim import VirtualClock
 from node import app, clock
-from node.net import mqtt
 from support import MemoryI2C, MemorySocket
 from test_bme280 import chip
 
