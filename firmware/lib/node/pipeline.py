@@ -135,7 +135,8 @@ class Channel:
         self.sensor.reset()
         self.phase = _INIT
         self._next(now)
-        self.due = _later(clock.add(self.slot, -self.sensor.lead_ms), clock.add(now, self.sample_ms))
+        # init again for the next slot, but not at once: a sensor started far ahead would retry in a loop
+        self.due = _later(clock.add(self.slot, -self.sensor.lead_ms), clock.add(now, _GRACE_MS))
 
     def _set(self, health, why):
         if health != self.health:  # log changes, not every sample
