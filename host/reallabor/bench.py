@@ -47,6 +47,7 @@ def bench_replay(name: str) -> None:
 def main() -> None:
     print("reallabor benchmarks")
     bench_replay("courtyard-24h-bme280.jsonl")
+    bench_replay("makerspace-24h-multi.jsonl")  # every sensor driver on one node
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@ from pathlib import Path
 
 from reallabor.errors import EXIT_MISSING_TOOL, ReallaborError
 
-NAMES = {"temperature": "Temperatur", "humidity": "Luftfeuchte", "pressure": "Luftdruck"}
+NAMES = {"temperature": "Temperatur", "humidity": "Luftfeuchte", "pressure": "Luftdruck", "co2": "CO₂",
+         "pm1": "PM1", "pm2_5": "PM2,5", "pm4": "PM4", "pm10": "PM10", "illuminance": "Beleuchtungsstärke"}
 
 
 def plot_states(states, path: Path, title: str) -> Path:

@@ -25,7 +25,7 @@ def with_arg(cmd, arg):
 def scd4x_driver(dev, **options):
     cfg = {"type": "scd4x", "name": "co2", "addr": 0x62, "mode": "periodic", "asc": True, "altitude_m": 0}
     cfg.update(options)
-    return scd4x.SCD4x(MemoryI2C({0x62: dev}), cfg)
+    return scd4x.SCD4X(MemoryI2C({0x62: dev}), cfg)
 
 
 def init(s):

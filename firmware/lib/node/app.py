@@ -1,6 +1,8 @@
 # Wiring and the cycle: sample (each sensor on its own schedule) -> encode -> send, once per
 # publishing interval. The board (HAL) is passed in; nothing here knows which platform it runs on.
 import asyncio
+import gc
+import json
 import sys
 
 import hal
@@ -8,8 +10,6 @@ import node
 from node import clock, log, persist
 from node.codec.state_json import encode_state
 from node.net.mqtt import MQTTClient, MQTTError
-from node.pipeline import Channel
-from node.sensors import OK, make
 
 SEQ_FILE = "seq"
 SAFE_MODE_RETRY_MS = 60000
@@ -42,16 +42,20 @@ async def load_config(board):
 
 def read_config():
     # The validator is needed only here: import it, use it, and let its bytecode go again (some
-    # 14 KB of RAM that the sensors need more).
+    # 14 KB of RAM that the sensors need more). The result is copied once the validator is gone,
+    # so it sits compactly in the freed space rather than scattered among the parser's leftovers.
     from node import config
 
     try:
-        return config.load()
+        cfg = config.load()
     except config.ConfigError as e:
         log.error("%s; safe mode, next check in %d s" % (e, SAFE_MODE_RETRY_MS // 1000))
+        return None
     finally:
         del sys.modules["node.config"]
         del node.config
+    gc.collect()
+    return json.loads(json.dumps(cfg))
 
 
 class Node:
@@ -87,9 +91,16 @@ class Node:
 
     def setup_sensors(self):
         # One channel per configured sensor, all on one sampling grid from now. An SCD4x gets the
-        # ambient pressure from the first sensor on the node that measures pressure.
+        # ambient pressure from the first sensor on the node that measures pressure. Imported only
+        # now, after the config validator has left the RAM again (boot is the tightest moment).
+        from node.pipeline import Channel
+        from node.sensors import make
+
         interval = self.cfg["interval_s"] * 1000
-        self.channels = [Channel(make(s, self.board), s, interval, self.started) for s in self.cfg["sensors"]]
+        self.channels = []
+        for s in self.cfg["sensors"]:
+            gc.collect()  # each driver's import leaves garbage: fill its holes before the next one
+            self.channels.append(Channel(make(s, self.board), s, interval, self.started))
         self.cfg["sensors"] = None  # drivers and channels took what they need: free the RAM
         self.pressure = None
         for c in self.channels:
@@ -136,8 +147,8 @@ class Node:
         return False
 
     def feed_pressure(self):
-        if self.pressure and self.pressure[0].health == OK:
-            hpa = (self.pressure[0].last[self.pressure[1]] + 50) // 100
+        if self.pressure and self.pressure[0].healthy():
+            hpa = (self.pressure[0].last(self.pressure[1]) + 50) // 100
             for s in self.pressure_users:
                 s.pressure_hpa = hpa
 

@@ -55,36 +55,52 @@ def _later(a, b):
 
 
 class Channel:
+    # Kept to 17 attributes: an instance's attribute table grows in steps, and there is one channel
+    # per sensor. Per quantity i, ref holds: [i] the newest accepted sample, [nq + i] the value in the
+    # last state message, [2 nq + i] the change threshold (0: none), [3 nq + i] the filter.
     def __init__(self, sensor, cfg, interval_ms, start):
         global _scratch
         self.sensor = sensor
-        self.name = sensor.name
-        q = self.quantities = sensor.quantities
+        q = sensor.quantities
         nq = len(q)
         self.sample_ms = cfg["sample_s"] * 1000
         self.size = size = interval_ms // self.sample_ms + 2  # + a sample read late, + rounding
-        self.buf = array("i", bytes(4 * nq * size))  # quantity i at buf[i * size:]
+        self.buf = array("i", bytes(4 * nq * size))  # the window: quantity i at buf[i * size:]
         if len(_scratch) < size:
             _scratch = array("i", bytes(4 * size))
-        self.filters = bytes([cfg["filter"][x[0]] for x in q])
-        # change thresholds in integer units; 0 = publish on schedule only
-        self.change = array("i", [round(cfg["change"].get(x[0], 0) * 10 ** x[2]) for x in q])
-        self.watch = any(self.change)
-        self.stuck_after = cfg["stuck_after"]
-        self.last = array("i", bytes(4 * nq))  # the newest accepted sample
-        self.sent = array("i", bytes(4 * nq))  # the values in the last state message
+        self.ref = array("i", bytes(8 * nq))
+        for i in range(nq):
+            # change thresholds come in the published unit, as a number
+            self.ref.append(round(cfg["change"].get(q[i][0], 0) * 10 ** q[i][2]))
+        for i in range(nq):
+            self.ref.append(cfg["filter"][q[i][0]])
         self.out = array("i", bytes(12 * nq))  # value, min, max per quantity, from summarize()
+        self.stuck_after = cfg["stuck_after"]
         self.n = 0  # samples in the window
         self.missed = 0  # samples of this window that failed
         self.rejected = 0  # samples of this window outside the range or stuck
         self.same = 0  # identical samples in a row
-        self.has_sent = False
         self.changed = False  # a value moved by its threshold since the last state message
+        self.watch = False  # compare with the last message: thresholds set and a message sent
         self.health = WARMING_UP
         self.phase = _INIT
         self.slot = start  # grid time of the sample being worked on
         self.due = start  # when step() wants to run next
-        self._rests = hasattr(sensor, "stop")
+
+    @property
+    def name(self):
+        return self.sensor.name
+
+    @property
+    def quantities(self):
+        return self.sensor.quantities
+
+    def last(self, i):
+        # the newest accepted sample of quantity i
+        return self.ref[i]
+
+    def healthy(self):
+        return self.health == OK
 
     def pending(self, t):
         # A sample due by t is being read and its next step is near: a state message for t waits.
@@ -102,8 +118,8 @@ class Channel:
                     self.due = clock.add(now, wait)
             elif self.phase == _IDLE:
                 ready = clock.add(now, s.start())
-                if clock.diff(ready, self.slot) > _GRACE_MS:
-                    late = clock.diff(ready, self.slot)
+                late = clock.diff(ready, self.slot)
+                if late > _GRACE_MS:  # on to the first slot it can make
                     self.slot = clock.add(self.slot, -(-late // self.sample_ms) * self.sample_ms)
                 self.phase = _MEASURING
                 self.due = _later(ready, self.slot)
@@ -114,7 +130,7 @@ class Channel:
                     self._next(now)
                     self.phase = _IDLE
                     self.due = clock.add(self.slot, -s.lead_ms)
-                    if self._rests and clock.diff(self.due, now) > 0:
+                    if clock.diff(self.due, now) > 0 and hasattr(s, "stop"):
                         s.stop()  # fan and laser rest until the next start
                 elif clock.diff(clock.add(now, wait), clock.add(self.slot, s.timeout_ms)) > 0:
                     self._fail(now, s.late, "no reading within %d ms" % s.timeout_ms)
@@ -148,19 +164,19 @@ class Channel:
 
     def _judge(self):
         v = self.sensor.values
-        q = self.quantities
+        q = self.sensor.quantities
         nq = len(q)
         for i in range(nq):
             if not q[i][3] <= v[i] <= q[i][4]:
                 self.rejected += 1
                 self._set(OUT_OF_RANGE, "%s %d not in %d..%d" % (q[i][0], v[i], q[i][3], q[i][4]))
                 return
+        ref = self.ref
         same = True
-        last = self.last
         for i in range(nq):
-            if last[i] != v[i]:
+            if ref[i] != v[i]:
                 same = False
-                last[i] = v[i]
+                ref[i] = v[i]
         self.same = self.same + 1 if same else 1
         if self.stuck_after and self.same >= self.stuck_after:
             self.rejected += 1
@@ -172,10 +188,10 @@ class Channel:
                 self.buf[i * self.size + n] = v[i]
             self.n = n + 1
         self._set(OK, None)
-        if self.watch and self.has_sent:
+        if self.watch:
             for i in range(nq):
-                t = self.change[i]
-                if t and abs(combine(self.buf, i * self.size, self.n, self.filters[i]) - self.sent[i]) >= t:
+                t = ref[2 * nq + i]
+                if t and abs(combine(self.buf, i * self.size, self.n, ref[3 * nq + i]) - ref[nq + i]) >= t:
                     self.changed = True
 
     def summarize(self):
@@ -189,14 +205,15 @@ class Channel:
             return
         size = self.size
         out = self.out
-        for i in range(len(self.quantities)):
+        nq = len(self.sensor.quantities)
+        for i in range(nq):
             start = i * size
             lo = hi = self.buf[start]
             for k in range(start + 1, start + self.n):
                 x = self.buf[k]
                 lo = x if x < lo else lo
                 hi = x if x > hi else hi
-            out[3 * i] = combine(self.buf, start, self.n, self.filters[i])
+            out[3 * i] = combine(self.buf, start, self.n, self.ref[3 * nq + i])
             out[3 * i + 1] = lo
             out[3 * i + 2] = hi
 
@@ -211,8 +228,11 @@ class Channel:
         # After a state message: remember what went out; a scheduled one also starts a new window.
         self.changed = False
         if self.health == OK and self.n:
-            self.has_sent = True
-            for i in range(len(self.quantities)):
-                self.sent[i] = self.out[3 * i]
+            ref = self.ref
+            nq = len(self.sensor.quantities)
+            for i in range(nq):
+                ref[nq + i] = self.out[3 * i]
+                if ref[2 * nq + i]:
+                    self.watch = True
         if not early:
             self.n = self.missed = self.rejected = 0

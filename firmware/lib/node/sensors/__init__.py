@@ -15,18 +15,10 @@
 #   poll() -> ms    DONE when values hold a new reading, else wait ms before polling again
 #   reset()         forget the chip after a failure; the next sample starts with init()
 #   stop()          optional: rest (fan and laser off) until the next start()
-DRIVERS = {
-    "bme280": ("node.sensors.bme280", "BME280"),
-    "bmp280": ("node.sensors.bme280", "BME280"),
-    "sht4x": ("node.sensors.sht", "SHT"),
-    "sht3x": ("node.sensors.sht", "SHT"),
-    "scd4x": ("node.sensors.scd4x", "SCD4x"),
-    "scd30": ("node.sensors.scd30", "SCD30"),
-    "sps30": ("node.sensors.sps30", "SPS30"),
-    "sds011": ("node.sensors.sds011", "SDS011"),
-    "pms5003": ("node.sensors.pms5003", "PMS5003"),
-    "bh1750": ("node.sensors.bh1750", "BH1750"),
-}
+#
+# Each config type (node.config.SENSOR_TYPES) has a module of its name holding a class of its name in
+# capitals, except for these that share one:
+SHARED = {"bmp280": "bme280", "sht4x": "sht", "sht3x": "sht"}
 
 DONE = -1  # poll(): the reading is in values
 
@@ -61,7 +53,7 @@ def health_of(exc):
 
 
 def make(cfg, board):
-    module, name = DRIVERS[cfg["type"]]
-    cls = getattr(__import__(module, None, None, (name,)), name)
+    name = SHARED.get(cfg["type"], cfg["type"])
+    cls = getattr(__import__("node.sensors." + name, None, None, (name,)), name.upper())
     bus = cfg["bus"]
     return cls(board.uart(bus, cls.BAUD) if bus.startswith("uart") else board.i2c(bus), cfg)

@@ -43,7 +43,7 @@ class SCD30(Sensirion):
     late = STALE
 
     def __init__(self, bus, cfg):
-        super().__init__(bus, cfg, 6)
+        super().__init__(bus, cfg)
         self._asc = cfg.get("asc")  # None: leave the sensor's setting alone
         self._since = 0
         self.values = [0, 0, 0]
@@ -57,8 +57,7 @@ class SCD30(Sensirion):
             self._send(_ASC)
             return _READ_MS
         if step == 1 and self._asc is not None:
-            self._read(self._word)
-            if word(self._word, 0) != self._asc:  # write only a change: it wears the sensor's flash
+            if word(self._read(1), 0) != self._asc:  # write only a change: it wears the sensor's flash
                 self._send(_ASC, 1 if self._asc else 0)
                 return 20
         self._send(_START, 0)
@@ -82,15 +81,13 @@ class SCD30(Sensirion):
             self._poll = _CHECK
             return _READ_MS
         if step == _CHECK:
-            self._read(self._word)
-            if word(self._word, 0) != 1:
+            if word(self._read(1), 0) != 1:
                 self._poll = _ASK
                 return 500
             self._send(_READ)
             self._poll = _FETCH
             return _READ_MS
-        d = self._data
-        self._read(d)
+        d = self._read(6)
         v = self.values
         for i, decimals in ((0, 0), (1, 2), (2, 2)):
             v[i] = fixed_from_f32(word(d, 2 * i), word(d, 2 * i + 1), decimals)

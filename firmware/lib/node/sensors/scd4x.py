@@ -27,11 +27,11 @@ _CHECK = const(2)
 _FETCH = const(3)
 
 
-class SCD4x(Sensirion):
+class SCD4X(Sensirion):
     quantities = (("co2", "ppm", 0, 250, 40000), ("temperature", "°C", 2, -1000, 6000), ("humidity", "%RH", 2, 0, 10000))
 
     def __init__(self, bus, cfg):
-        super().__init__(bus, cfg, 3)
+        super().__init__(bus, cfg)
         self._single = cfg["mode"] == "single"
         self._asc = 1 if cfg["asc"] else 0
         self._altitude = cfg["altitude_m"]
@@ -66,7 +66,7 @@ class SCD4x(Sensirion):
             if step == 4:
                 self._send(_READ)
                 return 1
-            self._read(self._data)
+            self._read(3)
         else:
             self._send(_START_PERIODIC)
             self._since = clock.ticks()
@@ -101,15 +101,13 @@ class SCD4x(Sensirion):
             self._poll = _CHECK
             return 1
         if step == _CHECK:
-            self._read(self._word)
-            if not word(self._word, 0) & 0x07FF:
+            if not word(self._read(1), 0) & 0x07FF:
                 self._poll = _ASK
                 return 1000
             self._send(_READ)
             self._poll = _FETCH
             return 1
-        d = self._data
-        self._read(d)
+        d = self._read(3)
         v = self.values
         v[0] = word(d, 0)
         v[1] = scale(word(d, 1), 17500) - 4500  # -45 + 175 * S / 65535 degC

@@ -24,35 +24,53 @@ def scale(raw, span):
     return (raw * span * 2 + 65535) // 131070
 
 
+# One command buffer and one reply buffer for all Sensirion drivers: sensors are stepped one at a
+# time and every reply is converted before the step ends. Views of the sizes in use are made once.
+_CMD = bytearray(5)  # command, argument, argument CRC
+_REPLY = bytearray(18)  # the longest reply read: SCD30, 6 words
+_cmd_views = {}
+_reply_views = {}
+
+
+def _view(views, buf, n):
+    v = views.get(n)
+    if v is None:
+        v = views[n] = memoryview(buf)[:n]
+    return v
+
+
+def command(n):
+    # the first n bytes of the shared command buffer
+    return _view(_cmd_views, _CMD, n)
+
+
 class Sensirion:
     lead_ms = 0
     timeout_ms = 50
 
-    def __init__(self, bus, cfg, words):
+    def __init__(self, bus, cfg):
         self.name = cfg["name"]
-        self.kind = cfg["type"]
         self._bus = bus
         self._addr = cfg["addr"]
-        self._word = bytearray(3)  # one-word replies (data ready, status)
-        self._data = bytearray(3 * words)  # the measurement reply
-        self._cmd = bytearray(5)  # command, argument, argument CRC
-        self._cmd2 = memoryview(self._cmd)[:2]
         self.ready = False
 
     def _send(self, cmd, arg=None):
-        c = self._cmd
+        c = _CMD
         c[0] = cmd >> 8
         c[1] = cmd & 0xFF
         if arg is None:
-            self._bus.writeto(self._addr, self._cmd2)
+            self._bus.writeto(self._addr, command(2))
             return
         c[2] = arg >> 8
         c[3] = arg & 0xFF
         c[4] = crc8(c, 2)
         self._bus.writeto(self._addr, c)
 
-    def _read(self, buf):
+    def _read(self, words):
+        # -> the reply of that many words, CRCs checked; valid until the next _read() of any driver
+        buf = _view(_reply_views, _REPLY, 3 * words)
         self._bus.readfrom_into(self._addr, buf)
-        for i in range(0, len(buf), 3):
+        for i in range(0, 3 * words, 3):
             if crc8(buf, i) != buf[i + 2]:
                 raise SensorError(CHECKSUM, "%s: CRC error in word %d" % (self.name, i // 3))
+        return buf

@@ -4,7 +4,7 @@
 from micropython import const
 
 from node.sensors import DONE, TIMEOUT
-from node.sensors.sensirion import Sensirion, scale, word
+from node.sensors.sensirion import Sensirion, command, scale, word
 
 _SHT4X_MEASURE = const(0xFD)  # T and RH, high precision, max 8.3 ms
 _SHT4X_SERIAL = const(0x89)  # two words
@@ -30,18 +30,18 @@ class SHT(Sensirion):
     late = TIMEOUT
 
     def __init__(self, bus, cfg):
-        super().__init__(bus, cfg, 2)
-        self._sht3x = self.kind == "sht3x"
-        self._one = memoryview(self._cmd)[:1]  # SHT4x commands are one byte
+        super().__init__(bus, cfg)
+        self._sht3x = cfg["type"] == "sht3x"
         self.values = [0, 0]
         self._asked = False
 
     def _command(self, cmd):
         if self._sht3x:
             self._send(cmd)
-        else:
-            self._cmd[0] = cmd
-            self._bus.writeto(self._addr, self._one)
+        else:  # SHT4x commands are one byte
+            c = command(1)
+            c[0] = cmd
+            self._bus.writeto(self._addr, c)
 
     def init(self):
         # Read the serial number (SHT4x) or the status register (SHT3x): the chip answers, CRCs hold.
@@ -49,7 +49,7 @@ class SHT(Sensirion):
             self._command(_SHT3X_STATUS if self._sht3x else _SHT4X_SERIAL)
             self._asked = True
             return 1
-        self._read(self._word if self._sht3x else self._data)
+        self._read(1 if self._sht3x else 2)
         self.ready = True
         return 0
 
@@ -62,8 +62,7 @@ class SHT(Sensirion):
         return 16 if self._sht3x else 9
 
     def poll(self):
-        d = self._data
-        self._read(d)
+        d = self._read(2)
         self.values[0] = temperature(word(d, 0))
         self.values[1] = (humidity_sht3x if self._sht3x else humidity_sht4x)(word(d, 1))
         return DONE

@@ -27,7 +27,7 @@ class SPS30(Sensirion):
     late = STALE
 
     def __init__(self, bus, cfg):
-        super().__init__(bus, cfg, 4)  # the rest of the reply is not needed: a read may stop early
+        super().__init__(bus, cfg)
         self._since = None  # tick the fan started; None while idle
         self.values = [0, 0, 0, 0]
         self._poll = _ASK
@@ -61,15 +61,13 @@ class SPS30(Sensirion):
             self._poll = _CHECK
             return 1
         if step == _CHECK:
-            self._read(self._word)
-            if not word(self._word, 0) & 1:
+            if not word(self._read(1), 0) & 1:
                 self._poll = _ASK
                 return 250
             self._send(_READ)
             self._poll = _FETCH
             return 1
-        d = self._data
-        self._read(d)
+        d = self._read(4)  # of 10 words: the master may stop reading after any word
         for i in range(4):
             self.values[i] = word(d, i)
         self._poll = _ASK
