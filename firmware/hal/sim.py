@@ -226,11 +226,6 @@ class UART:
         self._rx = self._rx[n:]
         return n or None
 
-    def read(self, nbytes=None):
-        n = self.any() if nbytes is None else min(nbytes, self.any())
-        out, self._rx = self._rx[:n], self._rx[n:]
-        return out or None
-
 
 def setup():
     global _clock, _trace, _end_ms, _device_id

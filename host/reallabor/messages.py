@@ -128,8 +128,8 @@ CATALOG = {
     },
     "plot.no_data": {"de": "Keine Messwerte zum Zeichnen.", "en": "No readings to plot."},
     "health.hint.absent": {
-        "de": "Er antwortet nicht auf dem Bus: Verkabelung, Stromversorgung und Adresse prüfen.",
-        "en": "It does not answer on the bus: check wiring, power and address.",
+        "de": "Er antwortet nicht auf dem Bus: Verkabelung, Stromversorgung und Adresse prüfen (UART-Sensoren: TX und RX über Kreuz, 5 V).",
+        "en": "It does not answer on the bus: check wiring, power and address (UART sensors: TX and RX crossed, 5 V).",
     },
     "health.hint.bus_error": {
         "de": "Übertragungen schlagen fehl: Kabel kürzen, Pull-ups und Kontakte prüfen.",
@@ -153,8 +153,8 @@ CATALOG = {
         "en": "Data arrives damaged (CRC or checksum wrong, only noise on the line): check cable, ground, pull-ups and baud rate.",
     },
     "health.hint.stale": {
-        "de": "Er antwortet, liefert aber keine neuen Messwerte: Sensor aus- und wieder einschalten; bei Feinstaubsensoren nach Tagen ein bekannter Ausfall.",
-        "en": "It answers but delivers no new readings: power-cycle it; a known failure of particulate sensors after days of running.",
+        "de": "Er antwortet, liefert aber keine neuen Messwerte: Sensor aus- und wieder einschalten (Feinstaubsensoren hängen so bekanntermaßen nach Tagen).",
+        "en": "It answers but delivers no new readings: power-cycle it (particulate sensors are known to hang like this after days of running).",
     },
     "health.hint.stuck": {
         "de": "Immer wieder genau dieselben Werte: der Sensor ist vermutlich hängen geblieben oder defekt; neu starten oder tauschen.",
