@@ -2,13 +2,14 @@
 # them, so a board carries only the bytecode it needs in RAM.
 #
 # A driver is a non-blocking core: the app (node.pipeline) decides when and how long to wait.
-#   name, kind      from the config
+#   name            from the config
 #   quantities      ((name, unit, decimals, lo, hi), ...): values are integers in units of
 #                   10**-decimals; lo..hi is the plausible range (datasheet measuring range)
 #   values          list of ints, one per quantity, valid after poll() returned DONE
 #   lead_ms         start() this long before the sample is due (slow or warming-up sensors)
 #   timeout_ms      keep polling this long past the due time before giving up
-#   late            health to report when polling gave up (TIMEOUT, STALE or ABSENT)
+#   late            health to report when polling gave up: TIMEOUT or STALE (UART sensors:
+#                   ABSENT if never heard, CHECKSUM if only noise came, else STALE)
 #   ready           True once init() has finished all its steps
 #   init() -> ms    one step of identifying/configuring the chip; wait ms before the next call
 #   start() -> ms   begin a measurement; wait ms before the first poll()

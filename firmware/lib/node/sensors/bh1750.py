@@ -22,7 +22,6 @@ class BH1750:
 
     def __init__(self, bus, cfg):
         self.name = cfg["name"]
-        self.kind = cfg["type"]
         self._bus = bus
         self._addr = cfg["addr"]
         self._cmd = bytearray(1)

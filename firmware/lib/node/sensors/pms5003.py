@@ -33,7 +33,6 @@ class PMS5003:
 
     def __init__(self, uart, cfg):
         self.name = cfg["name"]
-        self.kind = cfg["type"]
         self._uart = uart
         self._rx = FrameReader(uart, 2 * _FRAME)
         self._cmd = bytearray(7)

@@ -28,7 +28,6 @@ class SDS011:
 
     def __init__(self, uart, cfg):
         self.name = cfg["name"]
-        self.kind = cfg["type"]
         self._uart = uart
         self._rx = FrameReader(uart, 32)
         self._cmd = bytearray(19)
