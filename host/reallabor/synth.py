@@ -435,6 +435,7 @@ SAMPLES = {
     "scd4x-stuck.jsonl": lambda: fault("scd4x", "stuck", 20, "from minute 20 the SCD4x repeats one reading.", 2 * HOUR),
     "scd30-out-of-range.jsonl": lambda: fault("scd30", "zero", 30, "from minute 30 the SCD30 reports 0 ppm CO2."),
     "sps30-appears-late.jsonl": lambda: fault("sps30", "late", 20, "the SPS30 is plugged in at minute 20."),
+    "bh1750-stops-answering.jsonl": lambda: fault("bh1750", "gone", 30, "at minute 30 the BH1750 stops answering its address."),
     "sds011-silent.jsonl": lambda: fault("sds011", "silent", 0, "the SDS011 never sends a byte (TX not connected)."),
     "sds011-goes-silent.jsonl": lambda: fault("sds011", "quiet", 30, "from minute 30 the SDS011 no longer answers."),
     "sds011-checksum.jsonl": lambda: fault("sds011", "checksum", 30, "from minute 30 the SDS011's frame checksums are wrong."),

@@ -67,6 +67,7 @@ FAULTS = {
     "scd4x-stale": ("scd4x", "stale", 30),
     "scd4x-stuck": ("scd4x", "stuck", 79),  # the same reading from minute 20 on; the 60th in a row is stuck
     "scd30-out-of-range": ("scd30", "out_of_range", 30),
+    "bh1750-stops-answering": ("bh1750", "absent", 30),
     "sds011-silent": ("sds011", "absent", 1),  # known once the first query went unanswered
     "sds011-goes-silent": ("sds011", "stale", 30),
     "sds011-checksum": ("sds011", "checksum_error", 30),

@@ -210,7 +210,7 @@ async def test_change_threshold_publishes_early():
 
 
 async def test_particulate_sensor_warms_up_and_rests_between_samples():
-    vc = start_virtual_clock()
+    start_virtual_clock()
     write_config("", '{"type": "sds011"}')
     uart = MemoryUART({SDS_QUERY: SDS_DATA})
     board = Board(cycles=3, devices={}, uarts={"uart1": uart})
