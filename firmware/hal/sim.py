@@ -93,8 +93,8 @@ class Trace:
         self._file = open(path)
         self._file.readline()  # the header; the host validated it
         self.present = set()  # "i2c0:118"
-        self.answers = {}  # "i2c0:118:f7" -> bytes
-        self.replies = {}  # "uart1:aab404..." -> bytes a UART sensor sends after that write
+        self.answers = {}  # "i2c0:118:f7" -> bytearray, overwritten in place
+        self.replies = {}  # "uart1:aab404..." -> what a UART sensor sends after that write
         self.sent = {}  # "uart1" -> bytes a UART sensor sent on its own, not yet received
         self._missing = set()
         self._next = None
