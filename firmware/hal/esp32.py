@@ -23,11 +23,10 @@ _wlan = None
 class _NoBus:
     # A bus the board file does not define: every sensor on it reports "absent", as on a real bus
     # where nobody acknowledges, and the cycle goes on.
-    def readfrom_mem_into(self, addr, reg, buf):
+    def _absent(self, *args):
         raise OSError(_ENODEV)
 
-    def writeto_mem(self, addr, reg, buf):
-        raise OSError(_ENODEV)
+    readfrom_mem_into = writeto_mem = writeto = readfrom_into = write = read = readinto = any = _absent
 
 
 def board():
@@ -83,17 +82,24 @@ def device_id():
     return ident.device_id(mac())
 
 
-def i2c(name):
+def _bus(kind, name, make):
+    # One machine object per bus, made on first use from the board file's pins.
     bus = _buses.get(name)
     if bus is None:
-        pins = board().get("i2c", {}).get(name)
-        if pins is None:
-            bus = _NoBus()
-        else:
-            bus = machine.I2C(pins["id"], scl=machine.Pin(pins["scl"]), sda=machine.Pin(pins["sda"]),
-                              freq=pins.get("freq", 400000))
+        pins = board().get(kind, {}).get(name)
+        bus = _NoBus() if pins is None else make(pins)
         _buses[name] = bus
     return bus
+
+
+def i2c(name):
+    return _bus("i2c", name, lambda p: machine.I2C(p["id"], scl=machine.Pin(p["scl"]), sda=machine.Pin(p["sda"]),
+                                                     freq=p.get("freq", 400000)))
+
+
+def uart(name, baudrate):
+    # timeout=0: drivers poll any()/read() and never block the cycle
+    return _bus("uart", name, lambda p: machine.UART(p["id"], baudrate=baudrate, tx=p["tx"], rx=p["rx"], timeout=0))
 
 
 def connect_network(wifi):

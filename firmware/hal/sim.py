@@ -75,6 +75,20 @@ class VirtualClock:
         self.holds -= 1
 
 
+def _keep(answers, key, hex_text):
+    # The simulator shares the firmware's heap, so it must not scatter long-lived objects over it
+    # (a fragmented heap fails large allocations with plenty free): a new answer overwrites the
+    # old one in place, and a new entry is made right after a collection, next to the other
+    # long-lived objects rather than among the temporaries of the moment.
+    data = bytes.fromhex(hex_text)
+    old = answers.get(key)
+    if old is not None and len(old) == len(data):
+        old[:] = data
+        return
+    gc.collect()
+    answers[key] = bytearray(data)
+
+
 class Trace:
     # Streams the trace: only the latest answer per (bus, address, bytes written) is kept, so a
     # day-long trace replays in a few kilobytes of heap.
@@ -82,7 +96,9 @@ class Trace:
         self._file = open(path)
         self._file.readline()  # the header; the host validated it
         self.present = set()  # "i2c0:118"
-        self.answers = {}  # "i2c0:118:f7" -> bytes
+        self.answers = {}  # "i2c0:118:f7" -> bytearray, overwritten in place
+        self.replies = {}  # "uart1:aab404..." -> what a UART sensor sends after that write
+        self.sent = {}  # "uart1" -> bytes a UART sensor sent on its own, not yet received
         self._missing = set()
         self._next = None
         self._read_next()
@@ -98,26 +114,42 @@ class Trace:
             r = self._next
             if "addr" in r:
                 key = "%s:%d" % (r["bus"], r["addr"])
-                self.present.add(key)
+                if r.get("ack", True):
+                    self.present.add(key)
+                else:
+                    self.present.discard(key)  # from now on the device does not answer
                 if r.get("r"):
-                    self.answers[key + ":" + r.get("w", "")] = bytes.fromhex(r["r"])
+                    _keep(self.answers, key + ":" + r.get("w", ""), r["r"])
+            elif "w" in r:
+                _keep(self.replies, r["bus"] + ":" + r["w"], r["rx"])
+            elif "rx" in r:
+                self.sent[r["bus"]] = self.sent.get(r["bus"], b"") + bytes.fromhex(r["rx"])
             self._read_next()
 
     def answer(self, key, written, n):
         r = self.answers.get(key + ":" + written)
         if r is None or len(r) < n:
-            miss = key + ":" + written
-            if miss not in self._missing:  # say it once; the driver sees a bus error each time
-                self._missing.add(miss)
-                sys.stderr.write("trace has no %d-byte answer for %s after writing '%s'\n" % (n, key, written))
+            self._note(key + ":" + written, "trace has no %d-byte answer for %s after writing '%s'" % (n, key, written))
             return None
         return r
+
+    def reply(self, bus, written):
+        r = self.replies.get(bus + ":" + written)
+        if r is None:
+            self._note(bus + ":" + written, "trace has nothing for %s after the firmware wrote '%s'" % (bus, written))
+        return r
+
+    def _note(self, what, text):
+        if what not in self._missing:  # say it once; the driver sees the error each time
+            self._missing.add(what)
+            sys.stderr.write(text + "\n")
 
 
 class I2C:
     # The part of machine.I2C that drivers use, answered from the trace.
     def __init__(self, name):
         self.name = name
+        self._written = {}  # addr -> hex of the last writeto()
 
     def _device(self, addr):
         key = "%s:%d" % (self.name, addr)
@@ -131,13 +163,71 @@ class I2C:
     def writeto_mem(self, addr, reg, buf):
         self._device(addr)
 
+    def writeto(self, addr, buf):
+        # A command (Sensirion, BH1750): the next plain read is answered for these bytes.
+        self._device(addr)
+        self._written[addr] = bytes(buf).hex()
+
+    def readfrom_into(self, addr, buf):
+        self._fill(self._device(addr), self._written.get(addr, ""), buf)
+
     def readfrom_mem_into(self, addr, reg, buf):
-        key = self._device(addr)
-        r = _trace.answer(key, "%02x" % reg, len(buf))
+        self._fill(self._device(addr), "%02x" % reg, buf)
+
+    def _fill(self, key, written, buf):
+        r = _trace.answer(key, written, len(buf))
         if r is None:
             raise OSError(5)  # EIO
         for i in range(len(buf)):
             buf[i] = r[i]
+
+
+class UART:
+    # The part of machine.UART (created with timeout=0) that drivers use. The sensor's side comes
+    # from the trace: bytes it sends at their time, and replies to exactly what the driver wrote,
+    # arriving after the time both take on the wire. Like a real receive buffer, it holds 256 bytes.
+    RXBUF = 256
+
+    def __init__(self, name, baudrate):
+        self.name = name
+        self._baud = baudrate
+        self._rx = b""
+        self._reply = None  # (virtual ms it has arrived, bytes)
+
+    def _pump(self):
+        if _trace is None:
+            return
+        _trace.advance(_clock.elapsed)
+        sent = _trace.sent.pop(self.name, None)
+        if sent:
+            self._receive(sent)
+        if self._reply and self._reply[0] <= _clock.elapsed:
+            self._receive(self._reply[1])
+            self._reply = None
+
+    def _receive(self, data):
+        self._rx += data[:self.RXBUF - len(self._rx)]  # a full buffer drops what comes
+
+    def write(self, buf):
+        self._pump()
+        if _trace is not None:
+            data = bytes(buf)
+            reply = _trace.reply(self.name, data.hex())
+            if reply:
+                wire_ms = (len(data) + len(reply)) * 10000 // self._baud + 1  # 10 bits a byte
+                self._reply = (_clock.elapsed + wire_ms, reply)
+        return len(buf)
+
+    def any(self):
+        self._pump()
+        return len(self._rx)
+
+    def readinto(self, buf, nbytes=None):
+        n = min(len(buf) if nbytes is None else nbytes, self.any())
+        for i in range(n):
+            buf[i] = self._rx[i]
+        self._rx = self._rx[n:]
+        return n or None
 
 
 def setup():
@@ -165,6 +255,10 @@ def mac():
 
 def i2c(name):
     return I2C(name)
+
+
+def uart(name, baudrate):
+    return UART(name, baudrate)
 
 
 def connect_network(wifi):

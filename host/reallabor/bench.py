@@ -49,6 +49,7 @@ def main() -> None:
 
     print("reallabor benchmarks")
     bench_replay("courtyard-24h-bme280.jsonl")
+    bench_replay("makerspace-24h-multi.jsonl")  # every sensor driver on one node
     bench_flash()
 
 

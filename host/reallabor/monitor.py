@@ -4,7 +4,8 @@ import sys
 from datetime import datetime, timezone
 
 # Short column labels for the quantities the firmware publishes.
-LABELS = {"temperature": "T", "humidity": "RH", "pressure": "p"}
+LABELS = {"temperature": "T", "humidity": "RH", "pressure": "p", "co2": "CO2", "pm1": "PM1", "pm2_5": "PM2.5",
+          "pm4": "PM4", "pm10": "PM10", "illuminance": "E"}
 
 
 def columns(state: dict) -> list[tuple[str, str, str]]:

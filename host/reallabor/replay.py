@@ -60,11 +60,12 @@ class Result:
 
     @property
     def sensor_errors(self) -> collections.Counter:
-        """(sensor, health) -> number of state messages in which the sensor was not ok."""
+        """(sensor, health) -> number of state messages in which the sensor was not ok (warming up
+        after a start is normal, not an error)."""
         counts = collections.Counter()
         for m in self.states:
             for name, health in m.payload.get("health", {}).items():
-                if health != "ok":
+                if health not in ("ok", "warming_up"):
                     counts[(name, health)] += 1
         return counts
 

@@ -14,6 +14,7 @@ VERSION = 1
 SOURCES = ("captured", "synthetic")
 _HEX = re.compile(r"^(?:[0-9a-fA-F]{2})*$")
 _I2C_BUS = re.compile(r"^i2c\d+$")
+_UART_BUS = re.compile(r"^uart\d+$")
 
 
 @dataclass
@@ -88,7 +89,7 @@ def check(path: Path) -> tuple[Summary | None, list[Problem]]:
                 if not record_problems:
                     summary.records += 1
                     summary.end_ms = max(summary.end_ms, obj["t"])
-                    key = f"{obj['bus']} 0x{obj['addr']:02x}"
+                    key = f"{obj['bus']} 0x{obj['addr']:02x}" if "addr" in obj else obj["bus"]
                     summary.devices[key] = summary.devices.get(key, 0) + 1
         except UnicodeDecodeError:
             problems.append(Problem(0, msg("trace.not_text")))
@@ -144,18 +145,46 @@ def _check_record(r: dict, last_t: int) -> list[str]:
     if t < last_t:
         out.append(msg("trace.time_back", t=t, last=last_t))
     bus = r.get("bus")
+    if isinstance(bus, str) and _UART_BUS.match(bus):
+        return out + _check_uart(r)
     if not isinstance(bus, str) or not _I2C_BUS.match(bus):
         return out + [msg("trace.unknown_record")]
     addr = r.get("addr")
     if not isinstance(addr, int) or isinstance(addr, bool) or not 0 <= addr <= 127:
         out.append(msg("trace.field", name="addr", expected="0..127"))
-    for name in ("w", "r"):
+    if "ack" in r:  # the device stops (false) or starts again (true) answering its address
+        if not isinstance(r["ack"], bool):
+            out.append(msg("trace.field", name="ack", expected="true | false"))
+        allowed = {"t", "bus", "addr", "ack"}
+    else:
+        out += _check_hex(r, ("w", "r"))
+        allowed = {"t", "bus", "addr", "w", "r"}
+    unknown = set(r) - allowed
+    if unknown:
+        out.append(msg("trace.unknown_fields", names=", ".join(sorted(unknown))))
+    return out
+
+
+def _check_uart(r: dict) -> list[str]:
+    """UART: {"rx"} bytes the sensor sends at t, or {"w", "rx"} its reply to each write of w from t on."""
+    out = []
+    if "rx" not in r:
+        out.append(msg("trace.field", name="rx", expected=msg("trace.hex")))
+    out += _check_hex(r, ("rx", "w") if "w" in r else ("rx",))
+    if r.get("w") == "":
+        out.append(msg("trace.field", name="w", expected=msg("trace.hex")))
+    unknown = set(r) - {"t", "bus", "rx", "w"}
+    if unknown:
+        out.append(msg("trace.unknown_fields", names=", ".join(sorted(unknown))))
+    return out
+
+
+def _check_hex(r: dict, names) -> list[str]:
+    out = []
+    for name in names:
         value = r.get(name, "")
         if not isinstance(value, str) or not _HEX.match(value):
             out.append(msg("trace.field", name=name, expected=msg("trace.hex")))
-    unknown = set(r) - {"t", "bus", "addr", "w", "r"}
-    if unknown:
-        out.append(msg("trace.unknown_fields", names=", ".join(sorted(unknown))))
     return out
 
 
@@ -167,7 +196,8 @@ def info(summary: Summary) -> list[str]:
         msg("trace.info_span", records=summary.records, hours=f"{hours:.2f}"),
     ]
     for s in h.get("sensors", []):
-        lines.append(msg("trace.info_sensor", type=s.get("type"), bus=s.get("bus", "i2c0"), addr=f"0x{s.get('addr', 0):02x}"))
+        where = f"{s.get('bus', 'i2c0')} 0x{s['addr']:02x}" if "addr" in s else s.get("bus", "")
+        lines.append(msg("trace.info_sensor", type=s.get("type"), where=where))
     for device, count in sorted(summary.devices.items()):
         lines.append(msg("trace.info_device", device=device, count=count))
     if h.get("description"):

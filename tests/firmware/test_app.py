@@ -3,22 +3,27 @@ import json
 
 from hal.sim import VirtualClock
 from node import app, clock
-from support import MemoryI2C, MemorySocket
+from support import CommandDevice, MemoryI2C, MemorySocket, MemoryUART, words
 from test_bme280 import chip
+from test_particulate import SDS_DATA, SDS_QUERY
 
 CONNACK = b"\x20\x02\x00\x00"
 
 
 class Board:
-    def __init__(self, cycles, devices=None, on_check=None):
+    def __init__(self, cycles, devices=None, on_check=None, uarts=None):
         self.cycles = cycles
         self.checks = 0
         self.devices = devices if devices is not None else {0x76: chip(0x60, adc_h=0x6000)}
+        self.uarts = uarts or {}
         self.sockets = []
         self.on_check = on_check
 
     def i2c(self, name):
         return MemoryI2C(self.devices)
+
+    def uart(self, name, baudrate):
+        return self.uarts[name]
 
     def device_id(self):
         return "rl-aabbcc"
@@ -62,10 +67,18 @@ def packets(data):
     return out
 
 
-def write_config(extra=""):
+def write_config(extra="", sensors='{"type": "bme280"}'):
     with open("config.json", "w") as f:
         f.write('{"site": "hof", "interval_s": 60, "mqtt": {"url": "mqtt://broker:1883"}, '
-                '"sensors": [{"type": "bme280"}]%s}' % extra)
+                '"sensors": [%s]%s}' % (sensors, extra))
+
+
+def states(board):
+    return [json.loads(p[3]) for p in packets(board.sockets[0].sent) if p[0] == 0x30 and p[2].endswith("/state")]
+
+
+def sht4x(rh_raw=32768):
+    return CommandDevice({b"\x89": words(1, 2), b"\xfd": words(26214, rh_raw)})
 
 
 def start_virtual_clock():
@@ -157,3 +170,66 @@ async def test_broker_refusal_does_not_stop_sampling():
     board.open_tcp = lambda *a: MemorySocket(b"\x20\x02\x00\x05")  # not authorised
     await app.start(board)
     assert int(open(app.SEQ_FILE).read()) == 2  # both cycles sampled and numbered
+
+
+async def test_samples_between_messages_and_a_failing_sensor_beside_a_good_one():
+    start_virtual_clock()
+    write_config(', "sample_s": 10', '{"type": "bme280"}, {"type": "sht4x"}, {"type": "sht3x", "addr": 69}')
+    board = Board(cycles=3, devices={0x76: chip(0x60, adc_h=0x6000), 0x44: sht4x()})
+    await app.start(board)
+    docs = states(board)
+    assert len(docs) == 3
+    assert [d["readings"]["sht4x"]["temperature"]["n"] for d in docs] == [1, 6, 6]  # 10 s samples, 60 s messages
+    assert docs[1]["readings"]["sht4x"]["temperature"] == {"value": 25.0, "unit": "°C", "n": 6, "min": 25.0, "max": 25.0}
+    assert docs[1]["readings"]["sht4x"]["humidity"]["value"] == 56.5
+    assert docs[2]["health"] == {"bme280": "ok", "sht4x": "ok", "sht3x": "absent"}
+    assert "sht3x" not in docs[2]["readings"] and docs[2]["readings"]["bme280"]["temperature"]["value"] == 25.08
+
+
+async def test_change_threshold_publishes_early():
+    vc = start_virtual_clock()
+    write_config(', "sample_s": 10', '{"type": "sht4x", "change": {"humidity": 5}}')
+    sensor = sht4x()
+    board = Board(cycles=2, devices={0x44: sensor})
+
+    def door_opens(check):
+        if check == 2:  # at 60 s: from the next sample on, humid air comes in
+            sensor.replies[b"\xfd"] = words(26214, 40000)
+
+    board.on_check = door_opens
+    await app.start(board)
+    docs = states(board)
+    assert [d["seq"] for d in docs] == [0, 1, 2]
+    assert [d["time"] - 1778716800 for d in docs] == [0, 60, 70]  # 70: early, the humidity moved
+    # at 60 the window's median is still 56.50 (one humid sample of six); the new window's first
+    # sample, -6 + 125 * 40000 / 65535 = 70.30 %RH, is 13.8 %RH away from what was sent
+    assert docs[1]["readings"]["sht4x"]["humidity"]["value"] == 56.5
+    assert docs[2]["readings"]["sht4x"]["humidity"] == {"value": 70.3, "unit": "%RH", "n": 1, "min": 70.3, "max": 70.3}
+    assert vc.elapsed >= 120000
+
+
+async def test_particulate_sensor_warms_up_and_rests_between_samples():
+    start_virtual_clock()
+    write_config("", '{"type": "sds011"}')
+    uart = MemoryUART({SDS_QUERY: SDS_DATA})
+    board = Board(cycles=3, devices={}, uarts={"uart1": uart})
+    await app.start(board)
+    docs = states(board)
+    assert [d["health"]["sds011"] for d in docs] == ["warming_up", "ok", "ok"]
+    assert docs[1]["readings"]["sds011"]["pm2_5"]["value"] == 123.6
+    assert docs[1]["readings"]["sds011"]["pm10"]["unit"] == "µg/m³"
+    commands = [w[2:5] for w in uart.written]
+    # wake, query mode; at 60 s query then sleep; woken 30 s before the samples at 120 s and 180 s
+    wake, sleep, query = b"\x06\x01\x01", b"\x06\x01\x00", b"\x04\x00\x00"
+    assert commands == [wake, b"\x02\x01\x01", query, sleep, wake, query, sleep, wake]
+
+
+async def test_co2_sensor_gets_the_pressure_from_the_bme280():
+    start_virtual_clock()
+    write_config("", '{"type": "bme280"}, {"type": "scd4x"}')
+    scd = CommandDevice({b"\xe4\xb8": words(0x8006), b"\xec\x05": words(0x01F4, 0x6667, 0x5EB9)})
+    board = Board(cycles=2, devices={0x76: chip(0x60, adc_h=0x6000), 0x62: scd})
+    await app.start(board)
+    assert b"\xe0\x00" + words(1007) in scd.writes  # set_ambient_pressure: 1006.53 hPa from the BME280
+    docs = states(board)
+    assert docs[1]["readings"]["scd4x"]["co2"]["value"] == 500

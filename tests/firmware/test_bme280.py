@@ -1,7 +1,7 @@
 # BME280/BMP280 driver against datasheet facts, on an in-memory register file.
 import struct
 
-from node.sensors import ABSENT, WRONG_CHIP, SensorError, health_of
+from node.sensors import ABSENT, DONE, WRONG_CHIP, SensorError, health_of
 from node.sensors import bme280
 from support import MemoryI2C, RegisterDevice, raises
 
@@ -42,12 +42,12 @@ def test_datasheet_worked_example():
 def test_bmp280_reads_the_example_through_the_bus():
     dev = chip(0x58)
     s = driver("bmp280", dev)
-    s.init()
+    assert s.init() == 0
     assert s.ready
     assert (0xF5, b"\x00") in dev.writes  # IIR filter off
     assert s.start() == 7  # 1.25 + 2.3 + 2.875 ms, rounded up
     assert dev.writes[-1] == (0xF4, bytes((0x25,)))  # osrs_t x1, osrs_p x1, forced mode
-    assert s.poll() is True
+    assert s.poll() == DONE
     assert s.values == [2508, 100653]
     assert [q[0] for q in s.quantities] == ["temperature", "pressure"]
 
@@ -59,7 +59,7 @@ def test_bme280_humidity_and_oversampling_registers():
     assert (0xF2, bytes((3,))) in dev.writes  # ctrl_hum: osrs_h x4 = 0b011
     assert s.start() == 53  # 1.25 + 2.3*16 + (2.3*2 + 0.575) + (2.3*4 + 0.575) = 53.0 ms
     assert dev.writes[-1] == (0xF4, bytes(((5 << 5) | (2 << 2) | 1,)))
-    assert s.poll()
+    assert s.poll() == DONE
     c = bme280.parse_calibration(dev.regs[0x88:0x88 + 26], H_BYTES)
     assert c[12:] == (75, 362, 0, 313, 50, 30)
     h = bme280.compensate_h(c, 0x6000, 128422)
@@ -80,9 +80,9 @@ def test_measuring_bit_means_not_ready():
     s.init()
     s.start()
     dev.regs[0xF3] = 0x08
-    assert s.poll() is False
+    assert s.poll() == 2  # look again in 2 ms
     dev.regs[0xF3] = 0x00
-    assert s.poll() is True
+    assert s.poll() == DONE
 
 
 def test_wrong_chip_names_the_id_found():

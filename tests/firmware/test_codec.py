@@ -3,9 +3,15 @@ import json
 from node.codec.state_json import encode_state, fixed
 
 
-class Sensor:
-    def __init__(self, name, health, quantities, values):
-        self.name, self.health, self.quantities, self.values = name, health, quantities, values
+class Channel:
+    # what the codec reads from a node.pipeline.Channel after summarize()
+    def __init__(self, name, health, quantities, out=(), n=0, flags=()):
+        self.name, self.health, self.quantities = name, health, quantities
+        self.out, self.n, self.flags = out, n, flags
+
+
+T = ("temperature", "°C", 2, -4000, 8500)
+P = ("pressure", "hPa", 2, 30000, 110000)
 
 
 def test_fixed_point_text():
@@ -18,17 +24,28 @@ def test_fixed_point_text():
 
 
 def test_state_message_bytes():
-    ok = Sensor("bme280", "ok", (("temperature", "°C", 2), ("pressure", "hPa", 2)), [2508, 100653])
-    gone = Sensor("sht", "absent", (("humidity", "%RH", 2),), [0])
+    ok = Channel("bme280", "ok", (T, P), [2508, 2500, 2510, 100653, 100650, 100660], 6)
+    gone = Channel("sht", "absent", (("humidity", "%RH", 2, 0, 10000),))
     text = encode_state("hof-01", 7, 1778716800, [ok, gone])
     assert text == (
         '{"v":1,"device":"hof-01","seq":7,"time":1778716800,"readings":{"bme280":{'
-        '"temperature":{"value":25.08,"unit":"°C","n":1,"min":25.08,"max":25.08},'
-        '"pressure":{"value":1006.53,"unit":"hPa","n":1,"min":1006.53,"max":1006.53}}},'
+        '"temperature":{"value":25.08,"unit":"°C","n":6,"min":25.00,"max":25.10},'
+        '"pressure":{"value":1006.53,"unit":"hPa","n":6,"min":1006.50,"max":1006.60}}},'
         '"health":{"bme280":"ok","sht":"absent"}}'
     )
     doc = json.loads(text)
     assert "sht" not in doc["readings"]  # never a value from an unhealthy sensor
+
+
+def test_quality_flags_and_several_sensors():
+    a = Channel("a", "ok", (T,), [2000, 1990, 2010], 4, ("missed",))
+    b = Channel("b", "stale", (T,))
+    c = Channel("c", "ok", (("co2", "ppm", 0, 250, 40000),), [812, 790, 830], 5, ("missed", "rejected"))
+    doc = json.loads(encode_state("x", 1, 0, [a, b, c]))
+    assert doc["readings"]["a"]["temperature"]["flags"] == ["missed"]
+    assert doc["readings"]["c"]["co2"] == {"value": 812, "unit": "ppm", "n": 5, "min": 790, "max": 830,
+                                           "flags": ["missed", "rejected"]}
+    assert doc["health"] == {"a": "ok", "b": "stale", "c": "ok"}
 
 
 def test_unknown_wall_time_is_null():

@@ -77,3 +77,78 @@ def test_lora_keys_are_checked():
     del keys["app_key"]
     e = raises(ConfigError, config.validate, {"lora": keys})
     assert (e.field, e.problem) == ("lora.app_key", config.MISSING)
+
+
+def test_sensor_suite_defaults():
+    cfg = config.parse('{"interval_s": 300, "sample_s": 30, "sensors": [{"type": "scd4x"}, {"type": "sds011"}, '
+                       '{"type": "sht4x", "sample_s": 60, "filter": "mean"}, {"type": "bh1750"}]}')
+    scd, sds, sht, light = cfg["sensors"]
+    assert (scd["bus"], scd["addr"], scd["sample_s"]) == ("i2c0", 0x62, 30)
+    assert (scd["mode"], scd["asc"], scd["altitude_m"], scd["stuck_after"]) == ("periodic", True, 0, 60)
+    assert scd["filter"] == {"co2": 0, "temperature": 0, "humidity": 0}  # median
+    assert sds["bus"] == "uart1" and "addr" not in sds and sds["stuck_after"] == 0
+    assert sht["sample_s"] == 60 and sht["filter"] == {"temperature": 2, "humidity": 2}  # mean
+    assert light["addr"] == 0x23 and light["change"] == {}
+
+
+def test_sampling_interval_limits():
+    cfg = config.parse('{"interval_s": 60, "sample_s": 1, "sensors": [{"type": "scd4x"}, {"type": "scd30"}]}')
+    assert [s["sample_s"] for s in cfg["sensors"]] == [5, 2]  # they measure every 5 s and 2 s by themselves
+    cases = [
+        ('{"interval_s": 60, "sample_s": 120}', "sample_s", config.RANGE),
+        ('{"interval_s": 3600, "sample_s": 10}', "sample_s", config.RANGE),  # a window of 360 samples
+        ('{"sensors": [{"type": "scd4x", "sample_s": 2}]}', "sensors[0].sample_s", config.RANGE),
+    ]
+    for text, field, problem in cases:
+        e = raises(ConfigError, config.parse, text)
+        assert (e.field, e.problem) == (field, problem), (text, e.field, e.problem)
+
+
+def test_suite_errors_name_the_field():
+    cases = [
+        ('{"sensors": [{"type": "sds011", "addr": 64}]}', "sensors[0].addr", config.UNKNOWN),
+        ('{"sensors": [{"type": "sds011", "bus": "i2c0"}]}', "sensors[0].bus", config.TYPE),
+        ('{"sensors": [{"type": "sht4x", "bus": "uart1"}]}', "sensors[0].bus", config.TYPE),
+        ('{"sensors": [{"type": "sht4x", "filter": "average"}]}', "sensors[0].filter", config.CHOICE),
+        ('{"sensors": [{"type": "sht4x", "filter": {"humidity": "max"}}]}', "sensors[0].filter.humidity", config.CHOICE),
+        ('{"sensors": [{"type": "sht4x", "filter": {"co2": "mean"}}]}', "sensors[0].filter.co2", config.UNKNOWN),
+        ('{"sensors": [{"type": "sht4x", "filter": 3}]}', "sensors[0].filter", config.TYPE),
+        ('{"sensors": [{"type": "scd4x", "change": {"co2": -5}}]}', "sensors[0].change.co2", config.TYPE),
+        ('{"sensors": [{"type": "scd4x", "change": {"co2": true}}]}', "sensors[0].change.co2", config.TYPE),
+        ('{"sensors": [{"type": "scd4x", "change": {"pm10": 5}}]}', "sensors[0].change.pm10", config.UNKNOWN),
+        ('{"sensors": [{"type": "sht4x", "stuck_after": 1}]}', "sensors[0].stuck_after", config.RANGE),
+        ('{"sensors": [{"type": "scd4x", "mode": "fast"}]}', "sensors[0].mode", config.CHOICE),
+        ('{"sensors": [{"type": "scd4x", "asc": "yes"}]}', "sensors[0].asc", config.TYPE),
+        ('{"sensors": [{"type": "scd4x", "altitude_m": 4000}]}', "sensors[0].altitude_m", config.RANGE),
+        ('{"sensors": [{"type": "scd30", "mode": "single"}]}', "sensors[0].mode", config.UNKNOWN),
+        ('{"sensors": [{"type": "sht4x"}, {"type": "sht3x"}]}', "sensors[1].addr", config.CHOICE),
+        ('{"sensors": [{"type": "sds011"}, {"type": "pms5003"}]}', "sensors[1].bus", config.CHOICE),
+    ]
+    for text, field, problem in cases:
+        e = raises(ConfigError, config.parse, text)
+        assert (e.field, e.problem) == (field, problem), (text, e.field, e.problem)
+    ok = config.parse('{"sensors": [{"type": "sht4x"}, {"type": "sht3x", "addr": 69}, {"type": "sds011"}, '
+                      '{"type": "pms5003", "bus": "uart2"}, {"type": "scd4x", "change": {"co2": 50, "temperature": 0.5}}]}')
+    assert ok["sensors"][4]["change"] == {"co2": 50, "temperature": 0.5}
+
+
+def test_every_type_publishes_what_the_config_knows():
+    # config.py validates quantity names (filter, change) without importing the drivers
+    from node.sensors import make
+    from support import MemoryI2C, MemoryUART
+
+    class Board:
+        def i2c(self, name):
+            return MemoryI2C({})
+
+        def uart(self, name, baudrate):
+            assert baudrate == 9600
+            return MemoryUART()
+
+    names = []
+    for kind in config.SENSOR_TYPES:
+        s = config.parse('{"sensors": [{"type": "%s"}]}' % kind)["sensors"][0]
+        driver = make(s, Board())
+        assert tuple(q[0] for q in driver.quantities) == config._SENSORS[kind][2], kind
+        names.append(kind)
+    assert len(names) == 10

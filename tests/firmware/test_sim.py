@@ -70,3 +70,62 @@ async def test_virtual_clock_interleaves_sleepers():
     assert woke == [(45000, "b"), (60000, "a"), (90000, "b"), (120000, "a"), (135000, "b"),
                     (180000, "a"), (180000, "b")] or woke == [(45000, "b"), (60000, "a"), (90000, "b"),
                     (120000, "a"), (135000, "b"), (180000, "b"), (180000, "a")]
+
+
+SUITE = """{"format": "reallabor-trace", "version": 1, "board": "x", "source": "synthetic", "start": "2026-01-01T00:00:00Z"}
+{"t": 0, "bus": "i2c0", "addr": 68, "w": "fd", "r": "66660d80009a"}
+{"t": 0, "bus": "uart1", "w": "0102", "rx": "aabbcc"}
+{"t": 500, "bus": "uart1", "rx": "eeff"}
+{"t": 1000, "bus": "i2c0", "addr": 68, "ack": false}
+{"t": 2000, "bus": "uart1", "w": "0102", "rx": ""}
+{"t": 3000, "bus": "i2c0", "addr": 68, "ack": true}
+{"t": 4000, "bus": "uart2", "rx": "%s"}
+"""
+
+
+def setup_suite():
+    with open("s.jsonl", "w") as f:
+        f.write(SUITE % ("00" * 300))
+    sim._clock = sim.VirtualClock(0)
+    sim._trace = sim.Trace("s.jsonl")
+    return sim._clock
+
+
+def test_plain_reads_answer_the_last_command():
+    vc = setup_suite()
+    bus = sim.I2C("i2c0")
+    buf = bytearray(6)
+    bus.writeto(68, b"\xfd")
+    bus.readfrom_into(68, buf)
+    assert buf == bytes.fromhex("66660d80009a")
+    bus.writeto(68, b"\x89")
+    e = raises(OSError, bus.readfrom_into, 68, buf)
+    assert e.args[0] == 5  # nothing recorded after writing 0x89
+    vc.elapsed = 1000
+    assert raises(OSError, bus.writeto, 68, b"\xfd").args[0] == 19  # stopped answering its address
+    vc.elapsed = 3000
+    bus.writeto(68, b"\xfd")  # and back
+
+
+def test_uart_replies_arrive_after_their_time_on_the_wire():
+    vc = setup_suite()
+    u = sim.uart("uart1", 9600)
+    assert u.any() == 0 and u.readinto(bytearray(4)) is None
+    assert u.write(b"\x01\x02") == 2
+    assert u.any() == 0  # 2 + 3 bytes at 9600 baud: 5.2 ms
+    vc.elapsed = 6
+    buf = bytearray(8)
+    assert u.readinto(buf) == 3 and buf[:3] == b"\xaa\xbb\xcc"
+    vc.elapsed = 500
+    assert u.readinto(buf) == 2 and buf[:2] == b"\xee\xff"  # sent by the sensor on its own at 500 ms
+    vc.elapsed = 2000
+    u.write(b"\x01\x02")
+    vc.elapsed = 2100
+    assert u.any() == 0  # from 2000 on the sensor no longer answers
+
+
+def test_uart_receive_buffer_is_limited():
+    vc = setup_suite()
+    u = sim.uart("uart2", 9600)
+    vc.elapsed = 4000
+    assert u.any() == sim.UART.RXBUF  # 300 bytes sent, 256 kept, as a full buffer drops the rest

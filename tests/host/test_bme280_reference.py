@@ -17,6 +17,7 @@ TOLERANCE = {"temperature": 0.01, "pressure": 0.01, "humidity": 0.02}
 
 RUN_FIRMWARE = r"""
 import json, sys
+from node.sensors import DONE
 from node.sensors.bme280 import BME280
 from support import MemoryI2C, RegisterDevice
 out = []
@@ -26,7 +27,7 @@ for c in json.load(open(sys.argv[1])):
     s = BME280(MemoryI2C({0x76: dev}), {"type": "bme280", "name": "x", "addr": 0x76,
                "oversampling": {"temperature": 1, "pressure": 1, "humidity": 1}})
     s.init(); s.start()
-    assert s.poll()
+    assert s.poll() == DONE
     out.append(s.values)
 print(json.dumps(out))
 """

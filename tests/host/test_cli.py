@@ -62,7 +62,7 @@ def test_corrupt_config_names_the_field(tmp_path):
     assert done.returncode == 2 and "kein gültiges JSON" in done.stderr
     cfg.write_text('{"sensors": [{"type": "dht22"}]}')
     done = reallabor("replay", str(SAMPLE), "--config", str(cfg), "--lang", "en")
-    assert "choose from: bme280, bmp280" in done.stderr
+    assert "choose from: bme280, bmp280, sht4x, sht3x, scd4x, scd30, sps30, sds011, pms5003, bh1750" in done.stderr
 
 
 def test_bad_options():

@@ -130,3 +130,45 @@ def test_validator_never_crashes(tmp_path_factory, lines):
     summary, problems = trace.check(path)
     assert all(p.line >= 2 for p in problems)
     assert summary is not None
+
+
+def test_uart_and_ack_records(tmp_path):
+    path = write(
+        tmp_path, HEADER,
+        {"t": 0, "bus": "uart1", "w": "aab404", "rx": "aac0"},
+        {"t": 1, "bus": "uart1", "rx": "00ff"},
+        {"t": 2, "bus": "i2c0", "addr": 68, "ack": False},
+        {"t": 3, "bus": "uart2", "w": "", "rx": "00"},
+        {"t": 4, "bus": "uart1", "w": "0g"},
+        {"t": 5, "bus": "uart1", "rx": "00", "addr": 3},
+        {"t": 6, "bus": "i2c0", "addr": 68, "ack": "no"},
+        {"t": 7, "bus": "i2c0", "addr": 68, "ack": True, "r": "00"},
+    )
+    summary, problems = trace.check(path)
+    assert [p.line for p in problems] == [5, 6, 6, 7, 8, 9]
+    text = [str(p) for p in problems]
+    assert '"w"' in text[0]
+    assert '"rx"' in text[1] and '"w"' in text[2]
+    assert "addr" in text[3] and "ack" in text[4] and "r" in text[5]
+    assert summary.devices == {"uart1": 2, "i2c0 0x44": 1}
+
+
+def test_info_names_uart_sensors():
+    lines = trace.info(trace.load(ROOT / "traces" / "sds011-1h.jsonl"))
+    assert any("sds011" in l and "uart1" in l for l in lines)
+    assert any("uart1" in l and "records" in l for l in lines)
+
+
+def test_room_day_is_physically_plausible():
+    air = synth.room_day()
+    co2 = [a["co2"] for a in air]
+    assert min(co2) > 400 and co2.index(max(co2)) // 60 in (20, 21)  # fullest room in the evening workshop
+    assert co2[6 * 60] < 450 and co2[11 * 60] > 1000  # fresh at dawn, a full room by late morning
+    assert co2[12 * 60 + 50] < co2[12 * 60]  # the lunch break airs the room
+    pm = [a["pm2_5"] for a in air]
+    for start, peak_at in ((7.5, 8.5), (12.2, 12.8), (19.6, 20.3)):  # the three episodes
+        assert pm[int(peak_at * 60)] > 2.5 * pm[int((start - 0.3) * 60)]
+    lux = [a["illuminance"] for a in air]
+    assert lux[3 * 60] == 0 and lux[22 * 60 + 30] == 0  # night, nobody in
+    assert lux[13 * 60] > 5000 and lux[20 * 60] > 0  # sun on the window sill; lamps in the workshop
+    assert all(a["pm1"] < a["pm2_5"] < a["pm4"] < a["pm10"] for a in air)

@@ -25,11 +25,30 @@ class ConfigError(Exception):
         return "config error: %s: %s %s" % (self.field, self.problem, "" if self.detail is None else self.detail)
 
 
-# Sensors the firmware has a driver for, with the quantities each one can oversample.
-SENSOR_TYPES = ("bme280", "bmp280")
+# Sensors the firmware has a driver for: bus kind, default I2C address (None: a UART sensor), the
+# quantities it publishes, and after how many identical samples in a row it counts as stuck by
+# default (0 = never: darkness or clean air can hold one value for hours).
+SENSOR_TYPES = ("bme280", "bmp280", "sht4x", "sht3x", "scd4x", "scd30", "sps30", "sds011", "pms5003", "bh1750")
+_SENSORS = {
+    "bme280": ("i2c", 0x76, ("temperature", "pressure", "humidity"), 60),
+    "bmp280": ("i2c", 0x76, ("temperature", "pressure"), 60),
+    "sht4x": ("i2c", 0x44, ("temperature", "humidity"), 60),
+    "sht3x": ("i2c", 0x44, ("temperature", "humidity"), 60),
+    "scd4x": ("i2c", 0x62, ("co2", "temperature", "humidity"), 60),
+    "scd30": ("i2c", 0x61, ("co2", "temperature", "humidity"), 60),
+    "sps30": ("i2c", 0x69, ("pm1", "pm2_5", "pm4", "pm10"), 0),
+    "sds011": ("uart", None, ("pm2_5", "pm10"), 0),
+    "pms5003": ("uart", None, ("pm1", "pm2_5", "pm10"), 0),
+    "bh1750": ("i2c", 0x23, ("illuminance",), 0),
+}
+# Fields of a sensor entry besides these: "addr" on I2C, and the per-type options below.
+_SENSOR_FIELDS = ("type", "name", "bus", "sample_s", "filter", "change", "stuck_after")
+_OPTIONS = {"bme280": ("oversampling",), "bmp280": ("oversampling",), "scd4x": ("mode", "asc", "altitude_m"),
+            "scd30": ("asc",)}
+_MIN_SAMPLE_S = {"scd4x": 5, "scd30": 2}  # they measure every 5 s and 2 s by themselves
 OVERSAMPLING = (1, 2, 4, 8, 16)
-_OVERSAMPLED = {"bme280": ("temperature", "pressure", "humidity"), "bmp280": ("temperature", "pressure")}
-_DEFAULT_ADDR = {"bme280": 0x76, "bmp280": 0x76}
+FILTERS = ("median", "trimmed", "mean")  # how a window of samples becomes the published value (node.pipeline)
+MAX_WINDOW = 60  # samples per quantity and publishing interval (RAM)
 
 
 def load(path=PATH):
@@ -51,11 +70,13 @@ def parse(text):
 
 def validate(raw):
     _require_dict(raw, "config")
-    _reject_unknown(raw, ("device", "site", "interval_s", "mqtt", "wifi", "sensors", "lora"), "")
+    _reject_unknown(raw, ("device", "site", "interval_s", "sample_s", "mqtt", "wifi", "sensors", "lora"), "")
+    interval = _int(raw, "interval_s", "", 60, 1, 86400)
     cfg = {
         "device": _text(raw, "device", "", None),
         "site": _text(raw, "site", "", "lab"),
-        "interval_s": _int(raw, "interval_s", "", 60, 1, 86400),
+        "interval_s": interval,
+        "sample_s": _int(raw, "sample_s", "", interval, -(-interval // MAX_WINDOW), interval),
         "mqtt": _mqtt(raw.get("mqtt", {})),
         "wifi": _wifi(raw.get("wifi")),
         "sensors": [],
@@ -65,11 +86,17 @@ def validate(raw):
     if not isinstance(sensors, list):
         raise ConfigError("sensors", TYPE, "list")
     names = []
+    places = []
     for i, s in enumerate(sensors):
-        sensor = _sensor(s, "sensors[%d]" % i)
+        where = "sensors[%d]" % i
+        sensor = _sensor(s, where, interval, cfg["sample_s"])
         if sensor["name"] in names:
-            raise ConfigError("sensors[%d].name" % i, CHOICE, "unique name, '%s' is used twice" % sensor["name"])
+            raise ConfigError(where + ".name", CHOICE, "unique name, '%s' is used twice" % sensor["name"])
+        place = "%s 0x%02x" % (sensor["bus"], sensor["addr"]) if "addr" in sensor else sensor["bus"]
+        if place in places:
+            raise ConfigError(where + (".addr" if "addr" in sensor else ".bus"), CHOICE, "one sensor per place, %s is used twice" % place)
         names.append(sensor["name"])
+        places.append(place)
         cfg["sensors"].append(sensor)
     return cfg
 
@@ -151,33 +178,76 @@ def _is_hex(text):
     return True
 
 
-def _sensor(raw, where):
+def _sensor(raw, where, interval_s, sample_s):
     _require_dict(raw, where)
     kind = raw.get("type")
     if kind not in SENSOR_TYPES:
         raise ConfigError(where + ".type", CHOICE, ", ".join(SENSOR_TYPES))
-    _reject_unknown(raw, ("type", "name", "bus", "addr", "oversampling"), where + ".")
-    bus = _text(raw, "bus", where + ".", "i2c0")
-    if not (bus.startswith("i2c") and bus[3:].isdigit()):
-        raise ConfigError(where + ".bus", TYPE, "i2c0, i2c1, ...")
+    bus_kind, addr, quantities, stuck = _SENSORS[kind]
+    p = where + "."
+    _reject_unknown(raw, _SENSOR_FIELDS + (("addr",) if addr else ()) + _OPTIONS.get(kind, ()), p)
+    bus = _text(raw, "bus", p, bus_kind + ("0" if addr else "1"))
+    if not (bus.startswith(bus_kind) and bus[len(bus_kind):].isdigit()):
+        raise ConfigError(p + "bus", TYPE, "%s0, %s1, ..." % (bus_kind, bus_kind))
+    fastest = max(_MIN_SAMPLE_S.get(kind, 1), -(-interval_s // MAX_WINDOW))
     sensor = {
         "type": kind,
-        "name": _text(raw, "name", where + ".", kind),
+        "name": _text(raw, "name", p, kind),
         "bus": bus,
-        "addr": _int(raw, "addr", where + ".", _DEFAULT_ADDR[kind], 0x08, 0x77),
+        "sample_s": _int(raw, "sample_s", p, max(sample_s, fastest), fastest, interval_s),
+        "filter": _filters(raw.get("filter", FILTERS[0]), quantities, p + "filter"),
+        "change": _changes(raw.get("change", {}), quantities, p + "change"),
+        "stuck_after": _int(raw, "stuck_after", p, stuck, 0, 100000),
     }
-    quantities = _OVERSAMPLED.get(kind)
-    if quantities:
+    if sensor["stuck_after"] == 1:  # every sample would be "stuck"
+        raise ConfigError(p + "stuck_after", RANGE, "0 (off) or 2..100000")
+    if addr:
+        sensor["addr"] = _int(raw, "addr", p, addr, 0x08, 0x77)
+    if kind in ("bme280", "bmp280"):
         given = raw.get("oversampling", {})
-        _require_dict(given, where + ".oversampling")
-        _reject_unknown(given, quantities, where + ".oversampling.")
+        _require_dict(given, p + "oversampling")
+        _reject_unknown(given, quantities, p + "oversampling.")
         sensor["oversampling"] = {}
         for q in quantities:
-            value = _int(given, q, where + ".oversampling.", 1, 1, 16)
+            value = _int(given, q, p + "oversampling.", 1, 1, 16)
             if value not in OVERSAMPLING:
-                raise ConfigError(where + ".oversampling." + q, CHOICE, "1, 2, 4, 8, 16")
+                raise ConfigError(p + "oversampling." + q, CHOICE, "1, 2, 4, 8, 16")
             sensor["oversampling"][q] = value
+    elif kind == "scd4x":
+        sensor["mode"] = raw.get("mode", "periodic")
+        if sensor["mode"] not in ("periodic", "single"):
+            raise ConfigError(p + "mode", CHOICE, "periodic, single")
+        sensor["asc"] = _bool(raw, "asc", p, True)
+        sensor["altitude_m"] = _int(raw, "altitude_m", p, 0, 0, 3000)
+    elif kind == "scd30":
+        sensor["asc"] = _bool(raw, "asc", p, None)  # None: leave the sensor's stored setting
     return sensor
+
+
+def _filters(given, quantities, field):
+    # "median" for every quantity, or {"co2": "mean", ...} where unnamed quantities get the median;
+    # -> {quantity: index in FILTERS}
+    if isinstance(given, str):
+        if given not in FILTERS:
+            raise ConfigError(field, CHOICE, ", ".join(FILTERS))
+        return {q: FILTERS.index(given) for q in quantities}
+    if not isinstance(given, dict):
+        raise ConfigError(field, TYPE, "%s or an object per quantity" % ", ".join(FILTERS))
+    _reject_unknown(given, quantities, field + ".")
+    for q, name in given.items():
+        if name not in FILTERS:
+            raise ConfigError(field + "." + q, CHOICE, ", ".join(FILTERS))
+    return {q: FILTERS.index(given.get(q, FILTERS[0])) for q in quantities}
+
+
+def _changes(given, quantities, field):
+    # {"co2": 100}: publish early when a value moved this much since the last state message
+    _require_dict(given, field)
+    _reject_unknown(given, quantities, field + ".")
+    for q, value in given.items():
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not value > 0:
+            raise ConfigError(field + "." + q, TYPE, "a number > 0")
+    return dict(given)
 
 
 def _require_dict(value, where):
@@ -195,6 +265,13 @@ def _text(raw, key, prefix, default):
     value = raw.get(key, default)
     if value is not None and not isinstance(value, str):
         raise ConfigError(prefix + key, TYPE, "text")
+    return value
+
+
+def _bool(raw, key, prefix, default):
+    value = raw.get(key, default)
+    if value is not None and not isinstance(value, bool):
+        raise ConfigError(prefix + key, TYPE, "true or false")
     return value
 
 

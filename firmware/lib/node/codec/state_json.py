@@ -1,4 +1,4 @@
-# The JSON state message, one per cycle (docs/payload.md). Numbers are written from integers as
+# The JSON state message, one per publishing interval (docs/payload.md). Numbers are written from integers as
 # fixed-point text, never through floats, so every port prints the same bytes.
 import json
 
@@ -18,25 +18,26 @@ def fixed(value, decimals):
     return "%s%d.%s%s" % (sign, value // scale, "0" * (decimals - len(frac)), frac)
 
 
-def encode_state(device, seq, time_s, sensors):
-    parts = ['{"v":%d,"device":' % VERSION, json.dumps(device), ',"seq":%d,"time":' % seq]
-    parts.append("null" if time_s is None else str(time_s))
-    parts.append(',"readings":{')
-    first = True
-    for s in sensors:
-        if s.health != OK:
-            continue  # a reading from an unhealthy sensor is never published as valid
-        parts.append(("" if first else ",") + json.dumps(s.name) + ":{")
-        first = False
-        for i, (quantity, unit, decimals) in enumerate(s.quantities):
-            text = fixed(s.values[i], decimals)
-            parts.append(
-                '%s"%s":{"value":%s,"unit":%s,"n":1,"min":%s,"max":%s}'
-                % ("," if i else "", quantity, text, json.dumps(unit), text, text)
-            )
-        parts.append("}")
-    parts.append('},"health":{')
-    for i, s in enumerate(sensors):
-        parts.append("%s%s:%s" % ("," if i else "", json.dumps(s.name), json.dumps(s.health)))
-    parts.append("}}")
+def encode_state(device, seq, time_s, channels):
+    # channels: node.pipeline.Channel after summarize(): name, health, quantities, n, out, flags.
+    # Built sensor by sensor, so only one sensor's small pieces are alive at a time.
+    parts = ['{"v":%d,"device":%s,"seq":%d,"time":%s,"readings":{'
+             % (VERSION, json.dumps(device), seq, "null" if time_s is None else time_s)]
+    for c in channels:
+        if c.health == OK:  # a reading from an unhealthy sensor is never published as valid
+            parts.append(("," if len(parts) > 1 else "") + _readings(c))
+    health = ",".join(['%s:"%s"' % (json.dumps(c.name), c.health) for c in channels])
+    parts.append('},"health":{%s}}' % health)
     return "".join(parts)
+
+
+def _readings(c):
+    flags = c.flags
+    quality = ',"flags":["%s"]' % '","'.join(flags) if flags else ""
+    out = c.out
+    values = []
+    for i, (quantity, unit, decimals, _, _) in enumerate(c.quantities):
+        values.append('"%s":{"value":%s,"unit":"%s","n":%d,"min":%s,"max":%s%s}' % (
+            quantity, fixed(out[3 * i], decimals), unit, c.n, fixed(out[3 * i + 1], decimals),
+            fixed(out[3 * i + 2], decimals), quality))
+    return "%s:{%s}" % (json.dumps(c.name), ",".join(values))

@@ -5,7 +5,7 @@
 from micropython import const
 import struct
 
-from node.sensors import SensorError, WRONG_CHIP
+from node.sensors import DONE, TIMEOUT, WRONG_CHIP, SensorError
 
 _REG_ID = const(0xD0)
 _REG_CALIB_TP = const(0x88)  # 0x88..0xA1: dig_T1..dig_P9, a reserved byte, dig_H1
@@ -93,6 +93,10 @@ def measure_time_us(os_t, os_p, os_h):
 
 
 class BME280:
+    lead_ms = 0
+    timeout_ms = 50
+    late = TIMEOUT
+
     def __init__(self, bus, cfg):
         self.name = cfg["name"]
         self.kind = cfg["type"]
@@ -100,8 +104,9 @@ class BME280:
         self._addr = cfg["addr"]
         over = cfg["oversampling"]
         self._humid = self.kind == "bme280"
-        self.quantities = (("temperature", "°C", 2), ("pressure", "hPa", 2)) + (
-            (("humidity", "%RH", 2),) if self._humid else ()
+        # name, unit, decimals, and the measuring range (datasheet 1: -40..85 degC, 300..1100 hPa)
+        self.quantities = (("temperature", "°C", 2, -4000, 8500), ("pressure", "hPa", 2, 30000, 110000)) + (
+            (("humidity", "%RH", 2, 0, 10000),) if self._humid else ()
         )
         self.values = [0] * len(self.quantities)  # integers in units of 10**-decimals
         self._ctrl_hum = _OSRS[over["humidity"]] if self._humid else 0
@@ -132,6 +137,7 @@ class BME280:
         self._write(_REG_CONFIG, 0)  # IIR filter off: the pipeline filters, forced mode needs no standby
         if self._humid:
             self._write(_REG_CTRL_HUM, self._ctrl_hum)  # takes effect with the next ctrl_meas write
+        return 0
 
     @property
     def ready(self):
@@ -147,10 +153,10 @@ class BME280:
         return self._wait_ms
 
     def poll(self):
-        # True once the measurement is read into self.values; False while the chip is still busy.
+        # DONE once the measurement is read into self.values; while the chip is busy, look again soon.
         self._bus.readfrom_mem_into(self._addr, _REG_STATUS, self._reg)
         if self._reg[0] & _STATUS_MEASURING:
-            return False
+            return 2
         d = self._data
         self._bus.readfrom_mem_into(self._addr, _REG_DATA, d)
         adc_p = (d[0] << 12) | (d[1] << 4) | (d[2] >> 4)
@@ -163,7 +169,7 @@ class BME280:
         if self._humid:
             h = compensate_h(c, (d[6] << 8) | d[7], t_fine)
             v[2] = (h * 100 + 512) >> 10  # %RH with two decimals, rounded
-        return True
+        return DONE
 
     def _write(self, reg, value):
         self._reg[0] = value

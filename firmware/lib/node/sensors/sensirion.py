@@ -1,0 +1,76 @@
+# Sensirion I2C framing shared by SHT4x, SHT3x, SCD4x, SCD30 and SPS30: 16-bit commands, optional
+# 16-bit argument, and every 16-bit data word in either direction followed by a CRC-8 (polynomial
+# 0x31, init 0xFF, no reflection; the datasheets' example: CRC of 0xBEEF is 0x92).
+from node.sensors import CHECKSUM, SensorError
+
+
+def crc8(buf, i):
+    # CRC of the word buf[i], buf[i + 1]
+    crc = 0xFF
+    for k in range(i, i + 2):
+        crc ^= buf[k]
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x31) & 0xFF if crc & 0x80 else (crc << 1) & 0xFF
+    return crc
+
+
+def word(buf, i):
+    # the i-th data word of a reply (3 bytes per word: MSB, LSB, CRC)
+    return (buf[3 * i] << 8) | buf[3 * i + 1]
+
+
+def scale(raw, span):
+    # round(span * raw / 65535) in integers: the T and RH conversions of SHT4x, SHT3x and SCD4x
+    return (raw * span * 2 + 65535) // 131070
+
+
+# One command buffer and one reply buffer for all Sensirion drivers: sensors are stepped one at a
+# time and every reply is converted before the step ends. Views of the sizes in use are made once.
+_CMD = bytearray(5)  # command, argument, argument CRC
+_REPLY = bytearray(18)  # the longest reply read: SCD30, 6 words
+_cmd_views = {}
+_reply_views = {}
+
+
+def _view(views, buf, n):
+    v = views.get(n)
+    if v is None:
+        v = views[n] = memoryview(buf)[:n]
+    return v
+
+
+def command(n):
+    # the first n bytes of the shared command buffer
+    return _view(_cmd_views, _CMD, n)
+
+
+class Sensirion:
+    lead_ms = 0
+    timeout_ms = 50
+
+    def __init__(self, bus, cfg):
+        self.name = cfg["name"]
+        self._bus = bus
+        self._addr = cfg["addr"]
+        self.ready = False
+
+    def _send(self, cmd, arg=None):
+        c = _CMD
+        c[0] = cmd >> 8
+        c[1] = cmd & 0xFF
+        if arg is None:
+            self._bus.writeto(self._addr, command(2))
+            return
+        c[2] = arg >> 8
+        c[3] = arg & 0xFF
+        c[4] = crc8(c, 2)
+        self._bus.writeto(self._addr, c)
+
+    def _read(self, words):
+        # -> the reply of that many words, CRCs checked; valid until the next _read() of any driver
+        buf = _view(_reply_views, _REPLY, 3 * words)
+        self._bus.readfrom_into(self._addr, buf)
+        for i in range(0, 3 * words, 3):
+            if crc8(buf, i) != buf[i + 2]:
+                raise SensorError(CHECKSUM, "%s: CRC error in word %d" % (self.name, i // 3))
+        return buf
