@@ -51,7 +51,7 @@ def parse(text):
 
 def validate(raw):
     _require_dict(raw, "config")
-    _reject_unknown(raw, ("device", "site", "interval_s", "mqtt", "wifi", "sensors"), "")
+    _reject_unknown(raw, ("device", "site", "interval_s", "mqtt", "wifi", "sensors", "deep_sleep", "send_window_s", "outbox_kb"), "")
     cfg = {
         "device": _text(raw, "device", "", None),
         "site": _text(raw, "site", "", "lab"),
@@ -59,6 +59,10 @@ def validate(raw):
         "mqtt": _mqtt(raw.get("mqtt", {})),
         "wifi": _wifi(raw.get("wifi")),
         "sensors": [],
+        # delivery (docs/mqtt.md): sleep between cycles, the awake time for sending, outbox size
+        "deep_sleep": _bool(raw, "deep_sleep", "", False),
+        "send_window_s": _int(raw, "send_window_s", "", 20, 2, 600),
+        "outbox_kb": _int(raw, "outbox_kb", "", 256, 8, 4096),
     }
     sensors = raw.get("sensors", [])
     if not isinstance(sensors, list):
@@ -75,7 +79,7 @@ def validate(raw):
 
 def _mqtt(raw):
     _require_dict(raw, "mqtt")
-    _reject_unknown(raw, ("url", "prefix", "user", "password", "keepalive_s"), "mqtt.")
+    _reject_unknown(raw, ("url", "prefix", "user", "password", "keepalive_s", "ca", "discovery"), "mqtt.")
     url = _text(raw, "url", "mqtt.", "mqtt://127.0.0.1:1883")
     if not (url.startswith("mqtt://") or url.startswith("mqtts://")):
         raise ConfigError("mqtt.url", TYPE, "mqtt://host:port or mqtts://host:port")
@@ -95,6 +99,8 @@ def _mqtt(raw):
         "user": _text(raw, "user", "mqtt.", None),
         "password": _text(raw, "password", "mqtt.", None),
         "keepalive_s": _int(raw, "keepalive_s", "mqtt.", 60, 5, 3600),
+        "ca": _text(raw, "ca", "mqtt.", "ca.pem"),  # CA certificate on the device's flash, for mqtts://
+        "discovery": _bool(raw, "discovery", "mqtt.", False),  # Home Assistant MQTT discovery
     }
 
 
@@ -165,6 +171,13 @@ def _text(raw, key, prefix, default):
     value = raw.get(key, default)
     if value is not None and not isinstance(value, str):
         raise ConfigError(prefix + key, TYPE, "text")
+    return value
+
+
+def _bool(raw, key, prefix, default):
+    value = raw.get(key, default)
+    if not isinstance(value, bool):
+        raise ConfigError(prefix + key, TYPE, "true or false")
     return value
 
 
