@@ -85,6 +85,43 @@ def _print_summary(result, args) -> None:
         print(msg("replay.out", path=args.out))
 
 
+def cmd_faults(args) -> int:
+    from reallabor import faults
+
+    scenarios = faults.standard_scenarios(quick=args.quick)
+    if args.only:
+        chosen = [s for s in scenarios if args.only.lower() in s.name.lower()]
+        if not chosen:
+            raise ReallaborError("faults.unknown_scenario", EXIT_BAD_INPUT, name=args.only,
+                                 names=", ".join(s.name for s in scenarios))
+        scenarios = chosen
+    transports = ["reallabor", "umqtt.simple"] if args.transport == "both" else [args.transport]
+    width = max(len(s.name) for s in scenarios) + 2
+
+    def cells(c):
+        text = f"{c.sampled:6} {c.delivered:6} {c.lost:6} {c.duplicates:4}"
+        return text + (" " + msg("faults.crashed") if c.crashed else "")
+
+    for t in transports:
+        print(msg("faults.header", transport=t))
+    print(" " * width + " | ".join(f"{t:<28}" for t in transports))
+
+    def row(scenario, counts):
+        print(f"{scenario.name:<{width}}" + " | ".join(f"{cells(counts[t]):<28}" for t in transports), flush=True)
+
+    table = faults.run_all(scenarios, transports, args.heap, on_row=row)
+    totals = {t: table[t]["total"] for t in transports}
+    print(f"{msg('faults.total'):<{width}}" + " | ".join(f"{cells(totals[t]):<28}" for t in transports))
+    for t in transports:
+        print(msg("faults.heap", transport=t, peak=f"{totals[t].heap_peak / 1024:.1f}"))
+    ours = totals.get("reallabor")
+    if ours and (ours.lost or ours.duplicates or any(c.crashed for c in table["reallabor"].values())):
+        crashed = sum(c.crashed for n, c in table["reallabor"].items() if n != "total")
+        raise ReallaborError("faults.failed", EXIT_FAILED, transport="reallabor", lost=ours.lost,
+                             duplicates=ours.duplicates, crashed=crashed)
+    return 0
+
+
 def _lang_option() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(add_help=False)
     p.add_argument("--lang", choices=("de", "en"), default=argparse.SUPPRESS,
@@ -122,6 +159,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="show a table row every MINUTES of trace time (default 60)")
     p.add_argument("--plot", type=Path, help="write a PNG plot of the readings")
     p.set_defaults(handler=cmd_replay)
+
+    p = sub.add_parser("faults", parents=[lang],
+                       help="Fehlerszenarien gegen einen echten Mosquitto / fault scenarios against a real Mosquitto")
+    p.add_argument("--transport", choices=("reallabor", "umqtt.simple", "both"), default="both")
+    p.add_argument("--only", metavar="TEXT", help="only scenarios whose name contains TEXT")
+    p.add_argument("--quick", action="store_true", help="shorter scenarios (as in the test suite)")
+    p.add_argument("--heap", default="128K", help="MicroPython heap (default 128K)")
+    p.set_defaults(handler=cmd_faults)
     return parser
 
 

@@ -28,6 +28,8 @@ class Subscriber:
         self._client.on_message = self._on_message
         self._client.on_subscribe = lambda *a: self._subscribed.set()
         self._client.on_connect = lambda client, *a: client.subscribe(self.topic, qos=1)
+        self._client.on_disconnect = lambda *a: self._subscribed.clear()
+        self._client.reconnect_delay_set(min_delay=0.02, max_delay=0.2)  # back soon after a broker restart
 
     def _on_message(self, client, userdata, message) -> None:
         if not message.retain:  # retained ones are left over from before this run
@@ -44,6 +46,10 @@ class Subscriber:
             self.__exit__()
             raise ReallaborError("broker.unreachable", EXIT_FAILED, url=self.url, error="no SUBACK")
         return self
+
+    def wait_subscribed(self, timeout_s: float = 10) -> bool:
+        """After a broker restart: True once the subscription is back."""
+        return self._subscribed.wait(timeout_s)
 
     def __exit__(self, *exc) -> None:
         self._client.disconnect()
