@@ -12,6 +12,18 @@ def _writable(sock):
     yield core._io_queue.queue_write(sock)
 
 
+def _der(path):
+    # The CA certificate as DER, which MicroPython's TLS takes; PEM (the usual file) is unwrapped.
+    with open(path, "rb") as f:
+        data = f.read()
+    if not data.startswith(b"-----BEGIN"):
+        return data
+    import binascii
+
+    body = data.split(b"-----")[2]  # between BEGIN CERTIFICATE----- and -----END
+    return binascii.a2b_base64(body.replace(b"\n", b"").replace(b"\r", b""))
+
+
 async def connect_tcp(host, port, ca=None, timeout_ms=10000):
     # -> a connected non-blocking socket. ca: path of a CA certificate (PEM or DER) on flash: TLS,
     # the server's certificate is verified against it and against the host name (SNI too).
@@ -36,8 +48,7 @@ async def connect_tcp(host, port, ca=None, timeout_ms=10000):
 
             ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
             ctx.verify_mode = ssl.CERT_REQUIRED
-            with open(ca, "rb") as f:
-                ctx.load_verify_locations(cadata=f.read())
+            ctx.load_verify_locations(cadata=_der(ca))
             sock = ctx.wrap_socket(sock, server_hostname=host, do_handshake_on_connect=False)
         await _writable(sock)
     except BaseException:

@@ -55,7 +55,9 @@ class FaultDriver:
         elif kind == "cut":
             self.proxy.cut(f["packet"])
         elif kind == "broker_stop":
+            self.subscriber.sync()  # what the broker accepted reaches us before it goes down
             self.broker.stop()
+            self.subscriber.wait_disconnected(10)
         elif kind == "broker_start":
             self.broker.start()
             if not self.subscriber.wait_subscribed(10):

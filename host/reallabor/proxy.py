@@ -8,6 +8,7 @@ import threading
 from reallabor.broker import free_port
 
 # MQTT control packet types (mqtt-v3.1.1, 2.2.1) a device and a broker exchange
+_QUICKACK = getattr(socket, "TCP_QUICKACK", None)  # Linux
 PACKET_TYPES = {"CONNECT": 1, "CONNACK": 2, "PUBLISH": 3, "PUBACK": 4, "PINGREQ": 12, "PINGRESP": 13, "DISCONNECT": 14}
 
 
@@ -59,6 +60,10 @@ class Proxy:
             self._close(pair)
 
     def close(self) -> None:
+        try:
+            self._listener.shutdown(socket.SHUT_RDWR)  # wakes the accepting thread
+        except OSError:
+            pass
         self._listener.close()
         self.set_network(False)
 
@@ -98,6 +103,8 @@ class Proxy:
                 data = src.recv(65536)
                 if not data:
                     break
+                if _QUICKACK:  # acknowledge at once, so a sender without TCP_NODELAY is not held back
+                    src.setsockopt(socket.IPPROTO_TCP, _QUICKACK, 1)
                 buf += data
                 for packet in split_packets(buf):
                     kind = packet[0] >> 4

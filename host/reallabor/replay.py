@@ -131,20 +131,21 @@ def default_config(summary: trace.Summary) -> dict:
 
 def run(trace_path: Path, broker_url: str | None = None, speed: str = "max", heap: str = "128K",
         config: dict | None = None, on_message=None, compiled: bool = True, main: Path | None = None,
-        extra_path: list[Path] = (), seed: int = 0) -> Result:
+        extra_path: list[Path] = (), seed: int = 0, files: dict[str, bytes] | None = None) -> Result:
     """Replay a trace. config is a raw config.json dict (default: from the trace header); its MQTT
-    URL is replaced by the broker's. on_message(Message) is called as messages arrive. compiled:
+    URL is replaced by the broker's (an mqtts:// URL, a TLS listener of that broker, is kept). on_message(Message) is called as messages arrive. compiled:
     run the .mpy bytecode a board gets (default) or the sources. A trace with fault events gets a
     proxy between device and broker, and broker faults need the replay's own broker. main and
     extra_path swap in another entry point (a comparison transport); seed makes power losses land
-    at the same random instants again."""
+    at the same random instants again; files go onto the device's flash (a CA certificate)."""
     summary = trace.load(trace_path)
     speed = parse_speed(speed)
     heap = check_heap(heap)
     micropython = find_micropython()
     firmware = compiled_firmware() if compiled else FIRMWARE
     config = dict(config or default_config(summary))
-    setup = _Setup(trace_path, summary, speed, heap, config, micropython, firmware, on_message, main, extra_path, seed)
+    setup = _Setup(trace_path, summary, speed, heap, config, micropython, firmware, on_message, main, extra_path, seed,
+                   files or {})
     if broker_url is None:
         with Mosquitto() as broker:
             return _run(setup, broker.url, broker)
@@ -166,6 +167,7 @@ class _Setup:
     main: Path | None
     extra_path: list
     seed: int
+    files: dict
 
 
 def _run(s: _Setup, broker_url, broker) -> Result:
@@ -176,7 +178,10 @@ def _run(s: _Setup, broker_url, broker) -> Result:
     cfg_module = firmware_module("node.config")
     config = s.config
     proxy = Proxy(int(broker_url.rsplit(":", 1)[1])) if s.summary.faults else None
-    config["mqtt"] = {**config.get("mqtt", {}), "url": proxy.url if proxy else broker_url}
+    device_url = proxy.url if proxy else broker_url
+    if config.get("mqtt", {}).get("url", "").startswith("mqtts://"):
+        device_url = config["mqtt"]["url"]  # a TLS listener of the same broker, given by the caller
+    config["mqtt"] = {**config.get("mqtt", {}), "url": device_url}
     checked = cfg_module.validate(json.loads(json.dumps(config)))
     device = checked["device"] or DEFAULT_DEVICE
     topic = f"{checked['mqtt']['prefix']}/{checked['site']}/{device}/#"
@@ -186,6 +191,8 @@ def _run(s: _Setup, broker_url, broker) -> Result:
             fd = os.open(Path(flash) / "config.json", os.O_WRONLY | os.O_CREAT, 0o600)  # may hold secrets
             with os.fdopen(fd, "w") as f:
                 json.dump(config, f)
+            for name, data in s.files.items():
+                (Path(flash) / name).write_bytes(data)
             path = os.pathsep.join([".frozen", *map(str, s.extra_path), str(s.firmware), str(s.firmware / "lib")])
             env = environment(path, trace=Path(s.trace_path).resolve(), speed=s.speed, end_ms=s.summary.end_ms,
                               epoch_ms=s.summary.epoch_ms, device_id=device)
