@@ -195,7 +195,7 @@ def _run(s: _Setup, broker_url, broker) -> Result:
                 (Path(flash) / name).write_bytes(data)
             path = os.pathsep.join([".frozen", *map(str, s.extra_path), str(s.firmware), str(s.firmware / "lib")])
             env = environment(path, trace=Path(s.trace_path).resolve(), speed=s.speed, end_ms=s.summary.end_ms,
-                              epoch_ms=s.summary.epoch_ms, device_id=device)
+                              epoch_ms=s.summary.epoch_ms, device_id=device, faults=1 if s.summary.faults else None)
             main = s.main or s.firmware / "main.py"
             matcher = _Matcher(result, sub.inbox, s.on_message)
             driver = FaultDriver(s.summary.faults, broker, proxy, sub) if s.summary.faults else None

@@ -6,7 +6,7 @@
 import asyncio
 import os
 
-from node import clock, log
+from node import clock, log, persist
 from node.net.mqtt import MQTTClient, MQTTError
 from node.outbox import Outbox
 
@@ -46,7 +46,8 @@ class Uplink:
         self._stop = False
 
     def next_seq(self):
-        return self.outbox.next_seq
+        # Firmware before the outbox kept the counter in "seq": an updated node goes on from there.
+        return max(self.outbox.next_seq, persist.load_int("seq", 0))
 
     def put(self, seq, topic, payload, retain):
         try:

@@ -88,14 +88,6 @@ def publish_header(buf, topic_len, payload_len, retain=False, qos=0, dup=False):
     return i + 2
 
 
-def publish_packet(topic, payload, retain=False, qos=0, pid=0, dup=False):
-    t = memoryview(topic)
-    p = memoryview(payload)
-    head = bytearray(7)
-    n = publish_header(head, len(t), len(p), retain, qos, dup)
-    return bytes(head[:n]) + bytes(t) + (struct.pack("!H", pid) if qos else b"") + bytes(p)
-
-
 def check_connack(packet):
     # packet: the 4 bytes of a CONNACK; returns session present, raises unless accepted.
     if len(packet) != 4 or packet[0] != _CONNACK or packet[1] != 2:
@@ -178,6 +170,9 @@ class MQTTClient:
         except asyncio.TimeoutError:
             self.close()
             raise MQTTError("no answer within %d ms" % self.timeout_ms)
+        except ValueError as e:  # MicroPython's TLS: the certificate did not verify
+            self.close()
+            raise MQTTError("TLS: %s" % str(e).strip())
         except Exception:
             self.close()
             raise
