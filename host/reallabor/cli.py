@@ -102,8 +102,7 @@ def cmd_faults(args) -> int:
         text = f"{c.sampled:6} {c.delivered:6} {c.lost:6} {c.duplicates:4}"
         return text + (" " + msg("faults.crashed") if c.crashed else "")
 
-    for t in transports:
-        print(msg("faults.header", transport=t))
+    print(msg("faults.header"))
     print(" " * width + " | ".join(f"{t:<28}" for t in transports))
 
     def row(scenario, counts):

@@ -171,8 +171,8 @@ CATALOG = {
         "en": "No scenario matches \"{name}\". Available: {names}",
     },
     "faults.header": {
-        "de": "Szenario | {transport}: erfasst, zugestellt, verloren, Duplikate nach Deduplizierung",
-        "en": "scenario | {transport}: sampled, delivered, lost, duplicates after de-duplication",
+        "de": "Je Transport: Messwerte erfasst, zugestellt, verloren, Duplikate nach Deduplizierung (nach seq)",
+        "en": "Per transport: readings sampled, delivered, lost, duplicates after de-duplication (by seq)",
     },
     "faults.total": {"de": "gesamt", "en": "total"},
     "faults.crashed": {"de": "ABGESTÜRZT", "en": "CRASHED"},

@@ -41,3 +41,11 @@ def test_split_packets_keeps_incomplete_ones():
     assert buf == b"\x30\x80\x01" + b"x" * 10  # 128 bytes announced, 10 here so far
     buf += b"y" * 118
     assert split_packets(buf) == [b"\x30\x80\x01" + b"x" * 10 + b"y" * 118] and buf == b""
+
+
+def test_faults_cli_names_the_scenarios_when_none_matches(capsys):
+    from reallabor.cli import main
+
+    assert main(["faults", "--only", "meteor", "--lang", "en"]) == 2
+    err = capsys.readouterr().err
+    assert "meteor" in err and "broker restart" in err and "cut at PUBACK" in err
