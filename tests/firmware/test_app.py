@@ -253,3 +253,31 @@ async def test_deep_sleep_with_the_network_down_backs_off_over_wake_ups():
     except DeepSleep:
         pass
     assert [d["seq"] for d in board.states()] == list(range(13))  # every buffered reading
+
+
+async def test_full_flash_keeps_a_few_in_ram_and_counts_the_rest_as_dropped():
+    import os
+    from hal.simfaults import Flash
+
+    class Faults:
+        flash_full = False
+
+    faults = Faults()
+    os.mount(Flash(os.getcwd(), faults), "/flash")
+    os.chdir("/flash")
+    start_virtual_clock()
+    write_config()
+
+    def trouble(check):
+        board.network = not 2 <= check <= 8
+        faults.flash_full = 2 <= check <= 9
+        if check == 2:
+            board.sockets[-1].closed = True
+
+    board = Board(cycles=10, on_check=trouble)
+    await app.start(board)
+    seqs = [d["seq"] for d in board.states()]
+    assert sorted(seqs) == [0, 1, 2, 3, 4, 9]  # 1-4 waited in RAM; 5-8 had nowhere to go
+    assert json.loads(board.publishes("/status")[-1][1]) == {"state": "offline", "dropped": 4}
+    os.chdir("/")
+    os.umount("/flash")
