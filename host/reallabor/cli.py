@@ -96,28 +96,14 @@ def cmd_faults(args) -> int:
                                  names=", ".join(s.name for s in scenarios))
         scenarios = chosen
     transports = ["reallabor", "umqtt.simple"] if args.transport == "both" else [args.transport]
-    width = max(len(s.name) for s in scenarios) + 2
-
-    def cells(c):
-        text = f"{c.sampled:6} {c.delivered:6} {c.lost:6} {c.duplicates:4}"
-        return text + (" " + msg("faults.crashed") if c.crashed else "")
-
-    print(msg("faults.header"))
-    print(" " * width + " | ".join(f"{t:<28}" for t in transports))
-
-    def row(scenario, counts):
-        print(f"{scenario.name:<{width}}" + " | ".join(f"{cells(counts[t]):<28}" for t in transports), flush=True)
-
-    table = faults.run_all(scenarios, transports, args.heap, on_row=row)
-    totals = {t: table[t]["total"] for t in transports}
-    print(f"{msg('faults.total'):<{width}}" + " | ".join(f"{cells(totals[t]):<28}" for t in transports))
-    for t in transports:
-        print(msg("faults.heap", transport=t, peak=f"{totals[t].heap_peak / 1024:.1f}"))
-    ours = totals.get("reallabor")
-    if ours and (ours.lost or ours.duplicates or any(c.crashed for c in table["reallabor"].values())):
-        crashed = sum(c.crashed for n, c in table["reallabor"].items() if n != "total")
-        raise ReallaborError("faults.failed", EXIT_FAILED, transport="reallabor", lost=ours.lost,
-                             duplicates=ours.duplicates, crashed=crashed)
+    table = faults.print_table(scenarios, transports, args.heap)
+    ours = table.get("reallabor")
+    if ours:
+        total = ours["total"]
+        crashed = sum(c.crashed for name, c in ours.items() if name != "total")
+        if total.lost or total.duplicates or crashed:
+            raise ReallaborError("faults.failed", EXIT_FAILED, transport="reallabor", lost=total.lost,
+                                 duplicates=total.duplicates, crashed=crashed)
     return 0
 
 

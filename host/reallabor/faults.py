@@ -221,3 +221,26 @@ def run_all(scenarios: list[Scenario], transports: list[str], heap: str = "128K"
             total.add(c)
         table[t]["total"] = total
     return table
+
+
+def print_table(scenarios: list[Scenario], transports: list[str], heap: str = "128K") -> dict:
+    """Runs the scenarios and prints one row each as it finishes, then the totals; -> run_all's table."""
+    from reallabor.i18n import msg
+
+    width = max(len(s.name) for s in scenarios) + 2
+
+    def cells(c: Count) -> str:
+        text = f"{c.sampled:6} {c.delivered:6} {c.lost:6} {c.duplicates:4}"
+        return f"{text + (' ' + msg('faults.crashed') if c.crashed else ''):<28}"
+
+    print(msg("faults.header"))
+    print(" " * width + " | ".join(f"{t:<28}" for t in transports))
+
+    def row(name: str, counts: dict) -> None:
+        print(f"{name:<{width}}" + " | ".join(cells(counts[t]) for t in transports), flush=True)
+
+    table = run_all(scenarios, transports, heap, on_row=lambda s, counts: row(s.name, counts))
+    row(msg("faults.total"), {t: table[t]["total"] for t in transports})
+    for t in transports:
+        print(msg("faults.heap", transport=t, peak=f"{table[t]['total'].heap_peak / 1024:.1f}"))
+    return table
