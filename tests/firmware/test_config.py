@@ -62,3 +62,16 @@ def test_url_ports():
     assert config.split_url("mqtt://10.0.0.2:1884/") == ("10.0.0.2", 1884)
     cfg = config.parse('{"mqtt": {"url": "mqtts://b.example:8883"}}')
     assert cfg["mqtt"]["tls"] is True
+
+
+def test_delivery_settings():
+    cfg = config.parse('{"sensors": []}')
+    assert (cfg["deep_sleep"], cfg["send_window_s"], cfg["outbox_kb"]) == (False, 20, 256)
+    assert (cfg["mqtt"]["ca"], cfg["mqtt"]["discovery"]) == ("ca.pem", False)
+    cfg = config.parse('{"deep_sleep": true, "outbox_kb": 64, "mqtt": {"url": "mqtts://b", "ca": "my-ca.der", "discovery": true}}')
+    assert cfg["deep_sleep"] and cfg["outbox_kb"] == 64 and cfg["mqtt"]["ca"] == "my-ca.der" and cfg["mqtt"]["discovery"]
+    for text, field, problem in (('{"deep_sleep": 1}', "deep_sleep", config.TYPE),
+                                 ('{"outbox_kb": 4}', "outbox_kb", config.RANGE),
+                                 ('{"mqtt": {"discovery": "yes"}}', "mqtt.discovery", config.TYPE)):
+        e = raises(ConfigError, config.parse, text)
+        assert (e.field, e.problem) == (field, problem), text
