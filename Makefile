@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test bench clean
+.PHONY: setup demo test bench faults clean
 
 setup: $(STAMP)
 	@scripts/ensure-mosquitto
@@ -25,6 +25,10 @@ test: setup
 
 bench: setup
 	$(BIN)/python -m reallabor.bench
+
+# The fault script against a real Mosquitto: our transport and umqtt.simple side by side
+faults: setup
+	$(BIN)/reallabor faults
 
 clean:
 	rm -rf build $(VENV)

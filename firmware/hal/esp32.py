@@ -7,11 +7,10 @@ import machine
 import network
 import time
 
-from hal.tcp import open_tcp  # noqa: F401  (part of the board interface)
+from hal.tcp import connect_tcp  # noqa: F401  (part of the board interface)
 from node import clock, ident, log
 
 BOARD_FILE = "board.json"
-_WIFI_TIMEOUT_MS = 20000
 _UNIX_2000 = 946684800  # seconds from 1970 to 2000: ports that count from 2000 need this
 _ENODEV = 19
 
@@ -102,8 +101,8 @@ def uart(name, baudrate):
     return _bus("uart", name, lambda p: machine.UART(p["id"], baudrate=baudrate, tx=p["tx"], rx=p["rx"], timeout=0))
 
 
-def connect_network(wifi):
-    # Blocks up to 20 s. Real time is fine here: this file never runs under the virtual clock.
+async def connect_network(wifi, timeout_ms):
+    # Waits for the station to join without blocking the sampling cycle; gives up after timeout_ms.
     global _wlan
     if wifi is None or not wifi["ssid"]:
         raise OSError(_ENODEV)  # no Wi-Fi configured: nothing to send over
@@ -115,10 +114,10 @@ def connect_network(wifi):
     _wlan.connect(wifi["ssid"], wifi["password"])
     start = time.ticks_ms()
     while not _wlan.isconnected():
-        if time.ticks_diff(time.ticks_ms(), start) > _WIFI_TIMEOUT_MS:
+        if time.ticks_diff(time.ticks_ms(), start) > timeout_ms:
             _wlan.disconnect()
-            raise OSError(110)  # ETIMEDOUT: the app keeps sampling and tries again next cycle
-        time.sleep_ms(100)
+            raise OSError(110)  # ETIMEDOUT: the app keeps sampling and tries again later
+        await clock.sleep_ms(100)
     _wall_time_from_ntp()
 
 
@@ -128,3 +127,30 @@ def running():
 
 def stopped():
     pass
+
+
+def reset_cause():
+    cause = machine.reset_cause()
+    if cause == machine.DEEPSLEEP_RESET:
+        return "deepsleep"
+    return "watchdog" if cause == machine.WDT_RESET else "power"
+
+
+# Over deep sleep only the RTC's slow memory survives; machine.RTC().memory() keeps our bytes there.
+
+
+def rtc_memory():
+    return machine.RTC().memory()
+
+
+def save_rtc(data):
+    machine.RTC().memory(data)
+
+
+def watchdog(timeout_ms):
+    # The hardware watchdog cannot be stopped once started; only the cycle's progress feeds it.
+    return machine.WDT(timeout=timeout_ms)
+
+
+def deepsleep(ms):
+    machine.deepsleep(ms)

@@ -6,6 +6,11 @@
 #   RL_EPOCH_MS  wall time (Unix ms) at trace time 0
 #   RL_DEVICE_ID the id a real board would derive from its MAC
 #   RL_MAC       the MAC this board reports ("02:00:00:00:00:01"); the virtual board sets it
+#   RL_START_MS  virtual ms since the trace start at which this boot begins (restarts continue)
+#   RL_RESET     why this boot happened: "power" (default), "deepsleep" or "watchdog"
+#   RL_RTC       RTC memory kept over deep sleep and watchdog resets (hex)
+#   RL_FAULTS    "1": the trace has fault events (hal/simfaults.py)
+#   RL_FAULT_ACK "1": the host carries out broker, proxy and network faults; wait for its word
 import asyncio
 import gc
 import json
@@ -14,7 +19,6 @@ import sys
 import time
 
 from asyncio import core
-from hal.tcp import open_tcp  # noqa: F401  (part of the board interface)
 from node import clock, ident
 
 _TICKS_MASK = 0x3FFFFFFF  # time.ticks_ms() wraps at 2**30
@@ -23,20 +27,26 @@ _TICKS_MASK = 0x3FFFFFFF  # time.ticks_ms() wraps at 2**30
 # valid up to 2**29 ms, which caps one virtual run at about 6 days.
 _LEAD_MS = 3600000
 MAX_RUN_MS = (1 << 29) - 2 * _LEAD_MS
+_HOLD_GRACE_MS = 5
 
 _clock = None
 _trace = None
 _end_ms = None
 _device_id = "sim-000000"
 _MAC = "02:00:00:00:00:00"  # locally administered: never a real board's
+_reset = "power"
+_rtc = b""
 
 
 class VirtualClock:
     # Drives asyncio: when every task sleeps, jump to the next wake-up instead of waiting. While
     # the firmware awaits a network reply (hold()), virtual time follows real time instead.
-    def __init__(self, speed):
+    def __init__(self, speed, start_ms=0):
         self.speed = speed  # 0 = as fast as possible
-        self.elapsed = 0  # virtual ms since start, never wraps
+        self.elapsed = start_ms  # virtual ms since the trace start, never wraps
+        self._start = start_ms
+        self.faults = None  # Faults, fired as time passes them
+        self.watchdog = None
         self._base = time.ticks_ms() + _LEAD_MS
         self.holds = 0
         self.heap_peak = 0  # largest live heap seen between cycles
@@ -58,15 +68,29 @@ class VirtualClock:
         if self.holds:
             start = time.ticks_ms()
             self._real_wait(dt)
-            self.elapsed += min(dt, time.ticks_diff(time.ticks_ms(), start))
+            spent = time.ticks_diff(time.ticks_ms(), start)
+            # A reply within a few ms (a broker on this machine) takes no virtual time, so replays
+            # stay deterministic; a slow one or a timeout takes its real time.
+            self._advance(self.elapsed + (dt if spent >= dt else spent if spent > _HOLD_GRACE_MS else 0))
             return
         self._real_wait(int(dt / self.speed) if self.speed else 0)
         head = core._task_queue.peek()
         if head is not None and time.ticks_diff(head.ph_key, self.ticks()) <= 0:
             return  # I/O woke a task: let it run before time moves on
-        if self.elapsed + dt > MAX_RUN_MS:
+        if self.elapsed - self._start + dt > MAX_RUN_MS:
             raise RuntimeError("simulated run longer than %d ms" % MAX_RUN_MS)
-        self.elapsed += dt
+        self._advance(self.elapsed + dt)
+
+    def _advance(self, to):
+        # Fault events and the watchdog happen at their own instants on the way.
+        while self.faults and self.faults.due is not None and self.faults.due <= to:
+            self.elapsed = max(self.elapsed, self.faults.due)
+            self.faults.fire()
+        if self.watchdog and to - self.watchdog.fed > self.watchdog.timeout:
+            self.elapsed = self.watchdog.fed + self.watchdog.timeout
+            print("%d W sim watchdog reset" % clock.uptime_ms())
+            _exit_for_restart("watchdog", self.elapsed)
+        self.elapsed = to
 
     def hold(self):
         self.holds += 1
@@ -231,18 +255,28 @@ class UART:
 
 
 def setup():
-    global _clock, _trace, _end_ms, _device_id
+    global _clock, _trace, _end_ms, _device_id, _reset, _rtc
     env = os.getenv
     speed = env("RL_SPEED") or "max"
-    _clock = VirtualClock(0 if speed == "max" else float(speed))
-    clock.use(_clock.ticks)
+    start = int(env("RL_START_MS") or 0)
+    _clock = VirtualClock(0 if speed == "max" else float(speed), start)
+    clock.use(_clock.ticks, start)
+    clock.on_network_wait(_clock.hold, _clock.release)
     if env("RL_EPOCH_MS"):
-        clock.set_epoch_ms(int(env("RL_EPOCH_MS")))
+        clock.set_epoch_ms(int(env("RL_EPOCH_MS")) + start)
     if env("RL_TRACE"):
         _trace = Trace(env("RL_TRACE"))
+        if env("RL_FAULTS") == "1":  # the trace has fault events: load what carries them out
+            from hal.simfaults import Faults, Flash
+
+            _clock.faults = Faults(env("RL_TRACE"), start, env("RL_FAULT_ACK") == "1")
+            os.mount(Flash(os.getcwd(), _clock.faults), "/flash")
+            os.chdir("/flash")
     if env("RL_END_MS"):
         _end_ms = int(env("RL_END_MS"))
     _device_id = env("RL_DEVICE_ID") or (ident.device_id(mac()) if env("RL_MAC") else _device_id)
+    _reset = env("RL_RESET") or "power"
+    _rtc = bytes.fromhex(env("RL_RTC") or "")
 
 
 def device_id():
@@ -261,8 +295,22 @@ def uart(name, baudrate):
     return UART(name, baudrate)
 
 
-def connect_network(wifi):
-    pass  # the host's network is always up
+async def connect_network(wifi, timeout_ms):
+    # The host's network is up unless a fault in the trace took it down.
+    if not _network_up():
+        raise OSError(_EHOSTUNREACH)
+
+
+async def connect_tcp(host, port, ca=None, timeout_ms=10000):
+    from hal.tcp import connect_tcp
+
+    if not _network_up():
+        raise OSError(_EHOSTUNREACH)
+    return await connect_tcp(host, port, ca, timeout_ms)
+
+
+def _network_up():
+    return _clock is None or _clock.faults is None or _clock.faults.network
 
 
 def running():
@@ -272,3 +320,46 @@ def running():
 def stopped():
     gc.collect()
     print("%d I sim end heap_peak=%d heap_total=%d" % (clock.uptime_ms(), _clock.heap_peak, gc.mem_alloc() + gc.mem_free()))
+
+
+def reset_cause():
+    return _reset
+
+
+def rtc_memory():
+    return _rtc
+
+
+def save_rtc(data):
+    global _rtc
+    _rtc = bytes(data)
+
+
+def watchdog(timeout_ms):
+    _clock.watchdog = Watchdog(timeout_ms)
+    return _clock.watchdog
+
+
+def deepsleep(ms):
+    # The process ends; the host starts it again at the wake-up time with the same flash
+    # directory and this RTC memory (host/reallabor/device.py).
+    _exit_for_restart("deepsleep", _clock.elapsed + ms)
+
+
+def _exit_for_restart(cause, at_ms):
+    stopped()
+    print("%d I sim restart cause=%s at=%d rtc=%s" % (clock.uptime_ms(), cause, at_ms, _rtc.hex()))
+    sys.exit(0)
+
+
+class Watchdog:
+    # machine.WDT in virtual time: not fed for timeout_ms means a reset (a restart by the host).
+    def __init__(self, timeout_ms):
+        self.timeout = timeout_ms
+        self.feed()
+
+    def feed(self):
+        self.fed = _clock.elapsed
+
+
+_EHOSTUNREACH = 113

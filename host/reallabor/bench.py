@@ -44,13 +44,47 @@ def bench_replay(name: str) -> None:
         print(f"  smallest -X heapsize that completes: {k}K" if k else f"  does NOT complete within {BUDGET_K}K")
 
 
+def smallest_fault_heap_k() -> int | None:
+    """Smallest -X heapsize (multiple of 4K) at which every quick fault scenario of ours still
+    loses nothing; None if not even at the 128K budget."""
+    from reallabor import faults
+
+    scenarios = faults.standard_scenarios(quick=True)
+
+    def completes(k: int) -> bool:
+        for s in scenarios:
+            c = faults.run_scenario(s, heap=f"{k}K")
+            if c.crashed or c.lost or c.duplicates:
+                return False
+        return True
+
+    if not completes(BUDGET_K):
+        return None
+    lo, hi = 0, BUDGET_K // STEP_K
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if completes(mid * STEP_K):
+            hi = mid
+        else:
+            lo = mid
+    return hi * STEP_K
+
+
+def bench_faults() -> None:
+    k = smallest_fault_heap_k()
+    print(f"fault scenarios (quick): smallest -X heapsize with nothing lost: {k}K" if k else
+          f"fault scenarios: do NOT pass within {BUDGET_K}K")
+
+
 def main() -> None:
     from reallabor.flash_bench import bench_flash
 
     print("reallabor benchmarks")
     bench_replay("courtyard-24h-bme280.jsonl")
+    bench_replay("makerspace-24h-kit.jsonl")  # the workshop kit: five sensors, I2C and UART
     bench_replay("makerspace-24h-multi.jsonl")  # every sensor driver on one node
     bench_flash()
+    bench_faults()
 
 
 if __name__ == "__main__":

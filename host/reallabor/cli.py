@@ -304,6 +304,25 @@ def cmd_export(args) -> int:
         except ImportError:
             raise ReallaborError("labels.missing", EXIT_MISSING_TOOL)
         print(msg("export.pages", path=out, count=len(records), pages=pages))
+def cmd_faults(args) -> int:
+    from reallabor import faults
+
+    scenarios = faults.standard_scenarios(quick=args.quick)
+    if args.only:
+        chosen = [s for s in scenarios if args.only.lower() in s.name.lower()]
+        if not chosen:
+            raise ReallaborError("faults.unknown_scenario", EXIT_BAD_INPUT, name=args.only,
+                                 names=", ".join(s.name for s in scenarios))
+        scenarios = chosen
+    transports = ["reallabor", "umqtt.simple"] if args.transport == "both" else [args.transport]
+    table = faults.print_table(scenarios, transports, args.heap)
+    ours = table.get("reallabor")
+    if ours:
+        total = ours["total"]
+        crashed = sum(c.crashed for name, c in ours.items() if name != "total")
+        if total.lost or total.duplicates or crashed:
+            raise ReallaborError("faults.failed", EXIT_FAILED, transport="reallabor", lost=total.lost,
+                                 duplicates=total.duplicates, crashed=crashed)
     return 0
 
 
@@ -417,6 +436,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--site", help="only devices of this site")
     p.add_argument("--data", type=Path, help="data directory with the inventory")
     p.set_defaults(handler=cmd_export)
+
+    p = sub.add_parser("faults", parents=[lang],
+                       help="Fehlerszenarien gegen einen echten Mosquitto / fault scenarios against a real Mosquitto")
+    p.add_argument("--transport", choices=("reallabor", "umqtt.simple", "both"), default="both")
+    p.add_argument("--only", metavar="TEXT", help="only scenarios whose name contains TEXT")
+    p.add_argument("--quick", action="store_true", help="shorter scenarios (as in the test suite)")
+    p.add_argument("--heap", default="128K", help="MicroPython heap (default 128K)")
+    p.set_defaults(handler=cmd_faults)
     return parser
 
 

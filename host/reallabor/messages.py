@@ -558,4 +558,35 @@ CATALOG = {
         "en": "The board on {port} is not ready: {count} check(s) failed (see above).",
     },
     "verify.ready": {"de": "Das Board an {port} ist bereit.", "en": "The board on {port} is ready."},
+    # fault scripts (reallabor faults)
+    "replay.faults_need_own_broker": {
+        "de": "{path} hält oder startet den Broker: das geht nur mit dem eigenen Broker der Wiedergabe. --broker weglassen.",
+        "en": "{path} stops or starts the broker: that needs the replay's own broker. Leave out --broker.",
+    },
+    "faults.umqtt_download": {
+        "de": "umqtt.simple für den Vergleich konnte nicht von PyPI geladen werden ({error}). Netz prüfen oder --transport reallabor angeben.",
+        "en": "Could not download umqtt.simple for the comparison from PyPI ({error}). Check the network or pass --transport reallabor.",
+    },
+    "faults.umqtt_digest": {
+        "de": "Die von PyPI geladene umqtt.simple-Datei hat eine falsche Prüfsumme; nicht verwendet.",
+        "en": "The umqtt.simple file downloaded from PyPI has the wrong checksum; not used.",
+    },
+    "faults.unknown_scenario": {
+        "de": "Kein Szenario enthält \"{name}\". Vorhanden: {names}",
+        "en": "No scenario matches \"{name}\". Available: {names}",
+    },
+    "faults.header": {
+        "de": "Je Transport: Messwerte erfasst, zugestellt, verloren, Duplikate nach Deduplizierung (nach seq)",
+        "en": "Per transport: readings sampled, delivered, lost, duplicates after de-duplication (by seq)",
+    },
+    "faults.total": {"de": "gesamt", "en": "total"},
+    "faults.crashed": {"de": "ABGESTÜRZT", "en": "CRASHED"},
+    "faults.failed": {
+        "de": "{transport}: {lost} Messwerte verloren, {duplicates} Duplikate, {crashed} Abstürze.",
+        "en": "{transport}: {lost} readings lost, {duplicates} duplicates, {crashed} crashes.",
+    },
+    "faults.heap": {
+        "de": "Größter Heap zwischen Zyklen ({transport}): {peak} KiB",
+        "en": "largest heap between cycles ({transport}): {peak} KiB",
+    },
 }

@@ -6,9 +6,7 @@ import json
 import os
 import queue
 import re
-import subprocess
 import tempfile
-import threading
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -53,6 +51,9 @@ class Result:
     heap_total: int | None = None
     virtual_ms: int = 0
     wall_s: float = 0.0
+    boots: int = 0
+    cuts: list[str] = field(default_factory=list)  # packet types at which the fault proxy cut
+    sampled: list[int] = field(default_factory=list)  # seq of every reading stored ("sample seq=N")
 
     @property
     def states(self) -> list[Message]:
@@ -125,63 +126,87 @@ def default_config(summary: trace.Summary) -> dict:
 
 
 def run(trace_path: Path, broker_url: str | None = None, speed: str = "max", heap: str = "128K",
-        config: dict | None = None, on_message=None, compiled: bool = True) -> Result:
+        config: dict | None = None, on_message=None, compiled: bool = True, main: Path | None = None,
+        extra_path: list[Path] = (), seed: int = 0, files: dict[str, bytes] | None = None) -> Result:
     """Replay a trace. config is a raw config.json dict (default: from the trace header); its MQTT
-    URL is replaced by the broker's. on_message(Message) is called as messages arrive. compiled:
-    run the .mpy bytecode a board gets (default) or the sources."""
+    URL is replaced by the broker's (an mqtts:// URL, a TLS listener of that broker, is kept). on_message(Message) is called as messages arrive. compiled:
+    run the .mpy bytecode a board gets (default) or the sources. A trace with fault events gets a
+    proxy between device and broker, and broker faults need the replay's own broker. main and
+    extra_path swap in another entry point (a comparison transport); seed makes power losses land
+    at the same random instants again; files go onto the device's flash (a CA certificate)."""
     summary = trace.load(trace_path)
     speed = parse_speed(speed)
     heap = check_heap(heap)
     micropython = find_micropython()
     firmware = compiled_firmware() if compiled else FIRMWARE
     config = dict(config or default_config(summary))
+    setup = _Setup(trace_path, summary, speed, heap, config, micropython, firmware, on_message, main, extra_path, seed,
+                   files or {})
     if broker_url is None:
         with Mosquitto() as broker:
-            return _run(trace_path, summary, broker.url, speed, heap, config, micropython, firmware, on_message)
-    return _run(trace_path, summary, broker_url, speed, heap, config, micropython, firmware, on_message)
+            return _run(setup, broker.url, broker)
+    if any(f["fault"].startswith("broker_") for f in summary.faults):
+        raise ReallaborError("replay.faults_need_own_broker", EXIT_BAD_INPUT, path=trace_path)
+    return _run(setup, broker_url, None)
 
 
-def _run(trace_path, summary, broker_url, speed, heap, config, micropython, firmware, on_message) -> Result:
+@dataclass
+class _Setup:
+    trace_path: Path
+    summary: trace.Summary
+    speed: str
+    heap: str
+    config: dict
+    micropython: str
+    firmware: Path
+    on_message: object
+    main: Path | None
+    extra_path: list
+    seed: int
+    files: dict
+
+
+def _run(s: _Setup, broker_url, broker) -> Result:
+    from reallabor.simrunner import SimDevice, environment
+    from reallabor.faults import FaultDriver
+    from reallabor.proxy import Proxy
+
     cfg_module = firmware_module("node.config")
-    config["mqtt"] = {**config.get("mqtt", {}), "url": broker_url}
+    config = s.config
+    proxy = Proxy(int(broker_url.rsplit(":", 1)[1])) if s.summary.faults else None
+    device_url = proxy.url if proxy else broker_url
+    if config.get("mqtt", {}).get("url", "").startswith("mqtts://"):
+        device_url = config["mqtt"]["url"]  # a TLS listener of the same broker, given by the caller
+    config["mqtt"] = {**config.get("mqtt", {}), "url": device_url}
     checked = cfg_module.validate(json.loads(json.dumps(config)))
     device = checked["device"] or DEFAULT_DEVICE
     topic = f"{checked['mqtt']['prefix']}/{checked['site']}/{device}/#"
     result = Result()
-    with tempfile.TemporaryDirectory(prefix="reallabor-flash-") as flash, Subscriber(broker_url, topic) as sub:
-        fd = os.open(Path(flash) / "config.json", os.O_WRONLY | os.O_CREAT, 0o600)  # may hold secrets
-        with os.fdopen(fd, "w") as f:
-            json.dump(config, f)
-        env = dict(
-            os.environ,
-            MICROPYPATH=os.pathsep.join((".frozen", str(firmware), str(firmware / "lib"))),
-            RL_TRACE=str(Path(trace_path).resolve()),
-            RL_SPEED=speed,
-            RL_END_MS=str(summary.end_ms),
-            RL_EPOCH_MS=str(summary.epoch_ms),
-            RL_DEVICE_ID=device,
-        )
-        started = time.monotonic()
-        proc = subprocess.Popen(
-            [micropython, "-X", f"heapsize={heap}", str(firmware / "main.py")],
-            cwd=flash, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
-            errors="replace",
-        )
-        stderr: list[str] = []
-        reader = threading.Thread(target=lambda: stderr.extend(proc.stderr), daemon=True)
-        reader.start()
-        matcher = _Matcher(result, sub.inbox, on_message)
-        try:
-            for line in proc.stdout:
-                matcher.console(line.rstrip("\n"))
-            result.returncode = proc.wait()
-        except KeyboardInterrupt:
-            proc.kill()
-            raise
-        reader.join(5)
-        result.stderr = "".join(stderr)
-        result.wall_s = time.monotonic() - started
-        matcher.finish(timeout_s=5)
+    try:
+        with tempfile.TemporaryDirectory(prefix="reallabor-flash-") as flash, Subscriber(broker_url, topic) as sub:
+            fd = os.open(Path(flash) / "config.json", os.O_WRONLY | os.O_CREAT, 0o600)  # may hold secrets
+            with os.fdopen(fd, "w") as f:
+                json.dump(config, f)
+            for name, data in s.files.items():
+                (Path(flash) / name).write_bytes(data)
+            path = os.pathsep.join([".frozen", *map(str, s.extra_path), str(s.firmware), str(s.firmware / "lib")])
+            env = environment(path, trace=Path(s.trace_path).resolve(), speed=s.speed, end_ms=s.summary.end_ms,
+                              epoch_ms=s.summary.epoch_ms, device_id=device, faults=1 if s.summary.faults else None)
+            main = s.main or s.firmware / "main.py"
+            matcher = _Matcher(result, sub.inbox, s.on_message)
+            driver = FaultDriver(s.summary.faults, broker, proxy, sub) if s.summary.faults else None
+            runner = SimDevice([s.micropython, "-X", f"heapsize={s.heap}", str(main)], flash, env, s.summary.end_ms,
+                            matcher.console, driver, s.seed)
+            started = time.monotonic()
+            result.returncode = runner.run()
+            result.boots = runner.boots
+            result.stderr = "".join(runner.stderr)
+            result.wall_s = time.monotonic() - started
+            matcher.finish(timeout_s=5)
+            result.cuts = proxy.cuts if proxy else []
+    finally:
+        if proxy:
+            proxy.close()
     return result
 
 
@@ -206,9 +231,12 @@ class _Matcher:
             if text.startswith("pub "):
                 self.sent[text.split()[1]].append(t)
                 r.published += 1
+            elif text.startswith("sample seq="):
+                r.sampled.append(int(text[len("sample seq="):]))
             elif text.startswith("sim end "):
                 fields = dict(kv.split("=") for kv in text.split()[2:])
-                r.heap_peak, r.heap_total = int(fields["heap_peak"]), int(fields["heap_total"])
+                r.heap_peak = max(r.heap_peak or 0, int(fields["heap_peak"]))
+                r.heap_total = int(fields["heap_total"])
             elif level in "WE":
                 r.warnings.append(line)
         self._pair(final=False)

@@ -415,10 +415,23 @@ def makerspace_day() -> tuple[dict, list[dict]]:
                        "the sun. The SCD4x gets the BME280's pressure.", bme=True)
 
 
+# A node as the real-lab and the workshops build it: BME280 (pressure), SHT4x (accurate temperature
+# and humidity), SCD41 (CO2), SDS011 (particulate matter, UART), BH1750 (light).
+KIT_DAY = ("sht4x", "scd4x", "sds011", "bh1750")
+
+
+def kit_day() -> tuple[dict, list[dict]]:
+    return suite_trace([part(k) for k in KIT_DAY], 24 * 60, 0,
+                       "Synthetic makerspace day, the workshop kit on one node (BME280, SHT4x, SCD41, SDS011, "
+                       "BH1750), one sample a minute: CO2 following occupancy, particulate episodes at 07:30, "
+                       "12:10 and 19:35, daylight following the sun. The SCD4x gets the BME280's pressure.", bme=True)
+
+
 SAMPLES = {
     "courtyard-24h-bme280.jsonl": lambda: bme_day("bme280", 24 * 60, seed=1),
     "courtyard-2h-bmp280.jsonl": lambda: bme_day("bmp280", 2 * 60, seed=2),
     "missing-sensor-bme280.jsonl": lambda: missing_sensor(60),
+    "makerspace-24h-kit.jsonl": kit_day,
     "makerspace-24h-multi.jsonl": makerspace_day,
     "sht4x-1h.jsonl": lambda: one_hour("sht4x"),
     "sht3x-1h.jsonl": lambda: one_hour("sht3x"),

@@ -31,6 +31,7 @@ class Summary:
     header: dict
     records: int = 0
     end_ms: int = 0
+    faults: list = field(default_factory=list)  # fault records, in order
     devices: dict = field(default_factory=dict)  # "i2c0 0x76" -> number of records
 
     @property
@@ -82,11 +83,16 @@ def check(path: Path) -> tuple[Summary | None, list[Problem]]:
                     if header_problems and obj.get("format") != FORMAT:
                         return None, problems  # not a trace at all: the rest would be noise
                     continue
-                record_problems = _check_record(obj, last_t)
+                is_fault = "fault" in obj
+                record_problems = _check_fault(obj, last_t) if is_fault else _check_record(obj, last_t)
                 problems += [Problem(number, p) for p in record_problems]
                 if _is_time(obj.get("t")):
                     last_t = max(last_t, obj["t"])
-                if not record_problems:
+                if is_fault:
+                    if not record_problems:
+                        summary.faults.append(obj)
+                        summary.end_ms = max(summary.end_ms, obj["t"])
+                elif not record_problems:
                     summary.records += 1
                     summary.end_ms = max(summary.end_ms, obj["t"])
                     key = f"{obj['bus']} 0x{obj['addr']:02x}" if "addr" in obj else obj["bus"]
@@ -185,6 +191,34 @@ def _check_hex(r: dict, names) -> list[str]:
         value = r.get(name, "")
         if not isinstance(value, str) or not _HEX.match(value):
             out.append(msg("trace.field", name=name, expected=msg("trace.hex")))
+    return out
+
+
+# Fault events (docs/trace-format.md): kind -> the fields it needs besides "t"
+FAULTS = {
+    "network_down": {}, "network_up": {}, "broker_stop": {}, "broker_start": {},
+    "cut": {"packet": ("CONNECT", "CONNACK", "PUBLISH", "PUBACK", "PINGREQ", "PINGRESP", "DISCONNECT")},
+    "power_loss": {"off_ms": None}, "flash_full": {}, "flash_free": {},
+}
+
+
+def _check_fault(r: dict, last_t: int) -> list[str]:
+    t = r.get("t")
+    if not _is_time(t):
+        return [msg("trace.field", name="t", expected="ms >= 0")]
+    out = [msg("trace.time_back", t=t, last=last_t)] if t < last_t else []
+    kind = r.get("fault")
+    if kind not in FAULTS:
+        return out + [msg("trace.field", name="fault", expected=" | ".join(FAULTS))]
+    for name, choices in FAULTS[kind].items():
+        value = r.get(name)
+        if choices is None and not (_is_time(value) and value > 0):
+            out.append(msg("trace.field", name=name, expected="ms > 0"))
+        elif choices is not None and value not in choices:
+            out.append(msg("trace.field", name=name, expected=" | ".join(choices)))
+    unknown = set(r) - {"t", "fault"} - set(FAULTS[kind])
+    if unknown:
+        out.append(msg("trace.unknown_fields", names=", ".join(sorted(unknown))))
     return out
 
 

@@ -73,6 +73,12 @@ class MemorySocket:
         self.incoming = self.incoming[n:]
         return out
 
+    def readinto(self, buf):
+        n = min(len(buf), len(self.incoming))
+        buf[:n] = self.incoming[:n]
+        self.incoming = self.incoming[n:]
+        return n  # 0: the peer closed the connection
+
     def close(self):
         self.closed = True
 
@@ -121,3 +127,58 @@ def words(*values):
         w = bytes((v >> 8, v & 0xFF))
         out += w + bytes((crc8(w, 0),))
     return bytes(out)
+
+
+class BrokerSocket(MemorySocket):
+    # An in-memory stream that answers like an MQTT broker: CONNACK (or `refuse` as its return
+    # code), PUBACK for QoS 1, PINGRESP; `drop_after` packets in, it closes the connection.
+    def __init__(self, refuse=0, drop_after=None):
+        super().__init__()
+        self.refuse = refuse
+        self.drop_after = drop_after
+        self.packets = []  # (first byte, body) in order
+        self._pending = bytearray()
+
+    def write(self, data):
+        if self.closed:
+            raise OSError(9)
+        self._pending += data
+        while len(self._pending) >= 2:
+            n, i, shift = 0, 1, 0
+            while self._pending[i] & 0x80:
+                n |= (self._pending[i] & 0x7F) << shift
+                shift += 7
+                i += 1
+            n |= self._pending[i] << shift
+            if len(self._pending) < i + 1 + n:
+                break
+            first, body = self._pending[0], bytes(self._pending[i + 1:i + 1 + n])
+            self._pending = self._pending[i + 1 + n:]
+            if self.drop_after is not None and len(self.packets) >= self.drop_after:
+                self.closed = True  # the packet never arrives
+                raise OSError(104)
+            self.packets.append((first, body))
+            self._answer(first, body)
+        return len(data)
+
+    def _answer(self, first, body):
+        kind = first & 0xF0
+        if kind == 0x10:
+            self.incoming += bytes((0x20, 2, 0, self.refuse))
+        elif kind == 0x30 and first & 0x06:
+            tl = body[0] << 8 | body[1]
+            self.incoming += b"\x40\x02" + body[2 + tl:4 + tl]
+        elif kind == 0xC0:
+            self.incoming += b"\xd0\x00"
+
+    def publishes(self, suffix=""):
+        # -> [(topic, payload, retain, dup)] of the PUBLISH packets whose topic ends with suffix
+        out = []
+        for first, body in self.packets:
+            if first & 0xF0 == 0x30:
+                tl = body[0] << 8 | body[1]
+                start = 2 + tl + (2 if first & 0x06 else 0)
+                topic = body[2:2 + tl].decode()
+                if topic.endswith(suffix):
+                    out.append((topic, body[start:].decode(), first & 1, bool(first & 0x08)))
+        return out

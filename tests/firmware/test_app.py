@@ -1,23 +1,33 @@
 # The whole cycle on a board made of in-memory parts, under the simulator's virtual clock.
 import json
+import struct
 
 from hal.sim import VirtualClock
 from node import app, clock
-from support import CommandDevice, MemoryI2C, MemorySocket, MemoryUART, words
+from support import BrokerSocket, CommandDevice, MemoryI2C, MemoryUART, words
 from test_bme280 import chip
 from test_particulate import SDS_DATA, SDS_QUERY
 
-CONNACK = b"\x20\x02\x00\x00"
+
+class DeepSleep(Exception):
+    pass
 
 
 class Board:
-    def __init__(self, cycles, devices=None, on_check=None, uarts=None):
+    def __init__(self, cycles, devices=None, on_check=None, uarts=None, refuse=0, network=True):
         self.cycles = cycles
         self.checks = 0
         self.devices = devices if devices is not None else {0x76: chip(0x60, adc_h=0x6000)}
         self.uarts = uarts or {}
         self.sockets = []
         self.on_check = on_check
+        self.refuse = refuse
+        self.network = network
+        self.drop_after = None
+        self.rtc = b""
+        self.cause = "power"
+        self.slept = None
+        self.fed = 0
 
     def i2c(self, name):
         return MemoryI2C(self.devices)
@@ -28,11 +38,13 @@ class Board:
     def device_id(self):
         return "rl-aabbcc"
 
-    def connect_network(self, wifi):
-        pass
+    async def connect_network(self, wifi, timeout_ms):
+        if not self.network:
+            raise OSError(113)
 
-    def open_tcp(self, host, port, tls, timeout_ms):
-        self.sockets.append(MemorySocket(CONNACK))
+    async def connect_tcp(self, host, port, tls, timeout_ms):
+        self.sockets.append(BrokerSocket(self.refuse, self.drop_after))
+        self.drop_after = None
         return self.sockets[-1]
 
     def running(self):
@@ -41,40 +53,36 @@ class Board:
             self.on_check(self.checks)
         return self.checks <= self.cycles
 
+    def watchdog(self, timeout_ms):
+        return self
 
-def packets(data):
-    # Split a byte stream into (type nibble, retain flag, topic, payload) for PUBLISH, else (type,).
-    out = []
-    i = 0
-    while i < len(data):
-        kind = data[i]
-        n, shift = 0, 0
-        i += 1
-        while True:
-            b = data[i]
-            i += 1
-            n |= (b & 0x7F) << shift
-            shift += 7
-            if not b & 0x80:
-                break
-        body = data[i:i + n]
-        i += n
-        if kind & 0xF0 == 0x30:
-            tl = (body[0] << 8) | body[1]
-            out.append((0x30, kind & 1, bytes(body[2:2 + tl]).decode(), bytes(body[2 + tl:]).decode()))
-        else:
-            out.append((kind & 0xF0,))
-    return out
+    def feed(self):
+        self.fed += 1
+
+    def reset_cause(self):
+        return self.cause
+
+    def rtc_memory(self):
+        return self.rtc
+
+    def save_rtc(self, data):
+        self.rtc = bytes(data)
+
+    def deepsleep(self, ms):
+        self.slept = ms
+        raise DeepSleep()
+
+    def publishes(self, suffix=""):
+        return [p for s in self.sockets for p in s.publishes(suffix)]
+
+    def states(self):
+        return [json.loads(p[1]) for p in self.publishes("/state")]
 
 
 def write_config(extra="", sensors='{"type": "bme280"}'):
     with open("config.json", "w") as f:
         f.write('{"site": "hof", "interval_s": 60, "mqtt": {"url": "mqtt://broker:1883"}, '
                 '"sensors": [%s]%s}' % (sensors, extra))
-
-
-def states(board):
-    return [json.loads(p[3]) for p in packets(board.sockets[0].sent) if p[0] == 0x30 and p[2].endswith("/state")]
 
 
 def sht4x(rh_raw=32768):
@@ -94,20 +102,20 @@ async def test_cycles_publish_state_with_sequence_numbers():
     board = Board(cycles=3)
     await app.start(board)
     assert len(board.sockets) == 1
-    sent = packets(board.sockets[0].sent)
-    assert sent[0] == (0x10,)  # CONNECT
-    assert sent[1] == (0x30, 1, "reallabor/hof/rl-aabbcc/status", '{"state":"online"}')
-    states = [p for p in sent if p[0] == 0x30 and p[2].endswith("/state")]
-    assert len(states) == 3
-    docs = [json.loads(p[3]) for p in states]
+    packets = board.sockets[0].packets
+    assert packets[0][0] == 0x10  # CONNECT
+    status = "reallabor/hof/rl-aabbcc/status"
+    assert board.publishes()[0] == (status, '{"state":"online","dropped":0}', 1, False)
+    docs = board.states()
     assert [d["seq"] for d in docs] == [0, 1, 2]
     assert [d["time"] for d in docs] == [1778716800, 1778716860, 1778716920]  # on schedule
     assert docs[0]["readings"]["bme280"]["temperature"]["value"] == 25.08
     assert docs[0]["readings"]["bme280"]["pressure"]["value"] == 1006.53
     assert docs[0]["health"] == {"bme280": "ok"}
-    assert sent[-2] == (0x30, 1, "reallabor/hof/rl-aabbcc/status", '{"state":"offline"}')
-    assert sent[-1] == (0xE0,)  # DISCONNECT
-    assert vc.elapsed >= 180000
+    assert all(first == 0x32 for first, _ in packets if first & 0xF0 == 0x30 and b"/state" in _)  # QoS 1
+    assert board.publishes()[-1] == (status, '{"state":"offline","dropped":0}', 1, False)
+    assert packets[-1][0] == 0xE0  # DISCONNECT
+    assert vc.elapsed >= 180000 and board.fed == 3
 
 
 async def test_sequence_survives_a_restart():
@@ -116,8 +124,7 @@ async def test_sequence_survives_a_restart():
     await app.start(Board(cycles=2))
     board = Board(cycles=2)
     await app.start(board)
-    seqs = [json.loads(p[3])["seq"] for p in packets(board.sockets[0].sent) if p[0] == 0x30 and "state" in p[2]]
-    assert seqs == [2, 3]
+    assert [d["seq"] for d in board.states()] == [2, 3]
 
 
 async def test_missing_sensor_is_reported_and_the_cycle_goes_on():
@@ -125,7 +132,7 @@ async def test_missing_sensor_is_reported_and_the_cycle_goes_on():
     write_config()
     board = Board(cycles=2, devices={})
     await app.start(board)
-    docs = [json.loads(p[3]) for p in packets(board.sockets[0].sent) if p[0] == 0x30 and "state" in p[2]]
+    docs = board.states()
     assert len(docs) == 2
     for d in docs:
         assert d["health"] == {"bme280": "absent"} and d["readings"] == {}
@@ -142,8 +149,7 @@ async def test_sensor_that_appears_later_is_picked_up():
 
     board = Board(cycles=3, devices=devices, on_check=plug_in)
     await app.start(board)
-    docs = [json.loads(p[3]) for p in packets(board.sockets[0].sent) if p[0] == 0x30 and "state" in p[2]]
-    assert [d["health"]["bme280"] for d in docs] == ["absent", "ok", "ok"]
+    assert [d["health"]["bme280"] for d in board.states()] == ["absent", "ok", "ok"]
 
 
 async def test_corrupt_config_means_safe_mode_until_fixed():
@@ -158,18 +164,132 @@ async def test_corrupt_config_means_safe_mode_until_fixed():
     board = Board(cycles=4, on_check=fix)
     await app.start(board)
     assert vc.elapsed >= 2 * app.SAFE_MODE_RETRY_MS  # waited, did not crash or reboot
-    assert len(board.sockets) == 1
-    states = [p for p in packets(board.sockets[0].sent) if p[0] == 0x30 and "state" in p[2]]
-    assert len(states) >= 1
+    assert len(board.states()) >= 1
 
 
-async def test_broker_refusal_does_not_stop_sampling():
+async def test_broker_refusal_buffers_readings_until_accepted():
     start_virtual_clock()
     write_config()
-    board = Board(cycles=2)
-    board.open_tcp = lambda *a: MemorySocket(b"\x20\x02\x00\x05")  # not authorised
+    board = Board(cycles=3, refuse=5)  # not authorised
     await app.start(board)
-    assert int(open(app.SEQ_FILE).read()) == 2  # both cycles sampled and numbered
+    assert board.states() == [] and len(board.sockets) >= 2  # tried again, with backoff
+    board = Board(cycles=1)  # the broker accepts the node again (after a restart here)
+    await app.start(board)
+    assert [d["seq"] for d in board.states()] == [0, 1, 2, 3]  # nothing lost, in order
+
+
+async def test_network_outage_readings_arrive_later_in_order():
+    vc = start_virtual_clock()
+    write_config()
+
+    def outage(check):
+        board.network = not 2 <= check <= 10  # down from the second to the tenth cycle
+        if not board.network:
+            board.sockets[-1].closed = True  # the connection dies with it
+
+    board = Board(cycles=20, on_check=outage)
+    await app.start(board)
+    assert [d["seq"] for d in board.states()] == list(range(20))
+    assert len(board.sockets) == 2 and vc.elapsed >= 20 * 60000
+
+
+async def test_cut_connection_means_a_resend_with_dup():
+    start_virtual_clock()
+    write_config(', "mqtt": {"url": "mqtt://broker:1883", "keepalive_s": 600}')  # no PINGREQ
+    board = Board(cycles=3)
+    board.drop_after = 3  # CONNECT, online, seq 0 arrive; the connection dies on seq 1
+    await app.start(board)
+    seqs = [json.loads(p[1])["seq"] for p in board.publishes("/state")]
+    assert seqs == [0, 1, 2]
+    assert board.sockets[0].closed and len(board.sockets) == 2
+    assert [p[3] for p in board.sockets[1].publishes("/state")][:1] == [True]  # seq 1 again, DUP
+
+
+async def test_discovery_one_config_per_quantity():
+    start_virtual_clock()
+    write_config(', "mqtt": {"url": "mqtt://broker:1883", "discovery": true}')
+    board = Board(cycles=1)
+    await app.start(board)
+    configs = [(t, json.loads(p), r) for t, p, r, _ in board.publishes("/config")]
+    assert [t for t, _, _ in configs] == ["homeassistant/sensor/rl-aabbcc/bme280_%s/config" % q
+                                          for q in ("temperature", "pressure", "humidity")]
+    t, c, retain = configs[0]
+    assert retain and c["unique_id"] == "rl-aabbcc_bme280_temperature"
+    assert c["state_topic"] == "reallabor/hof/rl-aabbcc/state" and c["unit_of_measurement"] == "°C"
+    assert c["device_class"] == "temperature" and c["expire_after"] == 180
+    assert c["availability"][0]["topic"] == "reallabor/hof/rl-aabbcc/status"
+    assert c["device"]["identifiers"] == ["reallabor_rl-aabbcc"]
+    assert configs[1][1]["device_class"] == "atmospheric_pressure"
+
+
+async def test_deep_sleep_cycle_keeps_its_schedule_in_rtc_memory():
+    start_virtual_clock()
+    write_config(', "deep_sleep": true')
+    board = Board(cycles=5)
+    try:
+        await app.start(board)
+    except DeepSleep:
+        pass
+    assert board.slept == 60000 - 10  # the next slot, less the time awake (BME280 measurement)
+    assert [d["seq"] for d in board.states()] == [0]
+    status = board.publishes("/status")[-1]
+    assert status[1] == '{"state":"sleeping","dropped":0,"wake":1778716860}' and status[2]
+    assert board.sockets[0].packets[-1][0] == 0xE0  # a clean DISCONNECT: no last will
+    version, flags, fails, skip, wake = struct.unpack("<BBBBq", board.rtc)
+    assert (version, fails, skip, wake) == (1, 0, 0, 1778716860000)
+
+
+async def test_deep_sleep_with_the_network_down_backs_off_over_wake_ups():
+    vc = start_virtual_clock()
+    write_config(', "deep_sleep": true')
+    board = Board(cycles=100, network=False)
+    tried = []
+    for wake in range(12):
+        board.cause = "deepsleep" if wake else "power"
+        sockets = len(board.sockets)
+        try:
+            await app.start(board)
+        except DeepSleep:
+            pass
+        tried.append(board.rtc[3] == 0 or wake == 0)
+        vc.elapsed += board.slept  # asleep
+    assert board.states() == []
+    assert struct.unpack("<BBBBq", board.rtc)[2] >= 2  # failures counted across wake-ups
+    board.network = True
+    board.cause = "power"  # a power cycle forgets the backoff: try at once
+    try:
+        await app.start(board)
+    except DeepSleep:
+        pass
+    assert [d["seq"] for d in board.states()] == list(range(13))  # every buffered reading
+
+
+async def test_full_flash_keeps_a_few_in_ram_and_counts_the_rest_as_dropped():
+    import os
+    from hal.simfaults import Flash
+
+    class Faults:
+        flash_full = False
+
+    faults = Faults()
+    os.mount(Flash(os.getcwd(), faults), "/flash")
+    os.chdir("/flash")
+    start_virtual_clock()
+    write_config()
+
+    def trouble(check):
+        board.network = not 2 <= check <= 8
+        faults.flash_full = 2 <= check <= 9
+        if check == 2:
+            board.sockets[-1].closed = True
+
+    board = Board(cycles=10, on_check=trouble)
+    await app.start(board)
+    seqs = [d["seq"] for d in board.states()]
+    assert sorted(seqs) == [0, 1, 2, 3, 4, 9]  # 1-4 waited in RAM; 5-8 had nowhere to go
+    assert json.loads(board.publishes("/status")[-1][1]) == {"state": "offline", "dropped": 4}
+    os.chdir("/")
+    os.umount("/flash")
 
 
 async def test_samples_between_messages_and_a_failing_sensor_beside_a_good_one():
@@ -177,7 +297,7 @@ async def test_samples_between_messages_and_a_failing_sensor_beside_a_good_one()
     write_config(', "sample_s": 10', '{"type": "bme280"}, {"type": "sht4x"}, {"type": "sht3x", "addr": 69}')
     board = Board(cycles=3, devices={0x76: chip(0x60, adc_h=0x6000), 0x44: sht4x()})
     await app.start(board)
-    docs = states(board)
+    docs = board.states()
     assert len(docs) == 3
     assert [d["readings"]["sht4x"]["temperature"]["n"] for d in docs] == [1, 6, 6]  # 10 s samples, 60 s messages
     assert docs[1]["readings"]["sht4x"]["temperature"] == {"value": 25.0, "unit": "°C", "n": 6, "min": 25.0, "max": 25.0}
@@ -198,7 +318,7 @@ async def test_change_threshold_publishes_early():
 
     board.on_check = door_opens
     await app.start(board)
-    docs = states(board)
+    docs = board.states()
     assert [d["seq"] for d in docs] == [0, 1, 2]
     assert [d["time"] - 1778716800 for d in docs] == [0, 60, 70]  # 70: early, the humidity moved
     # at 60 the window's median is still 56.50 (one humid sample of six); the new window's first
@@ -214,7 +334,7 @@ async def test_particulate_sensor_warms_up_and_rests_between_samples():
     uart = MemoryUART({SDS_QUERY: SDS_DATA})
     board = Board(cycles=3, devices={}, uarts={"uart1": uart})
     await app.start(board)
-    docs = states(board)
+    docs = board.states()
     assert [d["health"]["sds011"] for d in docs] == ["warming_up", "ok", "ok"]
     assert docs[1]["readings"]["sds011"]["pm2_5"]["value"] == 123.6
     assert docs[1]["readings"]["sds011"]["pm10"]["unit"] == "µg/m³"
@@ -231,5 +351,5 @@ async def test_co2_sensor_gets_the_pressure_from_the_bme280():
     board = Board(cycles=2, devices={0x76: chip(0x60, adc_h=0x6000), 0x62: scd})
     await app.start(board)
     assert b"\xe0\x00" + words(1007) in scd.writes  # set_ambient_pressure: 1006.53 hPa from the BME280
-    docs = states(board)
+    docs = board.states()
     assert docs[1]["readings"]["scd4x"]["co2"]["value"] == 500

@@ -152,3 +152,16 @@ def test_every_type_publishes_what_the_config_knows():
         assert tuple(q[0] for q in driver.quantities) == config._SENSORS[kind][2], kind
         names.append(kind)
     assert len(names) == 10
+
+
+def test_delivery_settings():
+    cfg = config.parse('{"sensors": []}')
+    assert (cfg["deep_sleep"], cfg["send_window_s"], cfg["outbox_kb"]) == (False, 20, 256)
+    assert (cfg["mqtt"]["ca"], cfg["mqtt"]["discovery"]) == ("ca.pem", False)
+    cfg = config.parse('{"deep_sleep": true, "outbox_kb": 64, "mqtt": {"url": "mqtts://b", "ca": "my-ca.der", "discovery": true}}')
+    assert cfg["deep_sleep"] and cfg["outbox_kb"] == 64 and cfg["mqtt"]["ca"] == "my-ca.der" and cfg["mqtt"]["discovery"]
+    for text, field, problem in (('{"deep_sleep": 1}', "deep_sleep", config.TYPE),
+                                 ('{"outbox_kb": 4}', "outbox_kb", config.RANGE),
+                                 ('{"mqtt": {"discovery": "yes"}}', "mqtt.discovery", config.TYPE)):
+        e = raises(ConfigError, config.parse, text)
+        assert (e.field, e.problem) == (field, problem), text

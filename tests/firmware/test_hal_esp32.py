@@ -22,13 +22,25 @@ class I2C:
         CALLS.append(("i2c", bus_id, scl.n, sda.n, freq))
 
 
+class UART:
+    def __init__(self, bus_id, baudrate, tx, rx, timeout):
+        CALLS.append(("uart", bus_id, baudrate, tx, rx, timeout))
+
+
 class _Machine:
     Pin = Pin
     I2C = I2C
+    UART = UART
+    PWRON_RESET, WDT_RESET, DEEPSLEEP_RESET = 1, 3, 4  # the esp32 port's values
+    cause = 1
 
     @staticmethod
     def unique_id():
         return b"\x24\x6f\x28\xa1\xb2\xc3"
+
+    @staticmethod
+    def reset_cause():
+        return _Machine.cause
 
 
 sys.modules["machine"] = _Machine
@@ -88,3 +100,17 @@ def test_missing_board_file_leaves_no_buses():
 def test_device_id_from_the_mac():
     assert esp32.mac() == b"\x24\x6f\x28\xa1\xb2\xc3"
     assert esp32.device_id() == "rl-a1b2c3"
+
+
+def test_uart_from_the_board_file_never_blocks():
+    fresh({"name": "esp32-devkitc", "uart": {"uart2": {"id": 2, "tx": 17, "rx": 16}}})
+    esp32.uart("uart2", 9600)
+    assert CALLS == [("uart", 2, 9600, 17, 16, 0)]  # timeout=0: drivers poll
+    e = raises(OSError, esp32.uart("uart1", 9600).write, b"\xaa")
+    assert e.args[0] == 19  # a UART the board does not define: the sensor is "absent"
+
+
+def test_reset_causes():
+    for value, cause in ((1, "power"), (3, "watchdog"), (4, "deepsleep")):
+        _Machine.cause = value
+        assert esp32.reset_cause() == cause

@@ -1,6 +1,14 @@
-# Byte-exact MQTT 3.1.1 packets (OASIS spec chapter 3) on an in-memory socket.
+# Byte-exact MQTT 3.1.1 packets (OASIS spec chapter 3) on an in-memory socket, the asyncio client's
+# requests and replies, and every kind of malformed reply.
+import asyncio
+import socket
+
+from hal.sim import VirtualClock
+from node import clock
 from node.net import mqtt
 from support import MemorySocket, raises
+
+CONNACK = b"\x20\x02\x00\x00"
 
 
 def test_remaining_length_encoding():
@@ -16,52 +24,179 @@ def test_remaining_length_encoding():
 def test_connect_with_will():
     will = ("a/status", '{"state":"offline"}', True)
     p = mqtt.connect_packet("n1", 60, will=will)
-    body = (b"\x00\x04MQTT\x04\x26\x00\x3c" + b"\x00\x02n1" + b"\x00\x08a/status"
+    # flags 0x2e: will retain, will QoS 1, will flag, clean session
+    body = (b"\x00\x04MQTT\x04\x2e\x00\x3c" + b"\x00\x02n1" + b"\x00\x08a/status"
             + b"\x00\x13" + b'{"state":"offline"}')
     assert p == b"\x10" + bytes((len(body),)) + body
 
 
-def test_connect_with_credentials():
-    p = mqtt.connect_packet("dev", 30, user="u", password="pw")
-    body = b"\x00\x04MQTT\x04\xc2\x00\x1e\x00\x03dev\x00\x01u\x00\x02pw"
+def test_connect_with_credentials_and_kept_session():
+    p = mqtt.connect_packet("dev", 30, user="u", password="pw", clean=False)
+    body = b"\x00\x04MQTT\x04\xc0\x00\x1e\x00\x03dev\x00\x01u\x00\x02pw"
     assert p == b"\x10" + bytes((len(body),)) + body
 
 
-def test_publish_qos0():
-    assert mqtt.publish_packet("a/b", "hi") == b"\x30\x07\x00\x03a/bhi"
-    assert mqtt.publish_packet("a/b", b"hi", retain=True) == b"\x31\x07\x00\x03a/bhi"
-    big = mqtt.publish_packet("t", "x" * 200)
-    assert big[:3] == b"\x30\xcb\x01"  # 203 = 0x4b | 0x80, 0x01
+def expected_publish(first, topic, pid, payload):
+    body = bytes((len(topic) >> 8, len(topic) & 0xFF)) + topic + (bytes((pid >> 8, pid & 0xFF)) if pid else b"") + payload
+    return bytes((first,)) + mqtt._remaining_length(len(body)) + body
+
+
+def test_publish_headers():
+    buf = bytearray(7)
+    n = mqtt.publish_header(buf, 3, 2)
+    assert buf[:n] == b"\x30\x07\x00\x03"  # QoS 0: no packet id
+    n = mqtt.publish_header(buf, 3, 2, retain=True, qos=1)
+    assert buf[:n] == b"\x33\x09\x00\x03"  # QoS 1 + retain, 2 more bytes for the id
+    n = mqtt.publish_header(buf, 3, 2, qos=1, dup=True)
+    assert buf[:n] == b"\x3a\x09\x00\x03"  # DUP
+    n = mqtt.publish_header(buf, 1, 200)
+    assert buf[:n] == b"\x30\xcb\x01\x00\x01"  # 203 = 0x4b | 0x80, 0x01
+    n = mqtt.publish_header(buf, 3, 2, dup=True)
+    assert buf[0] == 0x30  # DUP is never set on QoS 0 (3.3.1.1)
 
 
 def test_connack():
-    mqtt.check_connack(b"\x20\x02\x00\x00")
+    assert mqtt.check_connack(b"\x20\x02\x00\x00") is False
+    assert mqtt.check_connack(b"\x20\x02\x01\x00") is True  # session present
     e = raises(mqtt.MQTTError, mqtt.check_connack, b"\x20\x02\x00\x05")
     assert "not authorised" in str(e)
-    for bad in (b"", b"\x20\x03\x00\x00", b"\x30\x02\x00\x00", b"\x20\x02"):
+    for bad in (b"", b"\x20\x03\x00\x00", b"\x30\x02\x00\x00", b"\x20\x02", b"\x20\x02\x02\x00"):
         raises(mqtt.MQTTError, mqtt.check_connack, bad)
 
 
-def test_client_session():
-    sock = MemorySocket(b"\x20\x02\x00\x00")
-    opened = []
+def client(incoming, opened=None, **kw):
+    sock = MemorySocket(incoming)
 
-    def open_tcp(host, port, tls, timeout_ms):
-        opened.append((host, port, tls))
+    async def connect_tcp(host, port, tls, timeout_ms):
+        if opened is not None:
+            opened.append((host, port, tls, timeout_ms))
         return sock
 
-    c = mqtt.MQTTClient(open_tcp, "broker", 1883, "n1", keepalive_s=60)
-    c.connect()
-    assert opened == [("broker", 1883, False)] and c.connected
-    c.publish("a/b", "hi")
-    c.disconnect()
-    assert bytes(sock.sent) == mqtt.connect_packet("n1", 60) + b"\x30\x07\x00\x03a/bhi" + b"\xe0\x00"
+    return mqtt.MQTTClient(connect_tcp, "broker", 1883, "n1", keepalive_s=60, **kw), sock
+
+
+async def failing(coro):
+    try:
+        await coro
+    except mqtt.MQTTError as e:
+        return e
+    raise AssertionError("MQTTError not raised")
+
+
+async def test_session_bytes_on_the_wire():
+    opened = []
+    replies = CONNACK + b"\x40\x02\x00\x07" + b"\xd0\x00"
+    c, sock = client(replies, opened, user="u", password="pw", clean=False, tls="ca.pem", timeout_ms=5000)
+    assert await c.connect() is False
+    assert opened == [("broker", 1883, "ca.pem", 5000)] and c.connected
+    await c.publish("a/b", "hi")  # QoS 0
+    await c.publish("a/b", b'{"x":"\xc2\xb0"}', retain=True, qos=1, pid=7)
+    await c.ping()
+    await c.disconnect()
+    assert bytes(sock.sent) == (
+        mqtt.connect_packet("n1", 60, "u", "pw", clean=False)
+        + b"\x30\x07\x00\x03a/bhi"
+        + expected_publish(0x33, b"a/b", 7, b'{"x":"\xc2\xb0"}')
+        + b"\xc0\x00" + b"\xe0\x00"
+    )
     assert sock.closed and not c.connected
 
 
-def test_refused_connection_closes_the_socket():
-    sock = MemorySocket(b"\x20\x02\x00\x04")
-    c = mqtt.MQTTClient(lambda *a: sock, "b", 1883, "n1", user="u", password="wrong")
-    e = raises(mqtt.MQTTError, c.connect)
+async def test_utf8_payload_length_counts_bytes():
+    c, sock = client(CONNACK)
+    await c.connect()
+    sock.sent = bytearray()
+    await c.publish("t", "°C")
+    assert bytes(sock.sent) == expected_publish(0x30, b"t", 0, "°C".encode())
+
+
+async def test_dup_flag_on_a_resend():
+    c, sock = client(CONNACK + b"\x40\x02\x01\x00")
+    await c.connect()
+    sock.sent = bytearray()
+    await c.publish("t", "p", qos=1, pid=256, dup=True)
+    assert bytes(sock.sent) == expected_publish(0x3A, b"t", 256, b"p")
+
+
+async def test_waits_for_its_own_puback_and_reads_past_others():
+    # a late PUBACK of an earlier attempt, a PINGRESP and a PUBLISH to us come first
+    replies = CONNACK + b"\x40\x02\x00\x01" + b"\xd0\x00" + b"\x30\x05\x00\x01xyz" + b"\x40\x02\x00\x02"
+    c, sock = client(replies)
+    await c.connect()
+    await c.publish("t", "p", qos=1, pid=2)
+    assert c.connected and not sock.incoming
+
+
+async def test_malformed_replies_raise_and_close():
+    cases = [
+        b"\x20\x03\x00\x00\x00",  # CONNACK of the wrong length
+        b"\x20\x02\x04\x00",  # reserved CONNACK flags
+        b"\x90\x03\x00\x01\x00",  # SUBACK: we never subscribed
+        b"\x00\x00",  # reserved packet type 0
+        b"\xf0\x00",  # reserved packet type 15
+        b"\x20\xff\xff\xff\xff\x01",  # remaining length of five bytes
+        b"\x20\x02\x00",  # cut off in the middle
+        b"",  # closed before any reply
+    ]
+    for reply in cases:
+        c, sock = client(reply)
+        await failing(c.connect())
+        assert sock.closed and not c.connected, reply
+    for reply in (b"\x41\x02\x00\x01", b"\x40\x03\x00\x01\x00", b"\xd0\x01\x00", b"\x50\x02\x00\x01",
+                  b"\x32\xff\xff\x03" + b"x" * 10):
+        c, sock = client(CONNACK + reply)
+        await c.connect()
+        await failing(c.publish("t", "p", qos=1, pid=1))
+        assert sock.closed and not c.connected, reply
+
+
+async def test_refused_connection_closes_the_socket():
+    c, sock = client(b"\x20\x02\x00\x04", user="u", password="wrong")
+    e = await failing(c.connect())
     assert "user name or password" in str(e)
     assert sock.closed and not c.connected
+
+
+def listener():
+    # -> (socket, port): a loopback listener (MicroPython sockets have no getsockname)
+    import os
+
+    while True:
+        port = 20000 + int.from_bytes(os.urandom(2), "little") % 40000
+        server = socket.socket()
+        try:
+            server.bind(socket.getaddrinfo("127.0.0.1", port)[0][-1])
+            server.listen(1)
+            return server, port
+        except OSError:
+            server.close()
+
+
+async def test_silent_broker_times_out_in_virtual_time():
+    # A real listening socket: the kernel accepts the connection, nobody ever answers.
+    from hal.tcp import connect_tcp
+
+    vc = VirtualClock(0)
+    clock.use(vc.ticks)
+    server, port = listener()
+    c = mqtt.MQTTClient(connect_tcp, "127.0.0.1", port, "n1", timeout_ms=3000)
+    start = vc.elapsed
+    e = await failing(c.connect())
+    assert "no answer within 3000 ms" in str(e)
+    assert 3000 <= vc.elapsed - start < 3100 and not c.connected
+    server.close()
+
+
+async def test_nobody_listening_is_an_oserror():
+    from hal.tcp import connect_tcp
+
+    server, port = listener()
+    server.close()
+    c = mqtt.MQTTClient(connect_tcp, "127.0.0.1", port, "n1", timeout_ms=3000)
+    try:
+        await c.connect()
+    except (OSError, mqtt.MQTTError):
+        pass
+    else:
+        raise AssertionError("connected to a closed port")
+    assert not c.connected

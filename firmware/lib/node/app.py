@@ -1,31 +1,39 @@
-# Wiring and the cycle: sample (each sensor on its own schedule) -> encode -> send, once per
-# publishing interval. The board (HAL) is passed in; nothing here knows which platform it runs on.
+# Wiring and the cycle: sample (each sensor on its own schedule) -> encode -> outbox -> send, once
+# per publishing interval; in deep-sleep mode one cycle per boot. The board (HAL) is passed in;
+# nothing here knows which platform it runs on.
 import asyncio
 import gc
 import json
+import struct
 import sys
 
 import hal
 import node
-from node import clock, log, persist
+from node import clock, log
 from node.codec.state_json import encode_state
-from node.net.mqtt import MQTTClient, MQTTError
+from node.uplink import Uplink, backoff_ms
 
-SEQ_FILE = "seq"
 SAFE_MODE_RETRY_MS = 60000
+WATCHDOG_SLACK_MS = 60000  # the watchdog resets a node whose cycle is this late
+# RTC memory, kept over deep sleep: version, flags (bit 0: discovery sent), failed connection
+# attempts in a row, wake-ups left to skip before the next attempt, next scheduled wake (Unix ms)
+_RTC = "<BBBBq"
+_RTC_VERSION = 1
 
 
-def main():
+def main(uplink=Uplink):
+    # uplink: the delivery class; a comparison run swaps in another transport
     board = hal.load()
     board.setup()
-    asyncio.run(start(board))
+    asyncio.run(start(board, uplink))
     board.stopped()
 
 
-async def start(board):
+async def start(board, uplink=Uplink):
     cfg = await load_config(board)
     if cfg:
-        await Node(board, cfg).run()
+        node = Node(board, cfg, uplink)
+        await (node.run_once() if cfg["deep_sleep"] else node.run())
 
 
 async def load_config(board):
@@ -59,7 +67,7 @@ def read_config():
 
 
 class Node:
-    def __init__(self, board, cfg):
+    def __init__(self, board, cfg, uplink=Uplink):
         self.board = board
         self.cfg = cfg
         self.device = cfg["device"] or board.device_id()
@@ -67,14 +75,14 @@ class Node:
         self.topic = "%s/%s/%s/" % (m["prefix"], cfg["site"], self.device)
         self.started = clock.ticks()
         self.setup_sensors()
-        self.mqtt = MQTTClient(
-            board.open_tcp, m["host"], m["port"], self.device, m["user"], m["password"], m["keepalive_s"],
-            (self.topic + "status", '{"state":"offline"}', True), m["tls"],
-        )
-        self.seq = persist.load_int(SEQ_FILE, 0)
+        self.uplink = uplink(board, cfg, self.device, self.topic, self.channels)
+        self.seq = self.uplink.next_seq()  # kept on flash with the outbox
 
     async def run(self):
+        # Always on: sample on schedule; the uplink task delivers in the background.
         interval = self.cfg["interval_s"] * 1000
+        wdt = self.board.watchdog(interval + WATCHDOG_SLACK_MS)
+        sender = asyncio.create_task(self.uplink.run())
         deadline = self.started
         while True:
             early = await self.sample_until(deadline)
@@ -84,10 +92,46 @@ class Node:
                 self.publish_state(clock.ticks(), True)
                 continue
             self.publish_state(deadline)
+            wdt.feed()
             deadline = clock.add(deadline, interval)
-        if self.mqtt.connected:
-            self.send(self.topic + "status", '{"state":"offline"}', True)
-            self.mqtt.disconnect()
+        await self.uplink.stop(sender, "offline")
+
+    async def run_once(self):
+        # Deep sleep: one cycle per boot. Sample and store, send within the window (unless the
+        # backoff kept in RTC memory says to skip this wake-up), then sleep until the next slot.
+        cfg = self.cfg
+        interval = cfg["interval_s"] * 1000
+        woke = clock.ticks()
+        if not self.board.running():
+            return
+        self.board.watchdog(cfg["send_window_s"] * 1000 + WATCHDOG_SLACK_MS)
+        rtc = self.board.rtc_memory()
+        version, flags, fails, skip, slot = struct.unpack(_RTC, rtc) if len(rtc) == struct.calcsize(_RTC) else (0, 0, 0, 0, 0)
+        if version != _RTC_VERSION or self.board.reset_cause() == "power":
+            flags = fails = skip = slot = 0
+        now_ms = clock.epoch_ms(woke)
+        slot = slot if slot and now_ms is not None and abs(now_ms - slot) < interval else now_ms
+        if await self.sample_until(woke) is None:
+            return
+        self.publish_state(woke)
+        up = self.uplink
+        up.fails = fails
+        up.discover = up.discover and not flags & 1
+        wake_ms = None if slot is None else slot + interval
+        while wake_ms is not None and wake_ms - clock.epoch_ms(clock.ticks()) < 0:
+            wake_ms += interval  # overslept a slot: keep the schedule's phase
+        sent = await up.finish(cfg["send_window_s"] * 1000, "sleeping", None if wake_ms is None else wake_ms // 1000, not skip)
+        if skip:
+            skip -= 1
+        elif up.fails:  # this wake-up tried and failed: skip a few, more after each failure
+            skip = min(255, backoff_ms(up.fails) // interval)
+        if not up.discover:
+            flags |= 1
+        self.board.save_rtc(struct.pack(_RTC, _RTC_VERSION, flags, min(up.fails, 255), skip, wake_ms or 0))
+        now = clock.ticks()
+        sleep_ms = interval - clock.diff(now, woke) if wake_ms is None else wake_ms - clock.epoch_ms(now)
+        log.info("sleep %d ms%s" % (sleep_ms, "" if sent else ", messages still queued"))
+        self.board.deepsleep(max(sleep_ms, 0))
 
     def setup_sensors(self):
         # One channel per configured sensor, all on one sampling grid from now. An SCD4x gets the
@@ -160,20 +204,7 @@ class Node:
             c.sent_state(early)
         self.send(self.topic + "state", msg, False)
         self.seq += 1
-        persist.save_int(SEQ_FILE, self.seq)
 
     def send(self, topic, payload, retain):
-        try:
-            if not self.mqtt.connected:
-                self.board.connect_network(self.cfg["wifi"])
-                self.mqtt.connect()
-                log.info("mqtt connected to %s" % self.cfg["mqtt"]["url"])
-                self._publish(self.topic + "status", '{"state":"online"}', True)
-            self._publish(topic, payload, retain)
-        except (OSError, MQTTError) as e:  # network trouble: keep sampling, try again next cycle
-            log.warn("mqtt: %s not sent: %r" % (topic, e))
-            self.mqtt.close()
-
-    def _publish(self, topic, payload, retain):
-        self.mqtt.publish(topic, payload, retain)
-        log.info("pub %s %d" % (topic, len(payload)))
+        # Into the outbox on flash under this seq; the uplink delivers it when it can.
+        self.uplink.put(self.seq, topic, payload, retain)

@@ -9,6 +9,7 @@ _boot = _ticks()
 _boot_offset_ms = 0  # uptime of the first boot, for a simulator that restarts the process
 _epoch_ms = None  # wall time (Unix ms) at tick _epoch_tick; None until the HAL or NTP sets it
 _epoch_tick = 0
+_hold = None  # the simulator's (hold, release): virtual time follows real time in between
 
 
 def use(ticks, uptime_ms=0):
@@ -17,6 +18,23 @@ def use(ticks, uptime_ms=0):
     _ticks = ticks
     _boot = ticks()
     _boot_offset_ms = uptime_ms
+
+
+def on_network_wait(hold, release):
+    # The simulator installs these; on a board real time needs no help.
+    global _hold
+    _hold = (hold, release)
+
+
+def hold():
+    # Called before waiting for a network reply, so timeouts keep their meaning at any replay speed.
+    if _hold:
+        _hold[0]()
+
+
+def release():
+    if _hold:
+        _hold[1]()
 
 
 def ticks():
@@ -42,11 +60,17 @@ def set_epoch_ms(epoch_ms):
     _epoch_tick = _ticks()
 
 
-def epoch_s(tick):
-    # Unix seconds at a tick, or None while wall time is unknown.
+def epoch_ms(tick):
+    # Unix ms at a tick, or None while wall time is unknown.
     if _epoch_ms is None:
         return None
-    return (_epoch_ms + time.ticks_diff(tick, _epoch_tick)) // 1000
+    return _epoch_ms + time.ticks_diff(tick, _epoch_tick)
+
+
+def epoch_s(tick):
+    # Unix seconds at a tick, or None while wall time is unknown.
+    ms = epoch_ms(tick)
+    return None if ms is None else ms // 1000
 
 
 async def sleep_ms(ms):

@@ -70,7 +70,8 @@ def parse(text):
 
 def validate(raw):
     _require_dict(raw, "config")
-    _reject_unknown(raw, ("device", "site", "interval_s", "sample_s", "mqtt", "wifi", "sensors", "lora"), "")
+    _reject_unknown(raw, ("device", "site", "interval_s", "sample_s", "mqtt", "wifi", "sensors", "lora", "deep_sleep",
+                          "send_window_s", "outbox_kb"), "")
     interval = _int(raw, "interval_s", "", 60, 1, 86400)
     cfg = {
         "device": _text(raw, "device", "", None),
@@ -81,6 +82,10 @@ def validate(raw):
         "wifi": _wifi(raw.get("wifi")),
         "sensors": [],
         "lora": _lora(raw.get("lora")),
+        # delivery (docs/mqtt.md): sleep between cycles, the awake time for sending, outbox size
+        "deep_sleep": _bool(raw, "deep_sleep", "", False),
+        "send_window_s": _int(raw, "send_window_s", "", 20, 2, 600),
+        "outbox_kb": _int(raw, "outbox_kb", "", 256, 8, 4096),
     }
     sensors = raw.get("sensors", [])
     if not isinstance(sensors, list):
@@ -103,7 +108,7 @@ def validate(raw):
 
 def _mqtt(raw):
     _require_dict(raw, "mqtt")
-    _reject_unknown(raw, ("url", "prefix", "user", "password", "keepalive_s"), "mqtt.")
+    _reject_unknown(raw, ("url", "prefix", "user", "password", "keepalive_s", "ca", "discovery"), "mqtt.")
     url = _text(raw, "url", "mqtt.", "mqtt://127.0.0.1:1883")
     if not (url.startswith("mqtt://") or url.startswith("mqtts://")):
         raise ConfigError("mqtt.url", TYPE, "mqtt://host:port or mqtts://host:port")
@@ -123,6 +128,8 @@ def _mqtt(raw):
         "user": _text(raw, "user", "mqtt.", None),
         "password": _text(raw, "password", "mqtt.", None),
         "keepalive_s": _int(raw, "keepalive_s", "mqtt.", 60, 5, 3600),
+        "ca": _text(raw, "ca", "mqtt.", "ca.pem"),  # CA certificate on the device's flash, for mqtts://
+        "discovery": _bool(raw, "discovery", "mqtt.", False),  # Home Assistant MQTT discovery
     }
 
 

@@ -17,3 +17,20 @@ def save_int(path, value):
     with open(tmp, "w") as f:
         f.write(str(value))
     os.rename(tmp, path)
+
+
+def load_ints(path, n):
+    # -> n whole numbers saved by save_ints, or None if the file is missing or damaged
+    try:
+        with open(path) as f:
+            values = [int(v) for v in f.read().split()]
+    except (OSError, ValueError):
+        return None
+    return values if len(values) == n else None
+
+
+def save_ints(path, values):
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(" ".join(str(v) for v in values))
+    os.rename(tmp, path)

@@ -1,19 +1,37 @@
-# MQTT 3.1.1 client (OASIS mqtt-v3.1.1, chapter 3). This first version speaks QoS 0 over a
-# connected stream from the HAL; packet building is kept apart from I/O so tests can check bytes.
+# MQTT 3.1.1 client on asyncio (OASIS mqtt-v3.1.1, chapter 3). One request at a time: connect,
+# publish (QoS 0, or QoS 1 waiting for its PUBACK), ping, disconnect. Each request is bounded by a
+# timeout; a malformed or unexpected reply raises MQTTError. Any error closes the connection, so
+# the caller's only recovery is to connect again. Packet bytes are built apart from the I/O so
+# tests check them byte for byte; buffers are allocated once per client.
 from micropython import const
 import struct
+import asyncio
+from asyncio import core
+
+from node import clock
 
 _CONNECT = const(0x10)
 _CONNACK = const(0x20)
 _PUBLISH = const(0x30)
+_PUBACK = const(0x40)
 _PINGREQ = const(0xC0)
+_PINGRESP = const(0xD0)
 _DISCONNECT = const(0xE0)
 
+# PUBLISH fixed-header flags (3.3.1)
+_DUP = const(0x08)
+_QOS1 = const(0x02)
+_RETAIN = const(0x01)
+
+# CONNECT flags (3.1.2.3)
 _FLAG_USER = const(0x80)
 _FLAG_PASSWORD = const(0x40)
 _FLAG_WILL_RETAIN = const(0x20)
+_FLAG_WILL_QOS1 = const(0x08)
 _FLAG_WILL = const(0x04)
 _FLAG_CLEAN = const(0x02)
+
+_MAX_SKIP = const(4096)  # longest packet we read past without being asked (a PUBLISH to us)
 
 # CONNACK return codes (3.2.2.3)
 REFUSED = {1: "protocol version", 2: "client id rejected", 3: "server unavailable", 4: "bad user name or password", 5: "not authorised"}
@@ -23,15 +41,20 @@ class MQTTError(Exception):
     pass
 
 
-def _remaining_length(n):
-    # Variable-length encoding of 2.2.3: 7 bits per byte, high bit = more follows.
-    out = bytearray()
+def _put_length(buf, i, n):
+    # Remaining length (2.2.3): 7 bits per byte, high bit = more follows. Returns the next index.
     while True:
         byte = n & 0x7F
         n >>= 7
-        out.append(byte | 0x80 if n else byte)
+        buf[i] = byte | 0x80 if n else byte
+        i += 1
         if not n:
-            return out
+            return i
+
+
+def _remaining_length(n):
+    buf = bytearray(4)
+    return bytes(buf[:_put_length(buf, 0, n)])
 
 
 def _string(s):
@@ -39,12 +62,12 @@ def _string(s):
     return struct.pack("!H", len(b)) + b
 
 
-def connect_packet(client_id, keepalive_s, user=None, password=None, will=None):
-    # will = (topic, message, retain); clean session, QoS 0 will.
-    flags = _FLAG_CLEAN
+def connect_packet(client_id, keepalive_s, user=None, password=None, will=None, clean=True):
+    # will = (topic, message, retain), sent with QoS 1 so the broker delivers it reliably.
+    flags = _FLAG_CLEAN if clean else 0
     payload = _string(client_id)
     if will:
-        flags |= _FLAG_WILL | (_FLAG_WILL_RETAIN if will[2] else 0)
+        flags |= _FLAG_WILL | _FLAG_WILL_QOS1 | (_FLAG_WILL_RETAIN if will[2] else 0)
         payload += _string(will[0]) + _string(will[1])
     if user is not None:
         flags |= _FLAG_USER
@@ -56,62 +79,184 @@ def connect_packet(client_id, keepalive_s, user=None, password=None, will=None):
     return bytes((_CONNECT,)) + _remaining_length(len(body)) + body
 
 
-def publish_packet(topic, payload, retain=False):
-    t = _string(topic)
-    p = payload if isinstance(payload, (bytes, bytearray)) else payload.encode()
-    return bytes((_PUBLISH | (1 if retain else 0),)) + _remaining_length(len(t) + len(p)) + t + p
+def publish_header(buf, topic_len, payload_len, retain=False, qos=0, dup=False):
+    # Fixed header, remaining length and topic length prefix into buf (>= 7 bytes); returns the
+    # byte count. Topic, packet id (QoS 1) and payload follow on the wire.
+    buf[0] = _PUBLISH | (_QOS1 | (_DUP if dup else 0) if qos else 0) | (_RETAIN if retain else 0)
+    i = _put_length(buf, 1, 2 + topic_len + (2 if qos else 0) + payload_len)
+    struct.pack_into("!H", buf, i, topic_len)
+    return i + 2
 
 
 def check_connack(packet):
-    # packet: the 4 bytes of a CONNACK; raises MQTTError unless the broker accepted us.
+    # packet: the 4 bytes of a CONNACK; returns session present, raises unless accepted.
     if len(packet) != 4 or packet[0] != _CONNACK or packet[1] != 2:
         raise MQTTError("malformed CONNACK %s" % bytes(packet).hex())
-    if packet[3]:
-        raise MQTTError("connection refused: %s" % REFUSED.get(packet[3], "code %d" % packet[3]))
+    return _accepted(packet[2], packet[3])
+
+
+def _accepted(flags, code):
+    if flags > 1:  # only "session present" may be set (3.2.2.2)
+        raise MQTTError("malformed CONNACK flags 0x%02x" % flags)
+    if code:
+        raise MQTTError("connection refused: %s" % REFUSED.get(code, "code %d" % code))
+    return flags == 1
+
+
+def _readable(sock):
+    yield core._io_queue.queue_read(sock)
+
+
+def _writable(sock):
+    yield core._io_queue.queue_write(sock)
 
 
 class MQTTClient:
-    def __init__(self, open_tcp, host, port, client_id, user=None, password=None, keepalive_s=60, will=None, tls=False):
-        self._open_tcp = open_tcp
-        self._host = host
-        self._port = port
-        self._tls = tls
-        self._connect = connect_packet(client_id, keepalive_s, user, password, will)
+    # connect_tcp(host, port, tls, timeout_ms) is the HAL's: an awaitable giving a connected
+    # non-blocking stream with readinto/write/close (None = would block, as MicroPython sockets).
+    def __init__(self, connect_tcp, host, port, client_id, user=None, password=None, keepalive_s=60, will=None,
+                 tls=None, clean=True, timeout_ms=10000):
+        self._open = connect_tcp
+        self.host = host
+        self.port = port
+        self.tls = tls
+        self.timeout_ms = timeout_ms
+        self._connect = connect_packet(client_id, keepalive_s, user, password, will, clean)
         self._sock = None
+        self._tx = bytearray(8)
+        self._rx = bytearray(8)
+        self._rxv = memoryview(self._rx)
+        self.last_tx = clock.ticks()  # when we last sent a packet (keepalive, 3.1.2.10)
 
     @property
     def connected(self):
         return self._sock is not None
 
-    def connect(self, timeout_ms=10000):
-        sock = self._open_tcp(self._host, self._port, self._tls, timeout_ms)
-        try:
-            sock.write(self._connect)
-            ack = sock.read(4)
-            check_connack(ack or b"")
-        except Exception:
-            sock.close()
-            raise
-        self._sock = sock
+    async def connect(self):
+        # -> session present (the broker kept our session from an earlier connection)
+        self.close()
+        return await self._timed(self._connect_io())
 
-    def publish(self, topic, payload, retain=False):
-        try:
-            self._sock.write(publish_packet(topic, payload, retain))
-        except OSError:
-            self.close()
-            raise
+    async def publish(self, topic, payload, retain=False, qos=0, pid=0, dup=False):
+        # topic and payload: str or bytes-like. QoS 1 returns once the broker's PUBACK arrived.
+        await self._timed(self._publish_io(memoryview(topic), memoryview(payload), retain, qos, pid, dup))
 
-    def ping(self):
-        self._sock.write(bytes((_PINGREQ, 0)))
+    async def ping(self):
+        await self._timed(self._ping_io())
 
-    def disconnect(self):
+    async def disconnect(self):
         if self._sock:
             try:
-                self._sock.write(bytes((_DISCONNECT, 0)))
+                self._tx[0] = _DISCONNECT
+                self._tx[1] = 0
+                await self._timed(self._send(memoryview(self._tx)[:2]))
             finally:
                 self.close()
 
     def close(self):
         if self._sock:
-            self._sock.close()
+            try:
+                self._sock.close()
+            except OSError:
+                pass
             self._sock = None
+
+    async def _timed(self, coro):
+        # Every request gets the same bound. While we wait for the broker the simulator lets
+        # virtual time follow real time, so the timeout means the same at any replay speed.
+        clock.hold()
+        try:
+            return await asyncio.wait_for_ms(coro, self.timeout_ms)
+        except asyncio.TimeoutError:
+            self.close()
+            raise MQTTError("no answer within %d ms" % self.timeout_ms)
+        except ValueError as e:  # MicroPython's TLS: the certificate did not verify
+            self.close()
+            raise MQTTError("TLS: %s" % str(e).strip())
+        except Exception:
+            self.close()
+            raise
+        finally:
+            clock.release()
+
+    async def _connect_io(self):
+        self._sock = await self._open(self.host, self.port, self.tls, self.timeout_ms)
+        await self._send(self._connect)
+        kind = (await self._packet())[0]
+        if kind != _CONNACK:
+            raise MQTTError("expected CONNACK, got packet type 0x%02x" % kind)
+        return _accepted(self._rx[0], self._rx[1])
+
+    async def _publish_io(self, topic, payload, retain, qos, pid, dup):
+        tx = self._tx
+        n = publish_header(tx, len(topic), len(payload), retain, qos, dup)
+        await self._send(memoryview(tx)[:n])
+        await self._send(topic)
+        if qos:
+            struct.pack_into("!H", tx, 0, pid)
+            await self._send(memoryview(tx)[:2])
+        await self._send(payload)
+        while qos:
+            kind, n = await self._packet()
+            if kind == _PUBACK and (self._rx[0] << 8 | self._rx[1]) == pid:
+                return
+            # a PUBACK for an earlier attempt, or a PINGRESP: not ours, keep waiting
+
+    async def _ping_io(self):
+        self._tx[0] = _PINGREQ
+        self._tx[1] = 0
+        await self._send(memoryview(self._tx)[:2])
+        while (await self._packet())[0] != _PINGRESP:
+            pass
+
+    async def _send(self, data):
+        sock = self._sock
+        while data:
+            n = sock.write(data)
+            if n is None:
+                await _writable(sock)
+            else:
+                data = data[n:]
+        self.last_tx = clock.ticks()
+
+    async def _recv(self, n):
+        # exactly n bytes into self._rx
+        sock = self._sock
+        got = 0
+        while got < n:
+            r = sock.readinto(self._rxv[got:n])
+            if r is None:
+                await _readable(sock)
+            elif not r:
+                raise MQTTError("connection closed by the broker")
+            else:
+                got += r
+
+    async def _packet(self):
+        # Reads one packet from the broker -> (type byte, remaining length); a CONNACK or PUBACK
+        # body is in self._rx[:2]. A PUBLISH to us is read past; anything else a client cannot
+        # receive, or with a wrong length or flags, is a protocol error.
+        await self._recv(1)
+        kind = self._rx[0]
+        n = 0
+        shift = 0
+        while True:
+            await self._recv(1)
+            n |= (self._rx[0] & 0x7F) << shift
+            if not self._rx[0] & 0x80:
+                break
+            shift += 7
+            if shift > 21:
+                raise MQTTError("malformed remaining length")
+        if kind & 0xF0 == _PUBLISH:
+            if n > _MAX_SKIP:
+                raise MQTTError("PUBLISH of %d bytes from the broker" % n)
+            while n:
+                k = min(n, len(self._rx))
+                await self._recv(k)
+                n -= k
+            return kind, 0
+        if not ((kind == _CONNACK or kind == _PUBACK) and n == 2 or kind == _PINGRESP and n == 0):
+            raise MQTTError("unexpected packet type 0x%02x, length %d" % (kind, n))
+        await self._recv(n)
+        return kind, n

@@ -1,0 +1,178 @@
+# The send half of the node: the outbox on flash and one MQTT connection. Every state message is
+# stored before anything is sent; delivery goes oldest first with QoS 1, and a message leaves the
+# outbox only after its PUBACK (a resend after a lost PUBACK carries DUP; receivers de-duplicate on
+# seq). A failed connection or request never reaches the sampling cycle: the connection is closed
+# and the next attempt waits a backoff that doubles per failure, with jitter.
+import asyncio
+import os
+
+from node import clock, log, persist
+from node.net.mqtt import MQTTClient, MQTTError
+from node.outbox import Outbox
+
+TIMEOUT_MS = 10000  # every network request (connect, publish + PUBACK, ping, disconnect)
+BACKOFF_MIN_MS = 2000
+BACKOFF_MAX_MS = 300000
+_STATUS_PID = 0xFFFF  # packet id of status and discovery messages; state messages use 1..0xFFFE
+_SPILL = 4  # state messages kept in RAM while the flash refuses writes
+
+
+def backoff_ms(fails):
+    # Exponential backoff with "equal jitter": half of the delay fixed, half random, so many nodes
+    # that lost the same broker do not all come back in the same second.
+    delay = min(BACKOFF_MAX_MS, BACKOFF_MIN_MS << min(fails - 1, 12))
+    return delay // 2 + int.from_bytes(os.urandom(2), "little") % (delay // 2 + 1)
+
+
+class Uplink:
+    def __init__(self, board, cfg, device, topic, sensors):
+        m = cfg["mqtt"]
+        self.board = board
+        self.cfg = cfg
+        self.device = device
+        self.topic = topic  # "<prefix>/<site>/<device>/"
+        self.sensors = sensors
+        self.outbox = Outbox(cap=cfg["outbox_kb"] * 1024)
+        self.mqtt = MQTTClient(
+            board.connect_tcp, m["host"], m["port"], device, m["user"], m["password"], m["keepalive_s"],
+            (topic + "status", '{"state":"offline"}', True), m["ca"] if m["tls"] else None, False, TIMEOUT_MS,
+        )
+        self.discover = m["discovery"]  # send the discovery configs after the next connect
+        self.fails = 0
+        self._retry = None  # no connection attempt before this tick
+        self._tried = None  # seq of the last state message sent without a PUBACK yet
+        self._spill = []
+        self._kick = asyncio.Event()
+        self._stop = False
+
+    def next_seq(self):
+        # Firmware before the outbox kept the counter in "seq": an updated node goes on from there.
+        return max(self.outbox.next_seq, persist.load_int("seq", 0))
+
+    def put(self, seq, topic, payload, retain):
+        try:
+            self.outbox.put(seq, topic, payload, retain)
+        except OSError as e:  # flash full: keep a few in RAM, sent when the broker is reachable
+            if len(self._spill) < _SPILL:
+                self._spill.append((seq, topic, payload, retain))
+                log.warn("outbox: flash refused seq=%d (%s), kept in RAM" % (seq, e))
+            else:
+                self.outbox.dropped += 1
+                log.error("outbox: flash refused seq=%d (%s), dropped" % (seq, e))
+        except ValueError as e:
+            self.outbox.dropped += 1
+            log.error("outbox: seq=%d dropped: %s" % (seq, e))
+        log.info("sample seq=%d" % seq)
+        self._kick.set()
+
+    async def run(self):
+        # Always-on delivery: connect, send what is queued, keep the connection alive, repeat.
+        while not self._stop:
+            if not self.mqtt.connected:
+                wait = 0 if self._retry is None else clock.diff(self._retry, clock.ticks())
+                if wait > 0:
+                    await self._nap(wait)
+                    continue
+                if not await self.connect():
+                    continue
+            self._kick.clear()
+            try:
+                await self._drain(None)
+                wait = self.cfg["mqtt"]["keepalive_s"] * 1000 - clock.diff(clock.ticks(), self.mqtt.last_tx)
+                if wait > 0:
+                    await self._nap(wait)
+                else:
+                    await self.mqtt.ping()
+            except (OSError, MQTTError) as e:
+                self._failed("send", e)
+
+    async def stop(self, task, state):
+        # The end of an always-on run: deliver what is queued (bounded), say goodbye.
+        self._stop = True
+        self._kick.set()
+        await task
+        await self.finish(self.cfg["send_window_s"] * 1000, state, None, True)
+
+    async def finish(self, window_ms, state, wake_s, connect):
+        # -> True if every queued message left. Before a stop or deep sleep: within window_ms,
+        # connect if asked to, deliver, publish the retained status, disconnect cleanly.
+        deadline = clock.add(clock.ticks(), window_ms)
+        if connect and not self.mqtt.connected:
+            await self.connect()
+        if not self.mqtt.connected:
+            return False
+        try:
+            done = await self._drain(deadline)
+            await self.status(state, wake_s)
+            await self.mqtt.disconnect()
+            return done
+        except (OSError, MQTTError) as e:
+            self._failed("send", e)
+            return False
+
+    async def connect(self):
+        try:
+            await self.board.connect_network(self.cfg["wifi"], TIMEOUT_MS)
+            await self.mqtt.connect()
+            self.fails = 0
+            self._retry = None
+            log.info("mqtt connected to %s" % self.cfg["mqtt"]["url"])
+            await self.status("online")
+            if self.discover:
+                await self._discovery()
+                self.discover = not self.cfg["deep_sleep"]  # always-on: again after a reconnect
+            return True
+        except (OSError, MQTTError) as e:
+            self._failed("connect", e)
+            return False
+
+    async def status(self, state, wake_s=None):
+        extra = "" if state != "sleeping" else ',"wake":%s' % ("null" if wake_s is None else wake_s)
+        await self._send(self.topic + "status", '{"state":"%s","dropped":%d%s}' % (state, self.outbox.dropped, extra))
+
+    async def _discovery(self):
+        from node import discovery  # only boards that announce themselves carry it in RAM
+
+        expire = 3 * self.cfg["interval_s"]
+        for topic, payload in discovery.messages(self.device, self.cfg["site"], self.topic, self.sensors, expire):
+            await self._send(topic, payload)
+
+    async def _send(self, topic, payload):
+        await self.mqtt.publish(topic, payload, True, 1, _STATUS_PID)
+        log.info("pub %s %d" % (topic, len(payload)))
+
+    async def _drain(self, deadline):
+        # -> True once nothing is queued; False if the deadline came first
+        ob = self.outbox
+        while deadline is None or clock.diff(deadline, clock.ticks()) > 0:
+            seq = ob.load()
+            if seq is not None:
+                await self._publish(seq, ob.topic(), ob.payload(), ob.retain())
+                ob.pop(seq)
+            elif self._spill:
+                await self._publish(*self._spill[0])
+                self._spill.pop(0)
+            else:
+                return True
+        return False
+
+    async def _publish(self, seq, topic, payload, retain):
+        dup = self._tried == seq
+        self._tried = seq
+        await self.mqtt.publish(topic, payload, retain, 1, 1 + seq % 0xFFFE, dup)
+        log.info("pub %s %d" % (str(topic, "utf-8") if isinstance(topic, memoryview) else topic, len(payload)))
+
+    async def _nap(self, ms):
+        # until ms have passed or something happened (a new message, the stop)
+        try:
+            await asyncio.wait_for_ms(self._kick.wait(), ms)
+        except asyncio.TimeoutError:
+            pass
+        self._kick.clear()
+
+    def _failed(self, what, exc):
+        self.mqtt.close()
+        self.fails += 1
+        wait = backoff_ms(self.fails)
+        self._retry = clock.add(clock.ticks(), wait)
+        log.warn("mqtt: %s failed: %r; next try in %d s" % (what, exc, wait // 1000))
