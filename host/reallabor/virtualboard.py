@@ -10,6 +10,9 @@ restarts the interpreter itself:
 
 Like a board it boots into /main.py when there is one (and the friendly REPL afterwards), and a
 process that ends on its own (a crash, a simulated deep sleep) boots again after a short pause.
+Input is held back until the interpreter shows its first prompt: the unix port flushes pending
+input when its REPL starts (it switches the terminal with TCSAFLUSH), where a board's UART would
+have kept it. Only Ctrl-C goes through at once while main.py runs, to interrupt it.
 Only tests and `reallabor virtual-board` import this module: it needs the unix port and POSIX ttys.
 """
 
@@ -62,7 +65,9 @@ class VirtualBoard:
         self._mode = "friendly"  # friendly | raw | paste
         self._pending = False  # raw REPL: bytes typed since the buffer was last cleared
         self._paste_step = 0  # raw-paste request seen so far: \x05, A, \x01
-        self._booting = False  # hide the new interpreter's banner until its prompt
+        self._ready = False  # the interpreter's REPL reads its input
+        self._script = False  # it runs main.py
+        self._swallow = False  # hide the banner of a soft reset in the raw REPL
         self._boot_seen = b""
         self._to_host = bytearray()
         self._to_dev = bytearray()
@@ -120,7 +125,8 @@ class VirtualBoard:
         attrs[3] |= termios.ISIG  # Ctrl-C while code runs becomes SIGINT -> KeyboardInterrupt
         termios.tcsetattr(child, termios.TCSANOW, attrs)
         argv = [self.micropython, "-X", f"heapsize={self.heap}"]
-        if main and (self.flash / "main.py").is_file():
+        self._script = main and (self.flash / "main.py").is_file()
+        if self._script:
             argv += ["-i", "main.py"]
         self._proc = subprocess.Popen(argv, stdin=child, stdout=child, stderr=child, cwd=self.flash,
                                       env=self.env(), preexec_fn=_own_terminal)
@@ -129,11 +135,10 @@ class VirtualBoard:
         self._dev = parent
         self._to_dev.clear()
         self.boots += 1
+        self._ready, self._swallow, self._boot_seen = False, raw, b""
         if raw:
-            self._booting, self._boot_seen = True, b""
             self._held[:0] = bytes([_CTRL_A])  # re-enter the raw REPL once the prompt is up
         else:
-            self._booting = False
             self._mode, self._pending, self._paste_step = "friendly", False, 0
 
     def _kill(self) -> None:
@@ -183,26 +188,32 @@ class VirtualBoard:
             del self._to_host[: len(self._to_host) - _OUT_LIMIT]
 
     def _from_dev(self, data: bytes) -> None:
-        if not self._booting:
+        if self._ready:
             self._to_host_add(data)
             return
+        if not self._swallow:
+            self._to_host_add(data)
         self._boot_seen += data
-        if _PROMPT in self._boot_seen:  # banner done: now the REPL reads its input
-            self._booting = False
-            self._to_host_add(_SOFT_REBOOT)
-            self._to_dev += self._held
-            self._held.clear()
-            rest = self._boot_seen.split(_PROMPT, 1)[1]
-            if rest:
-                self._to_host_add(rest)
+        if _PROMPT not in self._boot_seen:
+            if not self._swallow:
+                self._boot_seen = self._boot_seen[-len(_PROMPT):]
+            return
+        self._ready = True  # the REPL is up: what was typed meanwhile can go in now
+        if self._swallow:
+            self._to_host_add(_SOFT_REBOOT + self._boot_seen.split(_PROMPT, 1)[1])
+        self._to_dev += self._held
+        self._held.clear()
 
     def _from_host(self, data: bytes | None) -> None:
         if not data:
             return
         for b in data:
-            if self._input_byte(b):
-                target = self._held if self._booting else self._to_dev
-                target.append(b)
+            if not self._input_byte(b):
+                continue
+            if self._ready or (b == _CTRL_C and self._script):
+                self._to_dev.append(b)
+            else:
+                self._held.append(b)
 
     def _input_byte(self, b: int) -> bool:
         """Follow the REPL's mode from what the host types; False swallows the byte because the
