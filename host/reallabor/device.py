@@ -21,6 +21,7 @@ from mpremote.transport_serial import SerialTransport
 from reallabor.errors import EXIT_BAD_INPUT, EXIT_FAILED, ReallaborError
 
 CHUNK = 1024  # bytes per raw-paste write; a board's REPL compiles each chunk as a bytes literal
+READ_TIMEOUT_S = 5  # longest wait for one byte; far above what a board needs to answer
 
 # Runs on the board: sha256 of the given files and of every file under the given directories.
 _HASHES = """
@@ -212,9 +213,14 @@ class Device:
 
 def _open(port: str) -> SerialTransport:
     try:
-        return SerialTransport(port, baudrate=115200)
+        transport = SerialTransport(port, baudrate=115200)
     except TransportError:
         pass
+    else:
+        # mpremote reads pseudo-terminals with blocking reads and no timeout, so a silent board
+        # would hang it for ever; a read timeout lets its own overall timeouts take effect.
+        transport.serial.timeout = READ_TIMEOUT_S
+        return transport
     # Opening failed; open once more by hand to learn why (mpremote keeps only "failed to access").
     try:
         serial.Serial(port, exclusive=True).close() if os.name == "posix" else serial.Serial(port).close()

@@ -380,6 +380,7 @@ CATALOG = {
     "verify.config_ok": {"de": "{id} am Standort {site}, {where}", "en": "{id} at site {site}, {where}"},
     "verify.selftest_none": {"de": "Selbsttest lieferte kein Ergebnis; neu aufspielen: reallabor deploy", "en": "the self-test gave no result; run: reallabor deploy"},
     "verify.selftest_config": {"de": "Selbsttest ohne gültige Konfiguration: {error}", "en": "self-test without a valid config: {error}"},
+    "verify.selftest_crash": {"de": "Selbsttest abgestürzt: {line}; neu aufspielen: reallabor deploy", "en": "the self-test crashed: {line}; run: reallabor deploy"},
     "verify.selftest_empty": {"de": "keine Sensoren konfiguriert", "en": "no sensors configured"},
     "verify.failed": {
         "de": "Das Board an {port} ist nicht bereit: {count} Prüfung(en) fehlgeschlagen (siehe oben).",
