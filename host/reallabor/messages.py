@@ -387,4 +387,13 @@ CATALOG = {
         "en": "The board on {port} is not ready: {count} check(s) failed (see above).",
     },
     "verify.ready": {"de": "Das Board an {port} ist bereit.", "en": "The board on {port} is ready."},
+    # benchmarks
+    "bench.deploy": {
+        "de": "Virtuelles Board: deploy {deploy} s ({files} Dateien), zweites deploy {redeploy} s (nichts geändert), provision {provision} s",
+        "en": "virtual board: deploy {deploy} s ({files} files), second deploy {redeploy} s (nothing changed), provision {provision} s",
+    },
+    "bench.deploy_parallel": {
+        "de": "{n} virtuelle Boards parallel: deploy {deploy} s, provision {provision} s",
+        "en": "{n} virtual boards in parallel: deploy {deploy} s, provision {provision} s",
+    },
 }

@@ -60,7 +60,6 @@ class VirtualBoard:
         self._wake_r, self._wake_w = -1, -1
         self._thread: threading.Thread | None = None
         self._stop = False
-        self._lock = threading.Lock()
         # what the host sent, as far as the REPL's mode is concerned
         self._mode = "friendly"  # friendly | raw | paste
         self._pending = False  # raw REPL: bytes typed since the buffer was last cleared
