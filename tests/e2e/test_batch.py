@@ -4,7 +4,7 @@ alone and the others finish."""
 import re
 import sqlite3
 
-from cli import reallabor, site_profile
+from rl_cli import reallabor, site_profile
 
 N = 8
 

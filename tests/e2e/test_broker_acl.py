@@ -9,7 +9,7 @@ import threading
 
 import paho.mqtt.client as paho
 
-from cli import ROOT, reallabor, site_profile
+from rl_cli import ROOT, reallabor, site_profile
 from reallabor.broker import Mosquitto, free_port
 
 TRACE = ROOT / "traces" / "courtyard-2h-bmp280.jsonl"

@@ -2,7 +2,7 @@
 
 import json
 
-from cli import reallabor
+from rl_cli import reallabor
 
 
 def test_first_deploy_copies_everything_second_nothing(virtual_board):

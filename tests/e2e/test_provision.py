@@ -5,7 +5,7 @@ import os
 import sqlite3
 import stat
 
-from cli import ROOT, reallabor, site_profile
+from rl_cli import ROOT, reallabor, site_profile
 
 TRACE = ROOT / "traces" / "courtyard-2h-bmp280.jsonl"  # its BMP280 answers on the virtual i2c0
 

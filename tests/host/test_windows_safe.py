@@ -41,7 +41,7 @@ def test_technician_modules_do_not_import_the_simulator():
 def test_deploy_provision_verify_run_with_the_simulator_blocked(virtual_board, data_dir):
     """The virtual board runs in this test process; the CLI process cannot use the simulator."""
     sys.path.insert(0, str(ROOT / "tests" / "e2e"))
-    from cli import site_profile
+    from rl_cli import site_profile
 
     vb = virtual_board()
     site_profile(data_dir, sensors=[])
