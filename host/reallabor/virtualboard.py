@@ -8,8 +8,10 @@ restarts the interpreter itself:
 
     mpremote <-> port (pty slave) | master <- bridge thread -> master | pty slave <-> micropython
 
-Like a board it boots into /main.py when there is one (and the friendly REPL afterwards), and a
-process that ends on its own (a crash, a simulated deep sleep) boots again after a short pause.
+The flash directory is the interpreter's filesystem root (virtualboard_boot.py mounts it), so
+"/lib/x" and "lib/x" both land inside it, never on the host. Like a board it boots into main.py
+when there is one (and the friendly REPL afterwards), and a process that ends on its own (a crash,
+a simulated deep sleep) boots again after a short pause.
 Input is held back until the interpreter shows its first prompt: the unix port flushes pending
 input when its REPL starts (it switches the terminal with TCSAFLUSH), where a board's UART would
 have kept it. Only Ctrl-C goes through at once while main.py runs, to interrupt it.
@@ -34,6 +36,7 @@ _PROMPT = b">>> "
 _SOFT_REBOOT = b"MPY: soft reboot\r\n"
 _OUT_LIMIT = 1 << 20  # bytes held for a host that does not read, like a UART nobody listens to
 _REBOOT_PAUSE_S = 0.5  # between an unexpected exit and the next boot: no busy boot loops
+_BOOT = Path(__file__).with_name("virtualboard_boot.py")
 MAC_RE = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")
 
 
@@ -75,7 +78,7 @@ class VirtualBoard:
     # -- life cycle -------------------------------------------------------------------------------
 
     def start(self) -> "VirtualBoard":
-        self.flash.mkdir(parents=True, exist_ok=True)
+        self.flash.mkdir(mode=0o700, parents=True, exist_ok=True)  # it will hold the board's secrets
         self._host, self._hold = pty.openpty()
         tty.setraw(self._hold)
         self.port = os.ttyname(self._hold)
@@ -104,12 +107,14 @@ class VirtualBoard:
     def __exit__(self, *exc) -> None:
         self.stop()
 
-    def env(self) -> dict:
-        lib = str(self.flash / "lib")
+    def env(self, main: bool) -> dict:
         env = {k: v for k, v in os.environ.items() if not k.startswith("RL_")}
-        # As on a board: sys.path is '', .frozen, /lib; relative paths land in the flash directory.
-        env.update(MICROPYPATH=os.pathsep.join(("", ".frozen", lib)), RL_MAC=self.mac, RL_SPEED="1")
+        env.update(MICROPYPATH=os.pathsep.join(("", ".frozen", "/lib")), RL_FLASH=str(self.flash),
+                   RL_RUN_MAIN="1" if main else "0", RL_MAC=self.mac, RL_SPEED="1")
         env.update(self.extra_env)
+        if "RL_TRACE" in self.extra_env:  # a host path: the board sees its directory at /.sim
+            trace = Path(self.extra_env["RL_TRACE"]).resolve()
+            env.update(RL_SIM_DIR=str(trace.parent), RL_TRACE=f"/.sim/{trace.name}")
         return env
 
     # -- the interpreter --------------------------------------------------------------------------
@@ -123,12 +128,10 @@ class VirtualBoard:
         attrs = termios.tcgetattr(child)
         attrs[3] |= termios.ISIG  # Ctrl-C while code runs becomes SIGINT -> KeyboardInterrupt
         termios.tcsetattr(child, termios.TCSANOW, attrs)
-        argv = [self.micropython, "-X", f"heapsize={self.heap}"]
+        argv = [self.micropython, "-X", f"heapsize={self.heap}", "-i", str(_BOOT)]
         self._script = main and (self.flash / "main.py").is_file()
-        if self._script:
-            argv += ["-i", "main.py"]
         self._proc = subprocess.Popen(argv, stdin=child, stdout=child, stderr=child, cwd=self.flash,
-                                      env=self.env(), preexec_fn=_own_terminal)
+                                      env=self.env(self._script), preexec_fn=_own_terminal)
         os.close(child)
         os.set_blocking(parent, False)
         self._dev = parent
@@ -254,7 +257,9 @@ class VirtualBoard:
 
 
 def _own_terminal() -> None:
-    # In the child: a session of its own with the pty as controlling terminal, so Ctrl-C reaches it.
+    # In the child: a session of its own with the pty as controlling terminal, so Ctrl-C reaches it;
+    # files it creates (config.json holds secrets) are private.
+    os.umask(0o077)
     os.setsid()
     fcntl.ioctl(0, termios.TIOCSCTTY, 0)
     signal.signal(signal.SIGINT, signal.SIG_DFL)
