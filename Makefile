@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	@scripts/ensure-python-venv $(PYTHON)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[sim,plot,test]'
+	$(BIN)/python -m pip install --quiet -e '.[sim,plot,test,labels]'
 	@touch $(STAMP)
 
 demo: setup

@@ -1,6 +1,7 @@
 """One job on many ports at once: a worker thread per port, a live progress line per port, and a
 summary table at the end. A failure on one port never stops the others."""
 
+import os
 import sys
 import threading
 import time
@@ -60,7 +61,8 @@ class _LiveLines:
         self.out = out
         self.ports = ports
         self.width = max(len(p) for p in ports)
-        self.tty = hasattr(out, "isatty") and out.isatty()
+        # Redrawing needs ANSI cursor movement; classic Windows consoles print it as text.
+        self.tty = hasattr(out, "isatty") and out.isatty() and os.name != "nt"
         self.last: list[str] | None = None
 
     def show(self, statuses: list[str]) -> None:

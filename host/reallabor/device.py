@@ -9,18 +9,23 @@ filesystem root, on the virtual board it is the directory that plays the flash.
 import ast
 import contextlib
 import errno
-import io
 import json
 import os
 import time
 
 import serial
+from mpremote import transport_serial
 from mpremote.transport import TransportError, TransportExecError
 from mpremote.transport_serial import SerialTransport
 
 from reallabor.errors import EXIT_BAD_INPUT, EXIT_FAILED, ReallaborError
 
+# mpremote prints the raw bytes it got before it raises "could not enter raw repl"; we report that
+# failure ourselves, in words. Silencing its module (not sys.stdout, which batch threads share).
+transport_serial.print = lambda *args, **kwargs: None
+
 CHUNK = 1024  # bytes per raw-paste write; a board's REPL compiles each chunk as a bytes literal
+READ_TIMEOUT_S = 5  # longest wait for one byte; far above what a board needs to answer
 
 # Runs on the board: sha256 of the given files and of every file under the given directories.
 _HASHES = """
@@ -109,7 +114,7 @@ class Device:
     # -- REPL ------------------------------------------------------------------------------------
 
     def enter_raw(self, soft_reset: bool) -> None:
-        with self._guard(), contextlib.redirect_stdout(io.StringIO()):  # mpremote prints raw bytes on failure
+        with self._guard():
             try:
                 self.transport.enter_raw_repl(soft_reset=soft_reset, timeout_overall=self.timeout)
             except TransportError:
@@ -212,9 +217,14 @@ class Device:
 
 def _open(port: str) -> SerialTransport:
     try:
-        return SerialTransport(port, baudrate=115200)
+        transport = SerialTransport(port, baudrate=115200)
     except TransportError:
         pass
+    else:
+        # mpremote reads pseudo-terminals with blocking reads and no timeout, so a silent board
+        # would hang it for ever; a read timeout lets its own overall timeouts take effect.
+        transport.serial.timeout = READ_TIMEOUT_S
+        return transport
     # Opening failed; open once more by hand to learn why (mpremote keeps only "failed to access").
     try:
         serial.Serial(port, exclusive=True).close() if os.name == "posix" else serial.Serial(port).close()

@@ -552,6 +552,7 @@ CATALOG = {
     "verify.config_ok": {"de": "{id} am Standort {site}, {where}", "en": "{id} at site {site}, {where}"},
     "verify.selftest_none": {"de": "Selbsttest lieferte kein Ergebnis; neu aufspielen: reallabor deploy", "en": "the self-test gave no result; run: reallabor deploy"},
     "verify.selftest_config": {"de": "Selbsttest ohne gültige Konfiguration: {error}", "en": "self-test without a valid config: {error}"},
+    "verify.selftest_crash": {"de": "Selbsttest abgestürzt: {line}; neu aufspielen: reallabor deploy", "en": "the self-test crashed: {line}; run: reallabor deploy"},
     "verify.selftest_empty": {"de": "keine Sensoren konfiguriert", "en": "no sensors configured"},
     "verify.failed": {
         "de": "Das Board an {port} ist nicht bereit: {count} Prüfung(en) fehlgeschlagen (siehe oben).",
@@ -588,5 +589,14 @@ CATALOG = {
     "faults.heap": {
         "de": "Größter Heap zwischen Zyklen ({transport}): {peak} KiB",
         "en": "largest heap between cycles ({transport}): {peak} KiB",
+    },
+    # benchmarks
+    "bench.deploy": {
+        "de": "Virtuelles Board: deploy {deploy} s ({files} Dateien), zweites deploy {redeploy} s (nichts geändert), provision {provision} s",
+        "en": "virtual board: deploy {deploy} s ({files} files), second deploy {redeploy} s (nothing changed), provision {provision} s",
+    },
+    "bench.deploy_parallel": {
+        "de": "{n} virtuelle Boards parallel: deploy {deploy} s, provision {provision} s",
+        "en": "{n} virtual boards in parallel: deploy {deploy} s, provision {provision} s",
     },
 }

@@ -13,6 +13,7 @@ from reallabor.build import digest
 from reallabor.deploy import BOARD_FILE, MANIFEST
 from reallabor.devicecode import firmware_module
 from reallabor.device import Device, load_json
+from reallabor.errors import ReallaborError
 from reallabor.i18n import msg
 from reallabor.inventory import Inventory
 from reallabor.provision import CONFIG_FILE, short_hash
@@ -84,7 +85,13 @@ def _board(board) -> Check:
 
 
 def _selftest_report(dev: Device) -> dict | None:
-    lines = dev.exec(_SELFTEST).strip().splitlines()
+    """The self-test's JSON line; {"crash": "<last line>"} when it raised; None without a result."""
+    try:
+        lines = dev.exec(_SELFTEST).strip().splitlines()
+    except ReallaborError as e:
+        if e.key != "device.exec_failed":
+            raise
+        return {"crash": (e.details or ["?"])[-1]}
     for line in reversed(lines):
         if line.startswith("{"):
             try:
@@ -102,11 +109,13 @@ def _config(body: bytes | None, selftest: dict | None, data: Path | None) -> Che
         cfg = config.parse(body.decode("utf-8", "replace"))
     except config.ConfigError as e:
         return Check("config", False, msg("verify.config_bad", field=e.field))
-    expected = selftest and firmware_module("node.ident").device_id(
-        firmware_module("node.ident").parse_mac(selftest["mac"]))
-    if expected and cfg["device"] != expected:
-        return Check("config", False, msg("verify.config_other", found=cfg["device"], expected=expected))
-    record = Inventory(data).get(selftest["mac"]) if selftest else None
+    mac = (selftest or {}).get("mac")  # the self-test reports the board's MAC
+    if mac:
+        ident = firmware_module("node.ident")
+        expected = ident.device_id(ident.parse_mac(mac))
+        if cfg["device"] != expected:
+            return Check("config", False, msg("verify.config_other", found=cfg["device"], expected=expected))
+    record = Inventory(data).get(mac) if mac else None
     if record and record.config_hash != short_hash(body):
         return Check("config", False, msg("verify.config_changed", id=record.id))
     where = msg("verify.in_inventory", time=record.time) if record else msg("verify.not_in_inventory")
@@ -116,6 +125,8 @@ def _config(body: bytes | None, selftest: dict | None, data: Path | None) -> Che
 def _selftest(report: dict | None) -> Check:
     if report is None:
         return Check("selftest", False, msg("verify.selftest_none"))
+    if "crash" in report:
+        return Check("selftest", False, msg("verify.selftest_crash", line=report["crash"]))
     if report.get("config") != "ok":
         return Check("selftest", False, msg("verify.selftest_config", error=report.get("config")))
     sensors = report.get("sensors", {})

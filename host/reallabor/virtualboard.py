@@ -8,8 +8,13 @@ restarts the interpreter itself:
 
     mpremote <-> port (pty slave) | master <- bridge thread -> master | pty slave <-> micropython
 
-Like a board it boots into /main.py when there is one (and the friendly REPL afterwards), and a
-process that ends on its own (a crash, a simulated deep sleep) boots again after a short pause.
+The flash directory is the interpreter's filesystem root (virtualboard_boot.py mounts it), so
+"/lib/x" and "lib/x" both land inside it, never on the host. Like a board it boots into main.py
+when there is one (and the friendly REPL afterwards), and a process that ends on its own (a crash,
+a simulated deep sleep) boots again after a short pause.
+Input is held back until the interpreter shows its first prompt: the unix port flushes pending
+input when its REPL starts (it switches the terminal with TCSAFLUSH), where a board's UART would
+have kept it. Only Ctrl-C goes through at once while main.py runs, to interrupt it.
 Only tests and `reallabor virtual-board` import this module: it needs the unix port and POSIX ttys.
 """
 
@@ -31,6 +36,7 @@ _PROMPT = b">>> "
 _SOFT_REBOOT = b"MPY: soft reboot\r\n"
 _OUT_LIMIT = 1 << 20  # bytes held for a host that does not read, like a UART nobody listens to
 _REBOOT_PAUSE_S = 0.5  # between an unexpected exit and the next boot: no busy boot loops
+_BOOT = Path(__file__).with_name("virtualboard_boot.py")
 MAC_RE = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")
 
 
@@ -57,12 +63,13 @@ class VirtualBoard:
         self._wake_r, self._wake_w = -1, -1
         self._thread: threading.Thread | None = None
         self._stop = False
-        self._lock = threading.Lock()
         # what the host sent, as far as the REPL's mode is concerned
         self._mode = "friendly"  # friendly | raw | paste
         self._pending = False  # raw REPL: bytes typed since the buffer was last cleared
         self._paste_step = 0  # raw-paste request seen so far: \x05, A, \x01
-        self._booting = False  # hide the new interpreter's banner until its prompt
+        self._ready = False  # the interpreter's REPL reads its input
+        self._script = False  # it runs main.py
+        self._swallow = False  # hide the banner of a soft reset in the raw REPL
         self._boot_seen = b""
         self._to_host = bytearray()
         self._to_dev = bytearray()
@@ -71,7 +78,7 @@ class VirtualBoard:
     # -- life cycle -------------------------------------------------------------------------------
 
     def start(self) -> "VirtualBoard":
-        self.flash.mkdir(parents=True, exist_ok=True)
+        self.flash.mkdir(mode=0o700, parents=True, exist_ok=True)  # it will hold the board's secrets
         self._host, self._hold = pty.openpty()
         tty.setraw(self._hold)
         self.port = os.ttyname(self._hold)
@@ -100,12 +107,14 @@ class VirtualBoard:
     def __exit__(self, *exc) -> None:
         self.stop()
 
-    def env(self) -> dict:
-        lib = str(self.flash / "lib")
+    def env(self, main: bool) -> dict:
         env = {k: v for k, v in os.environ.items() if not k.startswith("RL_")}
-        # As on a board: sys.path is '', .frozen, /lib; relative paths land in the flash directory.
-        env.update(MICROPYPATH=os.pathsep.join(("", ".frozen", lib)), RL_MAC=self.mac, RL_SPEED="1")
+        env.update(MICROPYPATH=os.pathsep.join(("", ".frozen", "/lib")), RL_FLASH=str(self.flash),
+                   RL_RUN_MAIN="1" if main else "0", RL_MAC=self.mac, RL_SPEED="1")
         env.update(self.extra_env)
+        if "RL_TRACE" in self.extra_env:  # a host path: the board sees its directory at /.sim
+            trace = Path(self.extra_env["RL_TRACE"]).resolve()
+            env.update(RL_SIM_DIR=str(trace.parent), RL_TRACE=f"/.sim/{trace.name}")
         return env
 
     # -- the interpreter --------------------------------------------------------------------------
@@ -119,21 +128,19 @@ class VirtualBoard:
         attrs = termios.tcgetattr(child)
         attrs[3] |= termios.ISIG  # Ctrl-C while code runs becomes SIGINT -> KeyboardInterrupt
         termios.tcsetattr(child, termios.TCSANOW, attrs)
-        argv = [self.micropython, "-X", f"heapsize={self.heap}"]
-        if main and (self.flash / "main.py").is_file():
-            argv += ["-i", "main.py"]
+        argv = [self.micropython, "-X", f"heapsize={self.heap}", "-i", str(_BOOT)]
+        self._script = main and (self.flash / "main.py").is_file()
         self._proc = subprocess.Popen(argv, stdin=child, stdout=child, stderr=child, cwd=self.flash,
-                                      env=self.env(), preexec_fn=_own_terminal)
+                                      env=self.env(self._script), preexec_fn=_own_terminal)
         os.close(child)
         os.set_blocking(parent, False)
         self._dev = parent
         self._to_dev.clear()
         self.boots += 1
+        self._ready, self._swallow, self._boot_seen = False, raw, b""
         if raw:
-            self._booting, self._boot_seen = True, b""
             self._held[:0] = bytes([_CTRL_A])  # re-enter the raw REPL once the prompt is up
         else:
-            self._booting = False
             self._mode, self._pending, self._paste_step = "friendly", False, 0
 
     def _kill(self) -> None:
@@ -183,26 +190,32 @@ class VirtualBoard:
             del self._to_host[: len(self._to_host) - _OUT_LIMIT]
 
     def _from_dev(self, data: bytes) -> None:
-        if not self._booting:
+        if self._ready:
             self._to_host_add(data)
             return
+        if not self._swallow:
+            self._to_host_add(data)
         self._boot_seen += data
-        if _PROMPT in self._boot_seen:  # banner done: now the REPL reads its input
-            self._booting = False
-            self._to_host_add(_SOFT_REBOOT)
-            self._to_dev += self._held
-            self._held.clear()
-            rest = self._boot_seen.split(_PROMPT, 1)[1]
-            if rest:
-                self._to_host_add(rest)
+        if _PROMPT not in self._boot_seen:
+            if not self._swallow:
+                self._boot_seen = self._boot_seen[-len(_PROMPT):]
+            return
+        self._ready = True  # the REPL is up: what was typed meanwhile can go in now
+        if self._swallow:
+            self._to_host_add(_SOFT_REBOOT + self._boot_seen.split(_PROMPT, 1)[1])
+        self._to_dev += self._held
+        self._held.clear()
 
     def _from_host(self, data: bytes | None) -> None:
         if not data:
             return
         for b in data:
-            if self._input_byte(b):
-                target = self._held if self._booting else self._to_dev
-                target.append(b)
+            if not self._input_byte(b):
+                continue
+            if self._ready or (b == _CTRL_C and self._script):
+                self._to_dev.append(b)
+            else:
+                self._held.append(b)
 
     def _input_byte(self, b: int) -> bool:
         """Follow the REPL's mode from what the host types; False swallows the byte because the
@@ -244,7 +257,9 @@ class VirtualBoard:
 
 
 def _own_terminal() -> None:
-    # In the child: a session of its own with the pty as controlling terminal, so Ctrl-C reaches it.
+    # In the child: a session of its own with the pty as controlling terminal, so Ctrl-C reaches it;
+    # files it creates (config.json holds secrets) are private.
+    os.umask(0o077)
     os.setsid()
     fcntl.ioctl(0, termios.TIOCSCTTY, 0)
     signal.signal(signal.SIGINT, signal.SIG_DFL)

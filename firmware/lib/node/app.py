@@ -75,8 +75,9 @@ class Node:
         self.topic = "%s/%s/%s/" % (m["prefix"], cfg["site"], self.device)
         self.started = clock.ticks()
         self.setup_sensors()
-        self.uplink = uplink(board, cfg, self.device, self.topic, self.channels)
-        self.seq = self.uplink.next_seq()  # kept on flash with the outbox
+        if uplink:  # None: sensors only (the self-test), no outbox, no network
+            self.uplink = uplink(board, cfg, self.device, self.topic, self.channels)
+            self.seq = self.uplink.next_seq()  # kept on flash with the outbox
 
     async def run(self):
         # Always on: sample on schedule; the uplink task delivers in the background.

@@ -10,9 +10,9 @@ from node import app, config, ident
 
 
 async def _sensors(board, cfg):
-    node = app.Node(board, cfg)
-    await node.sample()  # the same path a normal cycle takes
-    return {s.name: s.health for s in node.sensors}
+    node = app.Node(board, cfg, None)
+    await node.sample_until(node.started)  # the same path a normal cycle takes
+    return {c.name: c.health for c in node.channels}
 
 
 def run():

@@ -1,0 +1,23 @@
+# Start-up of a virtual board (host/reallabor/virtualboard.py). Unix-port MicroPython runs this
+# file, not CPython. As on a board, the flash becomes the filesystem root, so absolute paths such
+# as /lib/node/app.mpy stay inside the flash directory; a trace for the simulated buses is mounted
+# read-only at /.sim. Then main.py runs on a normal boot; the REPL follows (micropython -i).
+import os
+import sys
+
+
+def _mount():
+    sim = os.getenv("RL_SIM_DIR")
+    sim = os.VfsPosix(sim) if sim else None
+    os.umount("/")
+    os.mount(os.VfsPosix(os.getenv("RL_FLASH")), "/")
+    if sim:
+        os.mount(sim, "/.sim", readonly=True)
+    os.chdir("/")
+    sys.path[0] = ""  # was this file's directory; a board looks in the current one
+
+
+_mount()
+del _mount
+if os.getenv("RL_RUN_MAIN") == "1":  # the bridge saw a main.py when it started this boot
+    exec(compile(open("main.py").read(), "main.py", "exec"))
