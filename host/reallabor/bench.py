@@ -82,6 +82,7 @@ def bench_faults() -> None:
 
 
 def main() -> None:
+    from reallabor.deploy_bench import bench_deploy
     from reallabor.flash_bench import bench_flash
 
     print("reallabor benchmarks")
@@ -89,6 +90,7 @@ def main() -> None:
     bench_replay("makerspace-24h-kit.jsonl")  # the workshop kit: five sensors, I2C and UART
     bench_replay("makerspace-24h-multi.jsonl")  # every sensor driver on one node
     bench_flash()
+    bench_deploy()
     bench_faults()
 
 
