@@ -250,6 +250,8 @@ class VirtualBoard:
         if self._swallow:
             self._to_host_add(_SOFT_REBOOT + self._boot_seen.split(_FIRST_PROMPT, 1)[1])
         self._to_dev += self._held
+        if self._after_sigint is not None:
+            self._after_sigint += self._held
         self._held.clear()
 
     def _from_host(self, data: bytes) -> None:
@@ -258,8 +260,8 @@ class VirtualBoard:
                 # A board's UART raises KeyboardInterrupt in the running code; the byte is consumed.
                 if self._script and not self._main_started:
                     self._interrupt = True  # still booting: interrupt main.py as soon as it starts
-                else:
-                    self._interrupt_now()
+                elif self._after_sigint is None:  # one is on its way: a second could hit the
+                    self._interrupt_now()  # moment the unix port has no handler and kill it
                 self._input_byte(b)
                 continue
             if not self._input_byte(b):
