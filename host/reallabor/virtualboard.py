@@ -181,7 +181,10 @@ class VirtualBoard:
             if self._stop:
                 return
             if self._host in readable:
+                boots = self.boots
                 self._from_host(_read(self._host) or b"")
+                if self.boots != boots:  # a soft reset: the other descriptors are new ones now
+                    continue
             if self._mark >= 0 and self._mark in readable:
                 self._main_starts()
             if self._dev_out in readable:
@@ -196,7 +199,10 @@ class VirtualBoard:
                 _flush(self._dev_in, self._to_dev)
 
     def _main_starts(self) -> None:
-        if _read(self._mark) is None:  # closed without a word: no main.py this time
+        data = _read(self._mark)
+        if data == b"":
+            return
+        if data is None:  # closed without a word: no main.py this time
             os.close(self._mark)
             self._mark = -1
             return
