@@ -25,6 +25,7 @@ from reallabor.errors import EXIT_BAD_INPUT, EXIT_FAILED, ReallaborError
 transport_serial.print = lambda *args, **kwargs: None
 
 CHUNK = 1024  # bytes per raw-paste write; a board's REPL compiles each chunk as a bytes literal
+_OPEN_TRIES = 3
 READ_TIMEOUT_S = 5  # longest wait for one byte; far above what a board needs to answer
 
 # Runs on the board: sha256 of the given files and of every file under the given directories.
@@ -216,15 +217,18 @@ class Device:
 
 
 def _open(port: str) -> SerialTransport:
-    try:
-        transport = SerialTransport(port, baudrate=115200)
-    except TransportError:
-        pass
-    else:
-        # mpremote reads pseudo-terminals with blocking reads and no timeout, so a silent board
-        # would hang it for ever; a read timeout lets its own overall timeouts take effect.
-        transport.serial.timeout = READ_TIMEOUT_S
-        return transport
+    for _ in range(_OPEN_TRIES):  # a port can fail for a moment, e.g. just after a reset
+        try:
+            transport = SerialTransport(port, baudrate=115200)
+        except TransportError:
+            if not os.path.exists(port) and os.name == "posix":
+                break
+            time.sleep(0.1)
+        else:
+            # mpremote reads pseudo-terminals with blocking reads and no timeout, so a silent
+            # board would hang it for ever; a read timeout lets its own overall timeouts work.
+            transport.serial.timeout = READ_TIMEOUT_S
+            return transport
     # Opening failed; open once more by hand to learn why (mpremote keeps only "failed to access").
     try:
         serial.Serial(port, exclusive=True).close() if os.name == "posix" else serial.Serial(port).close()

@@ -17,7 +17,13 @@ def _mount():
     sys.path[0] = ""  # was this file's directory; a board looks in the current one
 
 
+_mark = open("/dev/fd/" + os.getenv("RL_MARK_FD"), "wb")  # opened while /dev is still the host's
 _mount()
-del _mount
 if os.getenv("RL_RUN_MAIN") == "1":  # the bridge saw a main.py when it started this boot
+    _mark.write(b"main")  # from here on a Ctrl-C may interrupt: the flash is in place
+    _mark.close()
+    del _mount, _mark
     exec(compile(open("main.py").read(), "main.py", "exec"))
+else:
+    _mark.close()
+    del _mount, _mark
