@@ -1,7 +1,5 @@
 """`make bench`: figures, not pass/fail. Each benchmark prints what it measured."""
 
-from pathlib import Path
-
 from reallabor import replay
 from reallabor.broker import Mosquitto
 from reallabor.paths import TRACES
@@ -13,17 +11,12 @@ BUDGET_K = 128
 MEASURE_K = 512  # timing runs get room to spare, so a heap over budget still gives its figures
 
 
-def smallest_heap_k(trace: Path, broker_url: str, cycles: int) -> int | None:
-    """Smallest -X heapsize (multiple of 4K) at which the whole replay completes; None if not even
-    at 512K. Bisection: a run completes or fails monotonically in the heap size."""
-
-    def completes(k: int) -> bool:
-        r = replay.run(trace, broker_url=broker_url, heap=f"{k}K")
-        return r.returncode == 0 and len(r.states) == cycles
-
-    if not completes(MEASURE_K):
+def smallest_heap_k(completes, upper_k: int) -> int | None:
+    """Smallest -X heapsize (multiple of 4K) for which completes(k) holds; None if not even at
+    upper_k. Bisection: a run completes or fails monotonically in the heap size."""
+    if not completes(upper_k):
         return None
-    lo, hi = 0, MEASURE_K // STEP_K  # in steps: lo fails (0 bytes), hi completes
+    lo, hi = 0, upper_k // STEP_K  # in steps: lo fails (0 bytes), hi completes
     while hi - lo > 1:
         mid = (lo + hi) // 2
         if completes(mid * STEP_K):
@@ -43,15 +36,20 @@ def bench_replay(name: str) -> None:
         print(f"replay {name}: {len(best.states)} cycles, {hours:.1f} h virtual in {best.wall_s:.2f} s wall "
               f"(best of 3) = speed factor {best.virtual_ms / 1000 / best.wall_s:,.0f}x")
         print(f"  live heap between cycles: {best.heap_peak / 1024:.1f} KiB")
-        k = smallest_heap_k(trace, broker.url, len(best.states))
+        cycles = len(best.states)
+
+        def completes(k: int) -> bool:
+            r = replay.run(trace, broker_url=broker.url, heap=f"{k}K")
+            return r.returncode == 0 and len(r.states) == cycles
+
+        k = smallest_heap_k(completes, MEASURE_K)
         verdict = "within" if k and k <= BUDGET_K else "OVER"
         print(f"  smallest -X heapsize that completes: {k}K ({verdict} the {BUDGET_K}K budget)" if k
               else f"  does not complete even with {MEASURE_K}K")
 
 
 def smallest_fault_heap_k() -> int | None:
-    """Smallest -X heapsize (multiple of 4K) at which every quick fault scenario of ours still
-    loses nothing; None if not even at the 128K budget."""
+    """Smallest -X heapsize at which every quick fault scenario of ours still loses nothing."""
     from reallabor import faults
 
     scenarios = faults.standard_scenarios(quick=True)
@@ -63,16 +61,7 @@ def smallest_fault_heap_k() -> int | None:
                 return False
         return True
 
-    if not completes(BUDGET_K):
-        return None
-    lo, hi = 0, BUDGET_K // STEP_K
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if completes(mid * STEP_K):
-            hi = mid
-        else:
-            lo = mid
-    return hi * STEP_K
+    return smallest_heap_k(completes, BUDGET_K)
 
 
 def bench_faults() -> None:

@@ -2,10 +2,6 @@
 exactly once after de-duplication by sequence number, under -X heapsize=128K. Short versions of
 the `make faults` scenarios; the comparison transport (umqtt.simple) loses readings."""
 
-import json
-import tempfile
-from pathlib import Path
-
 import pytest
 
 from reallabor import faults, replay
