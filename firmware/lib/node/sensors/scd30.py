@@ -6,7 +6,7 @@ from micropython import const
 
 from node import clock
 from node.sensors import DONE, OUT_OF_RANGE, STALE, SensorError
-from node.sensors.sensirion import Sensirion, word
+from node.sensors.sensirion import ASK, Sensirion, word
 
 _START = const(0x0010)  # continuous measurement; argument: ambient pressure in mbar, 0 = none
 _DATA_READY = const(0x0202)  # 1 = a new result
@@ -14,10 +14,6 @@ _READ = const(0x0300)  # 6 words: CO2 ppm, T degC, RH %RH
 _ASC = const(0x5306)  # read or set automatic self-calibration (stored in the sensor's flash)
 _READ_MS = const(3)  # between a read command and reading its reply
 _PERIOD_MS = const(2000)
-
-_ASK = const(0)
-_CHECK = const(1)
-_FETCH = const(2)
 
 
 def fixed_from_f32(hi, lo, decimals):
@@ -47,8 +43,6 @@ class SCD30(Sensirion):
         self._asc = cfg.get("asc")  # None: leave the sensor's setting alone
         self._since = 0
         self.values = [0, 0, 0]
-        self._step = 0
-        self._poll = _ASK
 
     def init(self):
         step = self._step
@@ -65,31 +59,16 @@ class SCD30(Sensirion):
         self.ready = True
         return 0
 
-    def reset(self):
-        self.ready = False
-        self._step = 0
-
     def start(self):
-        self._poll = _ASK
+        self._poll = ASK
         wait = _PERIOD_MS - clock.diff(clock.ticks(), self._since)
         return wait if wait > 0 else 0
 
     def poll(self):
-        step = self._poll
-        if step == _ASK:
-            self._send(_DATA_READY)
-            self._poll = _CHECK
-            return _READ_MS
-        if step == _CHECK:
-            if word(self._read(1), 0) != 1:
-                self._poll = _ASK
-                return 500
-            self._send(_READ)
-            self._poll = _FETCH
-            return _READ_MS
-        d = self._read(6)
+        d = self.fetch(_DATA_READY, 1, 500, _READ, 6, _READ_MS)
+        if isinstance(d, int):
+            return d
         v = self.values
         for i, decimals in ((0, 0), (1, 2), (2, 2)):
             v[i] = fixed_from_f32(word(d, 2 * i), word(d, 2 * i + 1), decimals)
-        self._poll = _ASK
         return DONE

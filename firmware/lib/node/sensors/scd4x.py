@@ -7,7 +7,7 @@ from micropython import const
 
 from node import clock
 from node.sensors import DONE, STALE, TIMEOUT
-from node.sensors.sensirion import Sensirion, scale, word
+from node.sensors.sensirion import ASK, Sensirion, scale, word
 
 _START_PERIODIC = const(0x21B1)  # first result after 5 s
 _READ = const(0xEC05)  # CO2, T, RH; 1 ms
@@ -20,11 +20,7 @@ _SINGLE_SHOT = const(0x219D)  # SCD41, idle only; 5000 ms
 
 _MEASURE_MS = const(5000)
 
-# poll() steps
-_SHOT = const(0)
-_ASK = const(1)
-_CHECK = const(2)
-_FETCH = const(3)
+_SHOT = const(3)  # poll() step before Sensirion.fetch()'s: trigger a single shot
 
 
 class SCD4X(Sensirion):
@@ -43,8 +39,6 @@ class SCD4X(Sensirion):
         self._sent_hpa = 0
         self._since = 0  # tick when periodic measurement started
         self.values = [0, 0, 0]
-        self._step = 0
-        self._poll = _ASK
 
     def init(self):
         step = self._step
@@ -74,12 +68,8 @@ class SCD4X(Sensirion):
         self.ready = True
         return 0
 
-    def reset(self):
-        self.ready = False
-        self._step = 0
-
     def start(self):
-        self._poll = _SHOT if self._single else _ASK
+        self._poll = _SHOT if self._single else ASK
         wait = 0 if self._single else _MEASURE_MS - clock.diff(clock.ticks(), self._since)
         p = self.pressure_hpa
         if p and p != self._sent_hpa:
@@ -91,26 +81,16 @@ class SCD4X(Sensirion):
         return wait if wait > 0 else 0
 
     def poll(self):
-        step = self._poll
-        if step == _SHOT:
+        if self._poll == _SHOT:
             self._send(_SINGLE_SHOT)
-            self._poll = _ASK
+            self._poll = ASK
             return _MEASURE_MS
-        if step == _ASK:
-            self._send(_DATA_READY)
-            self._poll = _CHECK
-            return 1
-        if step == _CHECK:
-            if not word(self._read(1), 0) & 0x07FF:
-                self._poll = _ASK
-                return 1000
-            self._send(_READ)
-            self._poll = _FETCH
-            return 1
-        d = self._read(3)
+        d = self.fetch(_DATA_READY, 0x07FF, 1000, _READ, 3, 1)
+        if isinstance(d, int):
+            return d
         v = self.values
         v[0] = word(d, 0)
         v[1] = scale(word(d, 1), 17500) - 4500  # -45 + 175 * S / 65535 degC
         v[2] = scale(word(d, 2), 10000)  # 100 * S / 65535 %RH
-        self._poll = _SHOT if self._single else _ASK
+        self._poll = _SHOT if self._single else ASK
         return DONE

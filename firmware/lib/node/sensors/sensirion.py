@@ -1,7 +1,14 @@
 # Sensirion I2C framing shared by SHT4x, SHT3x, SCD4x, SCD30 and SPS30: 16-bit commands, optional
 # 16-bit argument, and every 16-bit data word in either direction followed by a CRC-8 (polynomial
 # 0x31, init 0xFF, no reflection; the datasheets' example: CRC of 0xBEEF is 0x92).
+from micropython import const
+
 from node.sensors import CHECKSUM, SensorError
+
+# steps of Sensirion.fetch()
+ASK = const(0)
+CHECK = const(1)
+FETCH = const(2)
 
 
 def crc8(buf, i):
@@ -53,6 +60,30 @@ class Sensirion:
         self._bus = bus
         self._addr = cfg["addr"]
         self.ready = False
+        self._step = 0  # init() step
+        self._poll = ASK  # fetch() step
+
+    def reset(self):
+        self.ready = False
+        self._step = 0
+
+    def fetch(self, ready_cmd, ready_mask, retry_ms, read_cmd, words, wait_ms):
+        # One step of "is a result ready? then read it" (SCD4x, SCD30, SPS30): -> ms to wait before
+        # the next step, or the reply buffer of `words` words once the result is read.
+        step = self._poll
+        if step == ASK:
+            self._send(ready_cmd)
+            self._poll = CHECK
+            return wait_ms
+        if step == CHECK:
+            if not word(self._read(1), 0) & ready_mask:
+                self._poll = ASK
+                return retry_ms
+            self._send(read_cmd)
+            self._poll = FETCH
+            return wait_ms
+        self._poll = ASK
+        return self._read(words)
 
     def _send(self, cmd, arg=None):
         c = _CMD

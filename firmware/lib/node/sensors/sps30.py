@@ -5,7 +5,7 @@ from micropython import const
 
 from node import clock
 from node.sensors import DONE, STALE
-from node.sensors.sensirion import Sensirion, word
+from node.sensors.sensirion import ASK, Sensirion, word
 
 _START = const(0x0010)  # argument: output format
 _FORMAT_UINT16 = const(0x0500)
@@ -13,10 +13,6 @@ _STOP = const(0x0104)  # back to idle
 _DATA_READY = const(0x0202)  # 1 = a new result (one a second while measuring)
 _READ = const(0x0300)  # 10 words; the first four: PM1.0, PM2.5, PM4.0, PM10 mass concentration
 _WARMUP_MS = const(30000)
-
-_ASK = const(0)
-_CHECK = const(1)
-_FETCH = const(2)
 
 
 class SPS30(Sensirion):
@@ -30,7 +26,6 @@ class SPS30(Sensirion):
         super().__init__(bus, cfg)
         self._since = None  # tick the fan started; None while idle
         self.values = [0, 0, 0, 0]
-        self._poll = _ASK
 
     def init(self):
         self._send(_STOP)  # a known state: idle, whatever ran before a reboot
@@ -38,11 +33,8 @@ class SPS30(Sensirion):
         self.ready = True
         return 20
 
-    def reset(self):
-        self.ready = False
-
     def start(self):
-        self._poll = _ASK
+        self._poll = ASK
         now = clock.ticks()
         if self._since is None:
             self._send(_START, _FORMAT_UINT16)
@@ -55,20 +47,9 @@ class SPS30(Sensirion):
         self._since = None
 
     def poll(self):
-        step = self._poll
-        if step == _ASK:
-            self._send(_DATA_READY)
-            self._poll = _CHECK
-            return 1
-        if step == _CHECK:
-            if not word(self._read(1), 0) & 1:
-                self._poll = _ASK
-                return 250
-            self._send(_READ)
-            self._poll = _FETCH
-            return 1
-        d = self._read(4)  # of 10 words: the master may stop reading after any word
+        d = self.fetch(_DATA_READY, 1, 250, _READ, 4, 1)  # 4 of 10 words: reading may stop after any
+        if isinstance(d, int):
+            return d
         for i in range(4):
             self.values[i] = word(d, i)
-        self._poll = _ASK
         return DONE
