@@ -24,11 +24,11 @@ test: setup
 	$(BIN)/python -m pytest -q
 
 bench: setup
-	$(BIN)/python -m reallabor.bench
+	$(BIN)/python -m bench
 
 # The fault script against a real Mosquitto: our transport and umqtt.simple side by side
 faults: setup
-	$(BIN)/reallabor faults
+	$(BIN)/python -m bench.faults
 
 clean:
 	rm -rf build $(VENV)

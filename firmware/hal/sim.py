@@ -1,5 +1,6 @@
-# The unix-port board: buses answer from a trace file, time is virtual, the current directory is
-# the flash. Settings come from environment variables set by the host (host/reallabor/replay.py):
+# The unix-port board (the HAL contract of hal/__init__.py): buses answer from a trace file, time
+# is virtual (hal/simtime.py), the current directory is the flash. Settings come from environment
+# variables set by the host (host/reallabor/sim/replay.py and bootloop.py):
 #   RL_TRACE     trace file (JSON Lines, docs/trace-format.md); without it no device answers
 #   RL_SPEED     "max" (default) or a factor: 1 = real time, 60 = a minute per second
 #   RL_END_MS    stop once virtual time passes this many ms since the trace start
@@ -10,93 +11,24 @@
 #   RL_RESET     why this boot happened: "power" (default), "deepsleep" or "watchdog"
 #   RL_RTC       RTC memory kept over deep sleep and watchdog resets (hex)
 #   RL_FAULTS    "1": the trace has fault events (hal/simfaults.py)
-#   RL_FAULT_ACK "1": the host carries out broker, proxy and network faults; wait for its word
-import asyncio
-import gc
-import json
-import os
-import sys
-import time
+#   RL_HOST_FAULTS  the fault kinds the host carries out ("broker_stop,..."): wait for its word
+from hal import simtime  # first: it becomes `time` and asyncio's scheduler for all that follows
 
-from asyncio import core
-from node import clock, ident
+import gc  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import sys  # noqa: E402
 
-_TICKS_MASK = 0x3FFFFFFF  # time.ticks_ms() wraps at 2**30
-# Virtual ticks run ahead of the real ones by at least this much, so tasks that asyncio's C core
-# queues with a real-time key are always "due" against virtual time. Differences of ticks are
-# valid up to 2**29 ms, which caps one virtual run at about 6 days.
-_LEAD_MS = 3600000
-MAX_RUN_MS = (1 << 29) - 2 * _LEAD_MS
-_HOLD_GRACE_MS = 5
+from node import clock, ident  # noqa: E402
 
-_clock = None
+_clock = simtime.clock
 _trace = None
+_faults = None  # hal/simfaults.Faults, when the trace has fault events
 _end_ms = None
 _device_id = "sim-000000"
 _MAC = "02:00:00:00:00:00"  # locally administered: never a real board's
 _reset = "power"
 _rtc = b""
-
-
-class VirtualClock:
-    # Drives asyncio: when every task sleeps, jump to the next wake-up instead of waiting. While
-    # the firmware awaits a network reply (hold()), virtual time follows real time instead.
-    def __init__(self, speed, start_ms=0):
-        self.speed = speed  # 0 = as fast as possible
-        self.elapsed = start_ms  # virtual ms since the trace start, never wraps
-        self._start = start_ms
-        self.faults = None  # Faults, fired as time passes them
-        self.watchdog = None
-        self._base = time.ticks_ms() + _LEAD_MS
-        self.holds = 0
-        self.heap_peak = 0  # largest live heap seen between cycles
-        self._real_wait = core._io_queue.wait_io_event
-        core.ticks = self.ticks
-        core._io_queue.wait_io_event = self._wait
-
-    def ticks(self):
-        return (self._base + self.elapsed) & _TICKS_MASK
-
-    def _wait(self, dt):
-        if dt <= 0:  # 0: poll I/O for due tasks; -1: nothing scheduled, only I/O left
-            self._real_wait(dt)
-            return
-        gc.collect()  # what stays allocated while idle: the firmware's working set
-        alloc = gc.mem_alloc()
-        if alloc > self.heap_peak:
-            self.heap_peak = alloc
-        if self.holds:
-            start = time.ticks_ms()
-            self._real_wait(dt)
-            spent = time.ticks_diff(time.ticks_ms(), start)
-            # A reply within a few ms (a broker on this machine) takes no virtual time, so replays
-            # stay deterministic; a slow one or a timeout takes its real time.
-            self._advance(self.elapsed + (dt if spent >= dt else spent if spent > _HOLD_GRACE_MS else 0))
-            return
-        self._real_wait(int(dt / self.speed) if self.speed else 0)
-        head = core._task_queue.peek()
-        if head is not None and time.ticks_diff(head.ph_key, self.ticks()) <= 0:
-            return  # I/O woke a task: let it run before time moves on
-        if self.elapsed - self._start + dt > MAX_RUN_MS:
-            raise RuntimeError("simulated run longer than %d ms" % MAX_RUN_MS)
-        self._advance(self.elapsed + dt)
-
-    def _advance(self, to):
-        # Fault events and the watchdog happen at their own instants on the way.
-        while self.faults and self.faults.due is not None and self.faults.due <= to:
-            self.elapsed = max(self.elapsed, self.faults.due)
-            self.faults.fire()
-        if self.watchdog and to - self.watchdog.fed > self.watchdog.timeout:
-            self.elapsed = self.watchdog.fed + self.watchdog.timeout
-            print("%d W sim watchdog reset" % clock.uptime_ms())
-            _exit_for_restart("watchdog", self.elapsed)
-        self.elapsed = to
-
-    def hold(self):
-        self.holds += 1
-
-    def release(self):
-        self.holds -= 1
 
 
 def _keep(answers, key, hex_text):
@@ -255,12 +187,11 @@ class UART:
 
 
 def setup():
-    global _clock, _trace, _end_ms, _device_id, _reset, _rtc
+    global _trace, _faults, _end_ms, _device_id, _reset, _rtc
     env = os.getenv
     speed = env("RL_SPEED") or "max"
     start = int(env("RL_START_MS") or 0)
-    _clock = VirtualClock(0 if speed == "max" else float(speed), start)
-    clock.use(_clock.ticks, start)
+    _clock.start(0 if speed == "max" else float(speed), start)
     clock.on_network_wait(_clock.hold, _clock.release)
     if env("RL_EPOCH_MS"):
         clock.set_epoch_ms(int(env("RL_EPOCH_MS")) + start)
@@ -269,8 +200,9 @@ def setup():
         if env("RL_FAULTS") == "1":  # the trace has fault events: load what carries them out
             from hal.simfaults import Faults, Flash
 
-            _clock.faults = Faults(env("RL_TRACE"), start, env("RL_FAULT_ACK") == "1")
-            os.mount(Flash(os.getcwd(), _clock.faults), "/flash")
+            _faults = Faults(env("RL_TRACE"), start, (env("RL_HOST_FAULTS") or "").split(","))
+            _clock.alarms.append(_faults)
+            os.mount(Flash(os.getcwd(), _faults), "/flash")
             os.chdir("/flash")
     if env("RL_END_MS"):
         _end_ms = int(env("RL_END_MS"))
@@ -310,7 +242,7 @@ async def connect_tcp(host, port, ca=None, timeout_ms=10000):
 
 
 def _network_up():
-    return _clock is None or _clock.faults is None or _clock.faults.network
+    return _faults is None or _faults.network
 
 
 def running():
@@ -318,7 +250,7 @@ def running():
 
 
 def stopped():
-    gc.collect()
+    _clock.sample_heap()
     print("%d I sim end heap_peak=%d heap_total=%d" % (clock.uptime_ms(), _clock.heap_peak, gc.mem_alloc() + gc.mem_free()))
 
 
@@ -336,8 +268,9 @@ def save_rtc(data):
 
 
 def watchdog(timeout_ms):
-    _clock.watchdog = Watchdog(timeout_ms)
-    return _clock.watchdog
+    dog = Watchdog(timeout_ms)
+    _clock.alarms.append(dog)
+    return dog
 
 
 def deepsleep(ms):
@@ -359,7 +292,11 @@ class Watchdog:
         self.feed()
 
     def feed(self):
-        self.fed = _clock.elapsed
+        self.due = _clock.elapsed + self.timeout
+
+    def fire(self):
+        print("%d W sim watchdog reset" % clock.uptime_ms())
+        _exit_for_restart("watchdog", self.due)
 
 
 _EHOSTUNREACH = 113

@@ -7,18 +7,18 @@ import sys
 from node import clock
 
 _ENOSPC = 28
-_HOST_FAULTS = ("network_down", "network_up", "broker_stop", "broker_start", "cut")
 
 
 class Faults:
     # Fault events of the trace (docs/trace-format.md) in time order, read with a cursor of their
-    # own. Network and flash faults change this board; broker, proxy and network faults are also
-    # the host's to carry out, so with ack the board stops virtual time until the host is done.
-    # A power loss is announced only: the host kills the process a moment later, wherever it is.
-    def __init__(self, path, start_ms, ack):
+    # own. Network and flash faults change this board; the kinds in host_faults (the host names
+    # them: broker, proxy and network faults) are also the host's to carry out, so the board stops
+    # virtual time until the host says it is done. A power loss is announced only: the host kills
+    # the process a moment later, wherever it is.
+    def __init__(self, path, start_ms, host_faults):
         self._file = open(path)
         self._file.readline()
-        self._ack = ack
+        self._host = host_faults
         self.index = -1
         self.network = True
         self.flash_full = False
@@ -55,7 +55,7 @@ class Faults:
         index = self.index
         kind = self._take()
         print("%d I sim fault %d %s" % (clock.uptime_ms(), index, kind))
-        if self._ack and kind in _HOST_FAULTS:
+        if kind in self._host:
             sys.stdin.readline()
         self._apply(kind)
 

@@ -10,44 +10,22 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from reallabor.errors import EXIT_BAD_INPUT, ReallaborError
-from reallabor.i18n import msg
-from reallabor.paths import BOARDS
+from reallabor.chips import CHIPS, Chip, pins
+from reallabor.env import BOARDS
+from reallabor.errors import EXIT_BAD_INPUT, Problem, ReallaborError
 
 FORMAT = "reallabor-board"
 VERSION = 1
 
 
-@dataclass(frozen=True)
-class Chip:
-    gpios: frozenset
-    input_only: frozenset
-    adc1: frozenset  # ADC2 cannot be read while Wi-Fi runs, so batteries need ADC1
-    flash_offset: int  # where the MicroPython image starts
-
-
-def _pins(*ranges) -> frozenset:
-    return frozenset(p for r in ranges for p in (range(r, r + 1) if isinstance(r, int) else r))
-
-
-CHIPS = {
-    # ESP32 datasheet 2.2: GPIO20, 24 and 28-31 do not exist; 34-39 are inputs only.
-    "esp32": Chip(_pins(range(0, 20), 21, 22, 23, 25, 26, 27, range(32, 40)), _pins(range(34, 40)),
-                  _pins(range(32, 40)), 0x1000),
-    # ESP32-S3 datasheet 2.3: GPIO0-21 and 26-48; ADC1 is GPIO1-10.
-    "esp32s3": Chip(_pins(range(0, 22), range(26, 49)), frozenset(), _pins(range(1, 11)), 0x0),
-    # ESP32-C3 datasheet 2.3: GPIO0-21; ADC1 is GPIO0-4.
-    "esp32c3": Chip(_pins(range(0, 22)), frozenset(), _pins(range(0, 5)), 0x0),
-}
-
 # Module (or chip package) -> (chip, GPIOs wired to its flash and PSRAM, unusable for anything else)
 MODULES = {
-    "esp32-wroom-32": ("esp32", _pins(range(6, 12))),
-    "esp32-with-psram": ("esp32", _pins(range(6, 12), 16, 17)),  # WROVER-style: PSRAM on 16/17
-    "esp32-pico-d4": ("esp32", _pins(6, 7, 8, 11, 16, 17)),  # PICO-D4 datasheet 2.2: 9 and 10 stay free
-    "esp32-s3fn8": ("esp32s3", _pins(range(27, 33))),  # in-package quad flash, no PSRAM
-    "esp32-s3-wroom-1-octal-psram": ("esp32s3", _pins(range(26, 33), 35, 36, 37)),
-    "esp32-c3-mini-1": ("esp32c3", _pins(range(12, 18))),
+    "esp32-wroom-32": ("esp32", pins(range(6, 12))),
+    "esp32-with-psram": ("esp32", pins(range(6, 12), 16, 17)),  # WROVER-style: PSRAM on 16/17
+    "esp32-pico-d4": ("esp32", pins(6, 7, 8, 11, 16, 17)),  # PICO-D4 datasheet 2.2: 9 and 10 stay free
+    "esp32-s3fn8": ("esp32s3", pins(range(27, 33))),  # in-package quad flash, no PSRAM
+    "esp32-s3-wroom-1-octal-psram": ("esp32s3", pins(range(26, 33), 35, 36, 37)),
+    "esp32-c3-mini-1": ("esp32c3", pins(range(12, 18))),
 }
 
 FLASH_SIZES = {"2MB": 2 << 20, "4MB": 4 << 20, "8MB": 8 << 20, "16MB": 16 << 20, "32MB": 32 << 20}
@@ -104,7 +82,7 @@ def load(name: str) -> Board:
         raise ReallaborError("board.invalid", EXIT_BAD_INPUT, details=[str(e)], path=path)
     problems = validate(data)
     if not problems and path.parent == BOARDS and data["name"] != path.stem:
-        problems.append(msg("board.problem.name", field="name", stem=path.stem))
+        problems.append(Problem("board.problem.name", "name", params={"stem": path.stem}))
     if problems:
         raise ReallaborError("board.invalid", EXIT_BAD_INPUT, details=problems, path=path)
     return Board(
@@ -115,7 +93,7 @@ def load(name: str) -> Board:
     )
 
 
-def validate(data) -> list[str]:
+def validate(data) -> list[Problem]:
     """Every problem in a board file, each naming its field; [] if it is valid."""
     return _Checker(data).run()
 
@@ -123,13 +101,13 @@ def validate(data) -> list[str]:
 class _Checker:
     def __init__(self, data):
         self.data = data
-        self.problems: list[str] = []
+        self.problems: list[Problem] = []
         self.chip: Chip | None = None
         self.reserved: frozenset = frozenset()
         self.used: dict[int, str] = {}  # GPIO -> first field that claimed it
 
     def problem(self, key: str, field: str, **params) -> None:
-        self.problems.append(msg("board.problem." + key, field=field, **params))
+        self.problems.append(Problem("board.problem." + key, field, params=params))
 
     def run(self) -> list[str]:
         d = self.data
@@ -184,8 +162,8 @@ class _Checker:
 
     def chip_and_module(self, d) -> None:
         chip, module = d.get("chip"), d.get("module")
-        if chip not in CHIPS:
-            self.problem("choice", "chip", choices=", ".join(CHIPS))
+        if chip not in CHIPS or not CHIPS[chip].boards_possible:
+            self.problem("choice", "chip", choices=", ".join(c for c in CHIPS if CHIPS[c].boards_possible))
             return
         if module not in MODULES or MODULES[module][0] != chip:
             self.problem("choice", "module", choices=", ".join(m for m, (c, _) in MODULES.items() if c == chip))

@@ -7,17 +7,13 @@ import random
 import struct
 from dataclasses import dataclass
 
+from reallabor import chips
 from reallabor.errors import EXIT_BAD_INPUT, ReallaborError
 
 MAGIC = 0xE9
 BLOCK = 4096  # flash sector, and MicroPython's LittleFS block size
 PARTITION_TABLE = 0x8000  # flash address of the partition table
 DEFAULT_FS_OFFSET = 0x200000  # MicroPython's filesystem start when the image has no table
-
-# chip id in the extended image header (esptool/targets: IMAGE_CHIP_ID)
-CHIP_IDS = {0: "esp32", 2: "esp32s2", 5: "esp32c3", 9: "esp32s3", 12: "esp32c2", 13: "esp32c6", 16: "esp32h2"}
-CHIP_TITLES = {"esp32": "ESP32", "esp32s2": "ESP32-S2", "esp32s3": "ESP32-S3", "esp32c3": "ESP32-C3",
-               "esp32c2": "ESP32-C2", "esp32c6": "ESP32-C6", "esp32h2": "ESP32-H2"}
 
 _ENTRY = struct.Struct("<2sBBII16sI")  # magic, type, subtype, offset, size, label, flags
 _ENTRY_MAGIC, _MD5_MAGIC = b"\xaa\x50", b"\xeb\xeb"
@@ -39,9 +35,10 @@ def image_chip(data: bytes, name: str) -> str:
     if len(data) < 24 or data[0] != MAGIC:
         raise ReallaborError("image.not_esp", EXIT_BAD_INPUT, path=name)
     chip_id = struct.unpack_from("<H", data, 12)[0]
-    if chip_id not in CHIP_IDS:
+    chip = chips.by_image_id(chip_id)
+    if chip is None:
         raise ReallaborError("image.unknown_chip", EXIT_BAD_INPUT, path=name, chip_id=chip_id)
-    return CHIP_IDS[chip_id]
+    return chip.name
 
 
 def partitions(data: bytes, image_offset: int) -> list[Partition]:
@@ -80,7 +77,7 @@ def partition_table(entries: list[Partition]) -> bytes:
 def app_image(chip: str, payload: bytes, load_addr: int = 0x3F400020) -> bytes:
     """A valid ESP image with one segment: header, extended header with the chip id, segment,
     checksum byte padded to 16 bytes. Enough for esptool's image checks."""
-    chip_id = next(i for i, c in CHIP_IDS.items() if c == chip)
+    chip_id = chips.CHIPS[chip].image_id
     payload = payload + b"\x00" * (-len(payload) % 4)
     # magic, 1 segment, DIO, 4MB/40 MHz, entry; wp pin, drive strengths, chip id, revisions, no SHA
     header = struct.pack("<BBBBI", MAGIC, 1, 2, 0x20, 0x40080000)
@@ -99,7 +96,7 @@ def synthetic_firmware(chip: str, size: int, seed: int = 1) -> bytes:
     2 MB of firmware), and an application image whose content compresses about as well as real code
     (~60 %)."""
     rng = random.Random(seed)
-    offset = 0x1000 if chip in ("esp32", "esp32s2") else 0x0
+    offset = chips.CHIPS[chip].flash_offset
     words = [rng.randbytes(rng.randint(2, 12)) for _ in range(256)]
     boot = app_image(chip, rng.randbytes(0x4000))
     table = partition_table([

@@ -4,22 +4,21 @@ alone and the others finish."""
 import re
 import sqlite3
 
-from rl_cli import reallabor, site_profile
 
 N = 8
 
 
-def test_eight_boards_in_parallel_and_one_bad_port(virtual_board, data_dir, tmp_path):
+def test_eight_boards_in_parallel_and_one_bad_port(virtual_board, data_dir, tmp_path, cli, site_profile):
     boards = [virtual_board() for _ in range(N)]
     site_profile(data_dir)
     ports = [a for vb in boards for a in ("--port", vb.port)]
-    deployed = reallabor("deploy", *ports, "--board", "esp32-devkitc", "--lang", "en", timeout=300)
+    deployed = cli("deploy", *ports, "--board", "esp32-devkitc", "--lang", "en", timeout=300)
     assert deployed.returncode == 0, deployed.stdout + deployed.stderr
     assert f"{N} succeeded, 0 failed." in deployed.stdout
     assert all((vb.flash / "firmware.json").exists() for vb in boards)
 
     bad = str(tmp_path / "ttyUSB42")
-    done = reallabor("provision", *ports, "--port", bad, "--board", "esp32-devkitc", "--site", "hof",
+    done = cli("provision", *ports, "--port", bad, "--board", "esp32-devkitc", "--site", "hof",
                      "--name", "hof-{n:02}", "--lang", "en", timeout=300)
     assert done.returncode == 1, done.stdout + done.stderr
     table = done.stdout.splitlines()
@@ -37,9 +36,9 @@ def test_eight_boards_in_parallel_and_one_bad_port(virtual_board, data_dir, tmp_
     db.close()
 
 
-def test_name_pattern_is_required_for_several_ports(virtual_board, data_dir):
+def test_name_pattern_is_required_for_several_ports(virtual_board, data_dir, cli, site_profile):
     a, b = virtual_board(), virtual_board()
     site_profile(data_dir)
-    done = reallabor("provision", "--port", a.port, "--port", b.port, "--board", "esp32-devkitc", "--site", "hof",
+    done = cli("provision", "--port", a.port, "--port", b.port, "--board", "esp32-devkitc", "--site", "hof",
                      "--name", "same")
     assert done.returncode == 2 and "{n}" in done.stderr

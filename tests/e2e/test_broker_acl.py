@@ -2,6 +2,7 @@
 own topics and is refused on another device's; the firmware on a provisioned virtual board logs in
 with its own account and publishes its state."""
 
+from pathlib import Path
 import json
 import os
 import queue
@@ -9,12 +10,13 @@ import threading
 
 import paho.mqtt.client as paho
 
-from rl_cli import ROOT, reallabor, site_profile
-from reallabor.broker import Mosquitto, free_port
+from reallabor.mqtt.mosquitto import Mosquitto, free_port
 
+ROOT = Path(__file__).resolve().parents[2]
 TRACE = ROOT / "traces" / "courtyard-2h-bmp280.jsonl"
 NOT_AUTHORIZED = 0x87
 ACCEPTED = (0x00, 0x10)  # success; "no matching subscribers" (accepted, nobody listening yet)
+
 
 
 class Client:
@@ -48,17 +50,17 @@ class Client:
         self.c.loop_stop()
 
 
-def test_each_device_may_write_only_its_own_topics(virtual_board, data_dir, tmp_path):
+def test_each_device_may_write_only_its_own_topics(virtual_board, data_dir, tmp_path, cli, site_profile):
     port = free_port()
     site_profile(data_dir, broker=f"mqtt://127.0.0.1:{port}")
     a = virtual_board(env={"RL_TRACE": str(TRACE)})
     b = virtual_board()
     for vb in (a, b):
-        assert reallabor("deploy", "--port", vb.port, "--board", "esp32-devkitc").returncode == 0
-        done = reallabor("provision", "--port", vb.port, "--board", "esp32-devkitc", "--site", "hof")
+        assert cli("deploy", "--port", vb.port, "--board", "esp32-devkitc").returncode == 0
+        done = cli("provision", "--port", vb.port, "--board", "esp32-devkitc", "--site", "hof")
         assert done.returncode == 0, done.stderr
     passwd = tmp_path / "out" / "mosquitto.passwd"
-    assert reallabor("export", "mosquitto", "--out", passwd).returncode == 0
+    assert cli("export", "mosquitto", "--out", passwd).returncode == 0
     acl = passwd.with_suffix(".acl")
     conf = json.loads((a.flash / "config.json").read_text()), json.loads((b.flash / "config.json").read_text())
     (id_a, pw_a), (id_b, pw_b) = [(c["device"], c["mqtt"]["password"]) for c in conf]

@@ -2,62 +2,61 @@
 
 import json
 
-from rl_cli import reallabor
 
 
-def test_first_deploy_copies_everything_second_nothing(virtual_board):
+def test_first_deploy_copies_everything_second_nothing(virtual_board, cli):
     vb = virtual_board()
-    first = reallabor("deploy", "--port", vb.port, "--board", "esp32-devkitc", "--lang", "en")
+    first = cli("deploy", "--port", vb.port, "--board", "esp32-devkitc", "--lang", "en")
     assert first.returncode == 0, first.stderr
     manifest = json.loads((vb.flash / "firmware.json").read_text())
     assert set(manifest["files"]) >= {"main.py", "board.json", "lib/node/app.mpy", "hal/esp32.mpy"}
-    assert f"{len(manifest['files']) + 1} file(s) copied" in first.stdout  # and the manifest itself
+    assert f"copied {len(manifest['files']) + 1}, removed 0" in first.stdout  # and the manifest itself
     assert (vb.flash / "lib/node/app.mpy").read_bytes()[:2] == b"M\x06"  # bytecode, not source
     assert json.loads((vb.flash / "board.json").read_text())["name"] == "esp32-devkitc"
-    second = reallabor("deploy", "--port", vb.port, "--board", "esp32-devkitc", "--lang", "en")
+    second = cli("deploy", "--port", vb.port, "--board", "esp32-devkitc", "--lang", "en")
     assert second.returncode == 0, second.stderr
-    assert "0 file(s) copied, 0 removed" in second.stdout
+    assert "copied 0, removed 0" in second.stdout
     assert "  + " not in second.stdout and "  ~ " not in second.stdout
 
 
-def test_changed_and_stale_files_and_dry_run(virtual_board):
+def test_changed_and_stale_files_and_dry_run(virtual_board, cli):
     vb = virtual_board()
-    assert reallabor("deploy", "--port", vb.port, "--board", "esp32-devkitc").returncode == 0
+    assert cli("deploy", "--port", vb.port, "--board", "esp32-devkitc").returncode == 0
     (vb.flash / "lib/node/log.mpy").write_bytes(b"broken")
     (vb.flash / "lib/node/old.py").write_text("print('left over')\n")  # would shadow nothing, but is stale
     (vb.flash / "lib/other").mkdir()
     (vb.flash / "lib/other/keep.py").write_text("# someone else's library\n")
-    dry = reallabor("deploy", "--port", vb.port, "--board", "esp32-devkitc", "--dry-run", "--lang", "en")
+    dry = cli("deploy", "--port", vb.port, "--board", "esp32-devkitc", "--dry-run", "--lang", "en")
     assert dry.returncode == 0, dry.stderr
     assert "  ~ lib/node/log.mpy" in dry.stdout and "  - lib/node/old.py" in dry.stdout
-    assert "Would copy 1 file(s) and remove 1" in dry.stdout
+    assert "To copy: 1, to remove: 1" in dry.stdout
     assert (vb.flash / "lib/node/log.mpy").read_bytes() == b"broken"  # dry run: nothing written
-    done = reallabor("deploy", "--port", vb.port, "--board", "esp32-devkitc", "--lang", "en")
-    assert "1 file(s) copied, 1 removed" in done.stdout, done.stdout + done.stderr
+    done = cli("deploy", "--port", vb.port, "--board", "esp32-devkitc", "--lang", "en")
+    assert "copied 1, removed 1" in done.stdout, done.stdout + done.stderr
     assert (vb.flash / "lib/node/log.mpy").read_bytes()[:2] == b"M\x06"
     assert not (vb.flash / "lib/node/old.py").exists()
     assert (vb.flash / "lib/other/keep.py").exists()
 
 
-def test_other_board_changes_only_board_file_and_manifest(virtual_board):
+def test_other_board_changes_only_board_file_and_manifest(virtual_board, cli):
     vb = virtual_board()
-    assert reallabor("deploy", "--port", vb.port, "--board", "esp32-devkitc").returncode == 0
-    done = reallabor("deploy", "--port", vb.port, "--board", "tbeam", "--lang", "en")
+    assert cli("deploy", "--port", vb.port, "--board", "esp32-devkitc").returncode == 0
+    done = cli("deploy", "--port", vb.port, "--board", "tbeam", "--lang", "en")
     assert "  ~ board.json" in done.stdout and "  ~ firmware.json" in done.stdout
-    assert "2 file(s) copied" in done.stdout, done.stdout
+    assert "copied 2," in done.stdout, done.stdout
 
 
-def test_deploy_errors_say_what_to_do(tmp_path):
+def test_deploy_errors_say_what_to_do(tmp_path, cli):
     import os
     import pty
 
-    gone = reallabor("deploy", "--port", tmp_path / "ttyUSB9", "--board", "esp32-devkitc")
+    gone = cli("deploy", "--port", tmp_path / "ttyUSB9", "--board", "esp32-devkitc")
     assert gone.returncode == 2 and "gibt es nicht" in gone.stderr and "Traceback" not in gone.stderr
-    unknown = reallabor("deploy", "--port", tmp_path / "x", "--board", "esp32", "--lang", "en")
+    unknown = cli("deploy", "--port", tmp_path / "x", "--board", "esp32", "--lang", "en")
     assert unknown.returncode == 2 and "Unknown board" in unknown.stderr and "esp32-devkitc" in unknown.stderr
     master, slave = pty.openpty()  # a port where nobody answers
     try:
-        silent = reallabor("deploy", "--port", os.ttyname(slave), "--board", "esp32-devkitc", "--lang", "en", timeout=60)
+        silent = cli("deploy", "--port", os.ttyname(slave), "--board", "esp32-devkitc", "--lang", "en", timeout=60)
     finally:
         os.close(master)
         os.close(slave)

@@ -4,16 +4,16 @@ the `make faults` scenarios; the comparison transport (umqtt.simple) loses readi
 
 import pytest
 
-from reallabor import faults, replay
+from reallabor.sim import replay, scenarios
 from reallabor.errors import ReallaborError
 
-SCENARIOS = {s.name: s for s in faults.standard_scenarios(quick=True)}
+SCENARIOS = {s.name: s for s in scenarios.standard_scenarios(quick=True)}
 
 
 @pytest.mark.parametrize("name", list(SCENARIOS))
 def test_scenario_loses_nothing(name):
     scenario = SCENARIOS[name]
-    c = faults.run_scenario(scenario, heap="128K")
+    c = scenarios.run_scenario(scenario, heap="128K")
     assert not c.crashed
     assert c.sampled >= 25 and c.lost == 0 and c.duplicates == 0, c
     if name.startswith("cut at"):
@@ -23,13 +23,13 @@ def test_scenario_loses_nothing(name):
 
 
 def test_cut_at_puback_is_redelivered_and_deduplicated():
-    c = faults.run_scenario(SCENARIOS["cut at PUBACK"])
+    c = scenarios.run_scenario(SCENARIOS["cut at PUBACK"])
     assert c.copies >= 1 and c.lost == 0 and c.duplicates == 0  # the broker had it: a copy came twice
 
 
 def test_deep_sleep_status_says_when_the_node_wakes(tmp_path):
-    scenario = faults.Scenario("sleep", 0.25, [], {"deep_sleep": True})
-    path = faults.write_trace(scenario, tmp_path / "t.jsonl")
+    scenario = scenarios.Scenario("sleep", 0.25, [], {"deep_sleep": True})
+    path = scenarios.write_trace(scenario, tmp_path / "t.jsonl")
     config = {"site": "s", "interval_s": 300, "deep_sleep": True, "sensors": [{"type": "bme280"}]}
     result = replay.run(path, config=config)
     assert result.returncode == 0 and result.boots == 4  # woke at 0, 5, 10, 15 min
@@ -44,7 +44,9 @@ def test_deep_sleep_status_says_when_the_node_wakes(tmp_path):
 
 def test_umqtt_simple_loses_readings_in_the_same_outage():
     try:
-        c = faults.run_scenario(SCENARIOS["network outage 1 h"], transport="umqtt.simple")
+        from bench.faults import umqtt_transport
+
+        c = scenarios.run_scenario(SCENARIOS["network outage 1 h"], transport=umqtt_transport())
     except ReallaborError as e:
         if e.key == "faults.umqtt_download":
             pytest.skip("PyPI not reachable for umqtt.simple")

@@ -1,11 +1,13 @@
 """provision and verify end to end on virtual boards; secrets never reach the output."""
 
+from pathlib import Path
 import json
 import os
 import sqlite3
 import stat
 
-from rl_cli import ROOT, reallabor, site_profile
+ROOT = Path(__file__).resolve().parents[2]
+
 
 TRACE = ROOT / "traces" / "courtyard-2h-bmp280.jsonl"  # its BMP280 answers on the virtual i2c0
 
@@ -14,16 +16,16 @@ def mode(path):
     return stat.S_IMODE(path.stat().st_mode)
 
 
-def test_deploy_provision_verify_without_leaking_secrets(virtual_board, data_dir):
+def test_deploy_provision_verify_without_leaking_secrets(virtual_board, data_dir, cli, site_profile):
     vb = virtual_board(mac="24:6f:28:a1:b2:c3", env={"RL_TRACE": str(TRACE)})
     site_profile(data_dir)
     runs = [
-        reallabor("deploy", "--port", vb.port, "--board", "ttgo-lora32-v2.1", "--lang", "en"),
-        reallabor("provision", "--port", vb.port, "--board", "ttgo-lora32-v2.1", "--site", "hof", "--name", "Hof 1",
+        cli("deploy", "--port", vb.port, "--board", "ttgo-lora32-v2.1", "--lang", "en"),
+        cli("provision", "--port", vb.port, "--board", "ttgo-lora32-v2.1", "--site", "hof", "--name", "Hof 1",
                   "--lang", "en"),
-        reallabor("verify", "--port", vb.port, "--lang", "en"),
-        reallabor("export", "mosquitto", "--out", data_dir.parent / "out" / "passwd", "--lang", "en"),
-        reallabor("export", "tts", "--out", data_dir.parent / "out" / "tts.csv", "--lang", "en"),
+        cli("verify", "--port", vb.port, "--lang", "en"),
+        cli("export", "mosquitto", "--out", data_dir.parent / "out" / "passwd", "--lang", "en"),
+        cli("export", "tts", "--out", data_dir.parent / "out" / "tts.csv", "--lang", "en"),
     ]
     for r in runs:
         assert r.returncode == 0, r.stdout + r.stderr
@@ -56,63 +58,63 @@ def test_deploy_provision_verify_without_leaking_secrets(virtual_board, data_dir
     assert row[:4] == ("rl-a1b2c3", "Hof 1", "ttgo-lora32-v2.1", "hof") and row[4] == manifest["firmware"]
 
 
-def test_provisioning_again_keeps_secrets_unless_asked(virtual_board, data_dir):
+def test_provisioning_again_keeps_secrets_unless_asked(virtual_board, data_dir, cli, site_profile):
     vb = virtual_board()
     site_profile(data_dir)
-    assert reallabor("deploy", "--port", vb.port, "--board", "esp32-devkitc").returncode == 0
+    assert cli("deploy", "--port", vb.port, "--board", "esp32-devkitc").returncode == 0
     args = ("provision", "--port", vb.port, "--board", "esp32-devkitc", "--site", "hof", "--lang", "en")
-    assert reallabor(*args).returncode == 0
+    assert cli(*args).returncode == 0
     first = (vb.flash / "config.json").read_bytes()
-    again = reallabor(*args)
+    again = cli(*args)
     assert "unchanged" in again.stdout and (vb.flash / "config.json").read_bytes() == first
-    rotated = reallabor(*args, "--new-secrets")
+    rotated = cli(*args, "--new-secrets")
     assert rotated.returncode == 0 and "written" in rotated.stdout
     assert json.loads((vb.flash / "config.json").read_text())["mqtt"]["password"] != json.loads(first)["mqtt"]["password"]
     assert "lora" not in json.loads(first)  # no radio on a DevKitC
 
 
-def test_verify_finds_a_broken_board(virtual_board, data_dir):
+def test_verify_finds_a_broken_board(virtual_board, data_dir, cli, site_profile):
     vb = virtual_board()
     site_profile(data_dir, sensors=[{"type": "bme280", "name": "inside"}])
-    assert reallabor("deploy", "--port", vb.port, "--board", "esp32-devkitc").returncode == 0
-    assert reallabor("provision", "--port", vb.port, "--board", "esp32-devkitc", "--site", "hof").returncode == 0
+    assert cli("deploy", "--port", vb.port, "--board", "esp32-devkitc").returncode == 0
+    assert cli("provision", "--port", vb.port, "--board", "esp32-devkitc", "--site", "hof").returncode == 0
     (vb.flash / "lib/node/clock.mpy").write_bytes(b"M\x06broken")
-    done = reallabor("verify", "--port", vb.port, "--lang", "en")
+    done = cli("verify", "--port", vb.port, "--lang", "en")
     assert done.returncode == 1 and "is not ready" in done.stderr
     assert "[!!] boot" in done.stdout  # the broken module crashes the app at start
     assert "[!!] files" in done.stdout and "changed: lib/node/clock.mpy" in done.stdout
 
 
-def test_verify_reports_absent_sensor_and_foreign_config(virtual_board, data_dir):
+def test_verify_reports_absent_sensor_and_foreign_config(virtual_board, data_dir, cli, site_profile):
     vb = virtual_board()  # no trace: nothing answers on the bus
     site_profile(data_dir)
-    assert reallabor("deploy", "--port", vb.port, "--board", "esp32-devkitc").returncode == 0
-    assert reallabor("provision", "--port", vb.port, "--board", "esp32-devkitc", "--site", "hof").returncode == 0
-    done = reallabor("verify", "--port", vb.port, "--lang", "en")
+    assert cli("deploy", "--port", vb.port, "--board", "esp32-devkitc").returncode == 0
+    assert cli("provision", "--port", vb.port, "--board", "esp32-devkitc", "--site", "hof").returncode == 0
+    done = cli("verify", "--port", vb.port, "--lang", "en")
     assert done.returncode == 1 and "[!!] sensors      air: absent" in done.stdout, done.stdout
     config = json.loads((vb.flash / "config.json").read_text())
     config["device"] = "rl-ffffff"
     (vb.flash / "config.json").write_text(json.dumps(config))
-    done = reallabor("verify", "--port", vb.port, "--lang", "en")
+    done = cli("verify", "--port", vb.port, "--lang", "en")
     assert "[!!] config" in done.stdout and "belongs to rl-ffffff" in done.stdout, done.stdout
 
 
-def test_provision_errors(virtual_board, data_dir):
+def test_provision_errors(virtual_board, data_dir, cli, site_profile):
     vb = virtual_board()
     site = site_profile(data_dir)
-    fresh = reallabor("provision", "--port", vb.port, "--board", "esp32-devkitc", "--site", "hof", "--lang", "en")
+    fresh = cli("provision", "--port", vb.port, "--board", "esp32-devkitc", "--site", "hof", "--lang", "en")
     assert fresh.returncode == 1 and "no reallabor firmware" in fresh.stderr and "reallabor deploy" in fresh.stderr
-    assert reallabor("deploy", "--port", vb.port, "--board", "esp32-devkitc").returncode == 0
-    other = reallabor("provision", "--port", vb.port, "--board", "tbeam", "--site", "hof", "--lang", "en")
+    assert cli("deploy", "--port", vb.port, "--board", "esp32-devkitc").returncode == 0
+    other = cli("provision", "--port", vb.port, "--board", "tbeam", "--site", "hof", "--lang", "en")
     assert other.returncode == 1 and "deployed as esp32-devkitc, not tbeam" in other.stderr
-    missing = reallabor("provision", "--port", vb.port, "--board", "esp32-devkitc", "--site", "wald")
+    missing = cli("provision", "--port", vb.port, "--board", "esp32-devkitc", "--site", "wald")
     assert missing.returncode == 2 and "Standortprofil \"wald\" nicht gefunden" in missing.stderr
     os.chmod(site, 0o644)
-    open_ = reallabor("provision", "--port", vb.port, "--board", "esp32-devkitc", "--site", "hof", "--lang", "en")
+    open_ = cli("provision", "--port", vb.port, "--board", "esp32-devkitc", "--site", "hof", "--lang", "en")
     assert open_.returncode == 2 and "chmod 600" in open_.stderr
     os.chmod(site, 0o600)
     site_profile(data_dir, broker="http://example.org")
-    bad = reallabor("provision", "--port", vb.port, "--board", "esp32-devkitc", "--site", "hof", "--lang", "en")
+    bad = cli("provision", "--port", vb.port, "--board", "esp32-devkitc", "--site", "hof", "--lang", "en")
     assert bad.returncode == 2 and 'field "mqtt.url"' in bad.stderr and "wifi-Geheimnis" not in bad.stderr
     for r in (fresh, other, missing, open_, bad):
         assert "Traceback" not in r.stderr

@@ -8,7 +8,8 @@ from pathlib import Path
 import paho.mqtt.client as paho
 import pytest
 
-from reallabor import replay, synth
+from reallabor.sim import replay
+from reallabor.traces import synthetic
 
 ROOT = Path(__file__).resolve().parents[2]
 DAY = ROOT / "traces" / "courtyard-24h-bme280.jsonl"
@@ -50,7 +51,7 @@ def test_every_cycle_arrives_in_order_with_the_expected_values(broker, subscribe
     assert [s["seq"] for s in states] == list(range(24 * 60))
     assert [s["time"] for s in states] == [START_S + 60 * k for k in range(24 * 60)]
     # The values the synthetic day was made from come back through driver, codec and broker.
-    for s, (t, p, rh) in zip(states, synth.courtyard_day(24 * 60, seed=1)):
+    for s, (t, p, rh) in zip(states, synthetic.courtyard_day(24 * 60, seed=1)):
         r = s["readings"]["bme280"]
         assert r["temperature"] == {"value": round(t, 2), "unit": "°C", "n": 1, "min": round(t, 2), "max": round(t, 2)}
         assert r["pressure"]["value"] == round(p, 2) and r["pressure"]["unit"] == "hPa"

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from reallabor import replay, synth
+from reallabor.sim import replay
+from reallabor.traces import synthetic
 
 ROOT = Path(__file__).resolve().parents[2]
 TRACES = ROOT / "traces"
@@ -23,7 +24,7 @@ DECIMALS = {"sds011": 1, "bh1750": 1}  # particulate matter in 0.1 ug/m3 (SDS011
 
 def expected(kind: str, air: dict) -> dict:
     out = {}
-    for q, v in synth.reading(kind, air).items():
+    for q, v in synthetic.reading(kind, air).items():
         places = 0 if q in ("co2", "pm1", "pm2_5", "pm4", "pm10") and kind != "sds011" else 2
         places = DECIMALS.get(kind, places) if q != "temperature" and q != "humidity" else places
         out[q] = Decimal(round(v, places)).quantize(Decimal(1).scaleb(-places))
@@ -48,7 +49,7 @@ def test_each_driver_publishes_the_room(broker, name):
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""  # every command the driver sent is in the trace
     kind = "scd4x" if name.startswith("scd4") else name
-    air = synth.room_day(synth.MORNING + synth.HOUR)[synth.MORNING:]
+    air = synthetic.room_day(synthetic.MORNING + synthetic.HOUR_MINUTES)[synthetic.MORNING:]
     states = [m.payload for m in result.states]
     assert len(states) == 60
     first = 1 if name in WARMING else 0
@@ -95,7 +96,7 @@ def test_fault_ends_with_the_right_health_and_the_other_sensor_goes_on(broker, n
 
 def test_noise_around_frames_does_not_hide_the_values(broker):
     result = replay.run(TRACES / "pms5003-garbage.jsonl", broker_url=broker.url)
-    air = synth.room_day(synth.MORNING + synth.HOUR)[synth.MORNING:]
+    air = synthetic.room_day(synthetic.MORNING + synthetic.HOUR_MINUTES)[synthetic.MORNING:]
     states = [m.payload for m in result.states]
     for minute in range(1, 40):  # noise before, inside and after every reply; a fake header too
         check_values("pms5003", "pms5003", states[minute], air[minute])
@@ -119,7 +120,7 @@ def check_day(result, kinds):
     assert list(states[0]["health"]) == ["bme280", *kinds]
     slow = {"scd4x", "scd30", "sps30", "sds011", "pms5003"} & set(kinds)
     assert {k for k, v in states[0]["health"].items() if v == "warming_up"} == slow
-    air = synth.room_day()
+    air = synthetic.room_day()
     for minute, state in enumerate(states[1:], start=1):
         assert set(state["health"].values()) == {"ok"}, (minute, state["health"])
         for name in kinds:
@@ -133,11 +134,11 @@ def check_day(result, kinds):
 def test_workshop_kit_day_in_the_ram_budget(broker):
     result = replay.run(TRACES / "makerspace-24h-kit.jsonl", broker_url=broker.url)  # default heap 128K
     assert result.heap_total <= 128 * 1024
-    check_day(result, synth.KIT_DAY)
+    check_day(result, synthetic.KIT_DAY)
 
 
 def test_day_with_every_driver_on_one_node(broker):
     # Every driver at once is more bytecode than the 128K stand-in holds on the 64-bit unix port
     # (`make bench` prints what it needs); this checks that they all work side by side.
     result = replay.run(TRACES / "makerspace-24h-multi.jsonl", broker_url=broker.url, heap="256K")
-    check_day(result, synth.MULTI_DAY)
+    check_day(result, synthetic.MULTI_DAY)

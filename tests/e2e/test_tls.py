@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from reallabor import replay
-from reallabor.broker import Mosquitto, free_port
-from reallabor.paths import TRACES
+from reallabor.sim import replay
+from reallabor.mqtt.mosquitto import Mosquitto, free_port
+from reallabor.env import TRACES
 
 x509 = pytest.importorskip("cryptography.x509")
 from cryptography.hazmat.primitives import hashes, serialization  # noqa: E402

@@ -16,7 +16,7 @@ _TEST_FUNC = re.compile(r"^(?:async\s+)?def\s+(test_\w+)\s*\(", re.MULTILINE)
 
 
 def micropython() -> str:
-    from reallabor.replay import find_micropython
+    from reallabor.sim.replay import find_micropython
 
     return find_micropython()
 

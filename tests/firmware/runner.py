@@ -1,5 +1,6 @@
 # Runs one firmware test function under MicroPython: runner.py MODULE FUNCTION, in a fresh
 # directory that acts as the flash. Prints PASS on success; an exception prints its traceback.
+import hal.simtime  # noqa: F401  first: virtual time and asyncio's scheduler, as in a replay
 import sys
 
 import asyncio

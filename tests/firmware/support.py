@@ -1,4 +1,18 @@
-# Helpers for firmware tests (MicroPython): in-memory buses and sockets standing in for hardware.
+# Helpers for firmware tests (MicroPython): in-memory buses and sockets standing in for hardware,
+# and the datasheet examples several tests share.
+import struct
+
+from hal import simtime
+
+
+def set_now(ms):
+    # The virtual clock reads ms since this boot (time.ticks_ms() for the firmware).
+    simtime.clock.elapsed = simtime.clock.boot_ms + ms
+
+
+def now():
+    return simtime.clock.elapsed - simtime.clock.boot_ms
+
 
 
 def raises(exc_type, func, *args):
@@ -182,3 +196,30 @@ class BrokerSocket(MemorySocket):
                 if topic.endswith(suffix):
                     out.append((topic, body[start:].decode(), first & 1, bool(first & 0x08)))
         return out
+
+
+# BMP280 datasheet, section 3.12: calibration words and raw values of the worked example.
+EXAMPLE_TP = (27504, 26435, -1000, 36477, -10685, 3024, 2855, 140, -7, 15500, -14600, 6000)
+ADC_T = 519888
+ADC_P = 415148
+# Humidity words H1..H6 = 75, 362, 0, 313, 50, 30 as the chip packs them at 0xE1..0xE7
+H_BYTES = bytes((0x6A, 0x01, 0x00, 0x13, 0x29, 0x03, 0x1E))
+
+
+def bme280_chip(chip_id, adc_h=None):
+    regs = {
+        0xD0: bytes((chip_id,)),
+        0x88: struct.pack("<HhhHhhhhhhhh", *EXAMPLE_TP) + bytes((0, 75)),
+        0xE1: H_BYTES,
+        0xF7: struct.pack(">I", ADC_P << 4)[1:] + struct.pack(">I", ADC_T << 4)[1:]
+        + (struct.pack(">H", adc_h) if adc_h is not None else b""),
+    }
+    return RegisterDevice(regs)
+
+
+# SDS011 control protocol V1.3: commands to all devices (id FF FF), their checksums and replies
+SDS_QUERY = bytes.fromhex("aab404000000000000000000000000ffff02ab")
+SDS_SLEEP = bytes.fromhex("aab406010000000000000000000000ffff05ab")
+SDS_WORK = bytes.fromhex("aab406010100000000000000000000ffff06ab")
+SDS_QUERY_MODE = bytes.fromhex("aab402010100000000000000000000ffff02ab")
+SDS_DATA = bytes.fromhex("aac0d4043a0aa1601dab")  # the protocol's example: PM2.5 123.6, PM10 261.8

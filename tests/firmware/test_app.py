@@ -2,11 +2,9 @@
 import json
 import struct
 
-from hal.sim import VirtualClock
+from hal import simtime
 from node import app, clock
-from support import BrokerSocket, CommandDevice, MemoryI2C, MemoryUART, words
-from test_bme280 import chip
-from test_particulate import SDS_DATA, SDS_QUERY
+from support import SDS_DATA, SDS_QUERY, BrokerSocket, CommandDevice, MemoryI2C, MemoryUART, bme280_chip as chip, words
 
 
 class DeepSleep(Exception):
@@ -42,7 +40,7 @@ class Board:
         if not self.network:
             raise OSError(113)
 
-    async def connect_tcp(self, host, port, tls, timeout_ms):
+    async def connect_tcp(self, host, port, ca, timeout_ms):
         self.sockets.append(BrokerSocket(self.refuse, self.drop_after))
         self.drop_after = None
         return self.sockets[-1]
@@ -90,8 +88,8 @@ def sht4x(rh_raw=32768):
 
 
 def start_virtual_clock():
-    vc = VirtualClock(0)
-    clock.use(vc.ticks)
+    vc = simtime.clock
+    vc.start(0, 0)
     clock.set_epoch_ms(1778716800000)
     return vc
 

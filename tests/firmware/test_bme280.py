@@ -3,26 +3,7 @@ import struct
 
 from node.sensors import ABSENT, DONE, WRONG_CHIP, SensorError, health_of
 from node.sensors import bme280
-from support import MemoryI2C, RegisterDevice, raises
-
-# BMP280 datasheet, section 3.12: calibration words and raw values of the worked example.
-EXAMPLE_TP = (27504, 26435, -1000, 36477, -10685, 3024, 2855, 140, -7, 15500, -14600, 6000)
-ADC_T = 519888
-ADC_P = 415148
-# Humidity words H1..H6 = 75, 362, 0, 313, 50, 30 as the chip packs them at 0xE1..0xE7
-H_BYTES = bytes((0x6A, 0x01, 0x00, 0x13, 0x29, 0x03, 0x1E))
-
-
-def chip(chip_id, adc_h=None):
-    regs = {
-        0xD0: bytes((chip_id,)),
-        0x88: struct.pack("<HhhHhhhhhhhh", *EXAMPLE_TP) + bytes((0, 75)),
-        0xE1: H_BYTES,
-        0xF7: struct.pack(">I", ADC_P << 4)[1:] + struct.pack(">I", ADC_T << 4)[1:]
-        + (struct.pack(">H", adc_h) if adc_h is not None else b""),
-    }
-    return RegisterDevice(regs)
-
+from support import ADC_P, ADC_T, EXAMPLE_TP, H_BYTES, MemoryI2C, bme280_chip as chip, raises
 
 def driver(kind, dev, addr=0x76, over=None):
     cfg = {"type": kind, "name": kind, "addr": addr,

@@ -3,18 +3,12 @@
 from node import clock
 from node.sensors import ABSENT, CHECKSUM, DONE, STALE, SensorError
 from node.sensors import bh1750, pms5003, sds011, sps30
-from support import CommandDevice, MemoryI2C, MemoryUART, raises, words
+from support import SDS_DATA, SDS_QUERY, SDS_QUERY_MODE, SDS_SLEEP, SDS_WORK, CommandDevice, MemoryI2C, MemoryUART, raises, words, set_now
 
-NOW = [0]
-
-
-def fake_time():
-    NOW[0] = 0
-    clock.use(lambda: NOW[0])
 
 
 def test_sps30_uint16_measurement_with_fan_rest():
-    fake_time()
+    set_now(0)
     # mass PM1.0, PM2.5, PM4.0, PM10, then number concentrations and typical size
     data = words(7, 12, 14, 16, 50, 60, 62, 63, 63, 540)
     dev = CommandDevice({b"\x02\x02": words(1), b"\x03\x00": data})
@@ -23,7 +17,7 @@ def test_sps30_uint16_measurement_with_fan_rest():
     assert dev.writes == [b"\x01\x04"]  # stop measurement: idle, whatever ran before
     assert s.start() == 30000  # particulate readings only after 30 s of airflow
     assert dev.writes[-1] == b"\x00\x10\x05\x00\xf6"  # start measurement, unsigned 16-bit output
-    NOW[0] = 30000
+    set_now(30000)
     assert s.start() == 20 and len(dev.writes) == 2  # already running: no second start
     s.poll()
     assert dev.writes[-1] == b"\x02\x02"  # read data-ready flag
@@ -33,7 +27,7 @@ def test_sps30_uint16_measurement_with_fan_rest():
     assert s.values == [7, 12, 14, 16]
     s.stop()
     assert dev.writes[-1] == b"\x01\x04"
-    NOW[0] = 60000
+    set_now(60000)
     assert s.start() == 30000  # woken again: another 30 s
 
 
@@ -49,14 +43,6 @@ def test_bh1750_datasheet_example():
     assert bh1750.lux_tenths(1) == 8 and bh1750.lux_tenths(65535) == 546125
 
 
-# SDS011 control protocol V1.3: commands to all devices (id FF FF), their checksums and replies
-SDS_QUERY = bytes.fromhex("aab404000000000000000000000000ffff02ab")
-SDS_SLEEP = bytes.fromhex("aab406010000000000000000000000ffff05ab")
-SDS_WORK = bytes.fromhex("aab406010100000000000000000000ffff06ab")
-SDS_QUERY_MODE = bytes.fromhex("aab402010100000000000000000000ffff02ab")
-SDS_DATA = bytes.fromhex("aac0d4043a0aa1601dab")  # the protocol's example: PM2.5 123.6, PM10 261.8
-
-
 def sds(uart):
     return sds011.SDS011(uart, {"type": "sds011", "name": "sds"})
 
@@ -70,31 +56,31 @@ def sds_sample(s):
 
 
 def test_sds011_query_mode_and_sleep():
-    fake_time()
+    set_now(0)
     uart = MemoryUART({SDS_QUERY: SDS_DATA})
     s = sds(uart)
     assert s.init() == 100 and s.init() == 0 and s.ready
     assert uart.written == [SDS_WORK, SDS_QUERY_MODE]  # wake first: asleep it ignores everything else
     assert s.start() == 30000
-    NOW[0] = 30000
+    set_now(30000)
     assert s.start() == 0
     assert s.poll() == 40 and uart.written[-1] == SDS_QUERY
     assert s.poll() == DONE
     assert s.values == [1236, 2618]
     s.stop()
     assert uart.written[-1] == SDS_SLEEP
-    NOW[0] = 60000
+    set_now(60000)
     assert s.start() == 30000 and uart.written[-1] == SDS_WORK
 
 
 def test_sds011_finds_its_frame_in_noise():
-    fake_time()
+    set_now(0)
     noise = bytes.fromhex("00aa13ab") + bytes.fromhex("aac5060100 00a160 08ab".replace(" ", ""))  # a command reply
     uart = MemoryUART({SDS_QUERY: noise + SDS_DATA[:6]})
     s = sds(uart)
     s.init()
     s.init()
-    NOW[0] = 30000
+    set_now(30000)
     s.start()
     s.poll()
     assert s.poll() == 20  # half a frame so far
@@ -103,7 +89,7 @@ def test_sds011_finds_its_frame_in_noise():
 
 
 def test_sds011_checksum_and_silence():
-    fake_time()
+    set_now(0)
     bad = bytearray(SDS_DATA)
     bad[8] ^= 0xFF
     uart = MemoryUART({SDS_QUERY: bytes(bad)})
@@ -145,7 +131,7 @@ def pms_frame(values):
 
 
 def test_pms5003_passive_mode_frame():
-    fake_time()
+    set_now(0)
     # CF=1 PM1.0/2.5/10, atmospheric PM1.0/2.5/10, six particle counts, reserved
     frame = pms_frame([11, 17, 20, 10, 15, 19, 2400, 700, 120, 12, 3, 1, 0])
     assert len(frame) == 32
@@ -154,7 +140,7 @@ def test_pms5003_passive_mode_frame():
     s = pms5003.PMS5003(uart, {"type": "pms5003", "name": "pms"})
     assert s.init() == 100 and uart.written == [PMS_WAKE]
     assert s.start() == 30000  # stable data 30 s after waking up
-    NOW[0] = 30000
+    set_now(30000)
     assert s.start() == 0
     s.poll()
     s.poll()
@@ -166,13 +152,13 @@ def test_pms5003_passive_mode_frame():
 
 
 def test_pms5003_resynchronises_and_checks_its_sum():
-    fake_time()
+    set_now(0)
     frame = pms_frame([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 0])
     fake_header = bytes.fromhex("424d0010ffff")  # a header with a wrong length inside noise
     uart = MemoryUART({PMS_READ: bytes.fromhex("0102") + fake_header + frame})
     s = pms5003.PMS5003(uart, {"type": "pms5003", "name": "pms"})
     s.init()
-    NOW[0] = 30000
+    set_now(30000)
     s.start()
     s.poll()
     s.poll()

@@ -5,8 +5,8 @@ from array import array
 from node import clock, pipeline
 from node.sensors import (ABSENT, DONE, OK, OUT_OF_RANGE, STALE, STUCK, TIMEOUT, WARMING_UP,
                           SensorError)
+from support import now, set_now
 
-NOW = [0]
 MEDIAN, TRIMMED, MEAN = 0, 1, 2  # node.config.FILTERS order
 
 
@@ -46,12 +46,12 @@ class Scripted:
         self.calls = []
 
     def init(self):
-        self.calls.append(("init", NOW[0]))
+        self.calls.append(("init", now()))
         self.ready = True
         return 0
 
     def start(self):
-        self.calls.append(("start", NOW[0]))
+        self.calls.append(("start", now()))
         return self.wait
 
     def poll(self):
@@ -61,7 +61,7 @@ class Scripted:
         if r is None:
             return 10
         self.values[0], self.values[1] = r
-        self.calls.append(("read", NOW[0]))
+        self.calls.append(("read", now()))
         return DONE
 
     def reset(self):
@@ -69,8 +69,7 @@ class Scripted:
 
 
 def channel(driver, sample_s=10, interval_s=60, filt=MEDIAN, change=None, stuck_after=0):
-    NOW[0] = 0
-    clock.use(lambda: NOW[0])
+    set_now(0)
     cfg = {"sample_s": sample_s, "filter": {"temperature": filt, "humidity": filt}, "change": change or {},
            "stuck_after": stuck_after}
     return pipeline.Channel(driver, cfg, interval_s * 1000, 0)
@@ -78,9 +77,9 @@ def channel(driver, sample_s=10, interval_s=60, filt=MEDIAN, change=None, stuck_
 
 def run(c, until):
     while clock.diff(c.due, until) <= 0:
-        NOW[0] = c.due
-        c.step(NOW[0])
-    NOW[0] = until
+        set_now(c.due)
+        c.step(now())
+    set_now(until)
 
 
 def test_window_statistics_over_a_publishing_interval():

@@ -5,16 +5,10 @@ from node import clock
 from node.sensors import DONE, OUT_OF_RANGE, SensorError
 from node.sensors import scd30, scd4x
 from node.sensors.sensirion import crc8
-from support import CommandDevice, MemoryI2C, raises, words
+from support import CommandDevice, MemoryI2C, raises, set_now, words
 
 # SCD4x datasheet, read_measurement example: 500 ppm, 25 degC, 37 %RH
 EXAMPLE = words(0x01F4, 0x6667, 0x5EB9)
-NOW = [0]
-
-
-def fake_time():
-    NOW[0] = 0
-    clock.use(lambda: NOW[0])
 
 
 def with_arg(cmd, arg):
@@ -36,24 +30,24 @@ def init(s):
 
 
 def test_scd4x_periodic_start_up():
-    fake_time()
+    set_now(0)
     dev = CommandDevice({b"\xe4\xb8": words(0x8006), b"\xec\x05": EXAMPLE})
     s = scd4x_driver(dev, asc=False, altitude_m=520)
     assert init(s) == [500, 1, 1, 0]  # stop_periodic_measurement takes 500 ms, the setters 1 ms
     assert dev.writes == [b"\x3f\x86", with_arg(0x2416, 0), with_arg(0x2427, 520), b"\x21\xb1"]
     assert dev.writes[1] == b"\x24\x16\x00\x00\x81"
-    NOW[0] = 1200
+    set_now(1200)
     assert s.start() == 3800  # the first result comes 5 s after start_periodic_measurement
-    NOW[0] = 5000
+    set_now(5000)
     assert s.start() == 0
 
 
 def test_scd4x_reads_when_data_is_ready():
-    fake_time()
+    set_now(0)
     dev = CommandDevice({b"\xe4\xb8": words(0x8000), b"\xec\x05": EXAMPLE})
     s = scd4x_driver(dev)
     init(s)
-    NOW[0] = 6000
+    set_now(6000)
     s.start()
     assert s.poll() == 1 and dev.writes[-1] == b"\xe4\xb8"  # get_data_ready_status, 1 ms
     assert s.poll() == 1000  # lowest 11 bits 0: no new result yet
@@ -65,11 +59,11 @@ def test_scd4x_reads_when_data_is_ready():
 
 
 def test_scd4x_ambient_pressure_from_the_node():
-    fake_time()
+    set_now(0)
     dev = CommandDevice({b"\xe4\xb8": words(0x8006), b"\xec\x05": EXAMPLE})
     s = scd4x_driver(dev)
     init(s)
-    NOW[0] = 6000
+    set_now(6000)
     s.pressure_hpa = 987
     assert s.start() == 1
     assert dev.writes[-1] == with_arg(0xE000, 987)  # set_ambient_pressure in hPa, allowed while measuring
@@ -79,7 +73,7 @@ def test_scd4x_ambient_pressure_from_the_node():
 
 
 def test_scd41_single_shot():
-    fake_time()
+    set_now(0)
     dev = CommandDevice({b"\xe4\xb8": words(0x8006), b"\xec\x05": EXAMPLE})
     s = scd4x_driver(dev, mode="single")
     assert s.lead_ms == 5000
@@ -112,7 +106,7 @@ def scd30_driver(dev, asc=None):
 
 
 def test_scd30_measurement():
-    fake_time()
+    set_now(0)
     data = words(0x43DB, 0x8C2E, 0x41D9, 0xE7FF, 0x4243, 0x3A1B)
     assert data[:6] == bytes((0x43, 0xDB, 0xCB, 0x8C, 0x2E, 0x8F))
     dev = CommandDevice({b"\x02\x02": words(1), b"\x03\x00": data})

@@ -4,9 +4,12 @@ a real ESP32 must carry the chip the board file names."""
 import pytest
 
 from reallabor import boards
-from reallabor.deploy import check_target, owned_dirs
+from reallabor.boardio.deploy import check_target
+from reallabor.firmware.layout import owned_dirs
 from reallabor.errors import ReallaborError
 from reallabor.i18n import set_language
+
+pytestmark = pytest.mark.usefixtures("english")  # messages checked in English
 
 
 class Board:
@@ -23,13 +26,6 @@ class Board:
 
 FILES = {"lib/node/app.mpy": b"M\x06\x00\x1f", "main.py": b"from node import app\n"}
 MPY_6_3 = 6 | 3 << 8 | 10 << 10  # v6.3 on xtensawin, as an ESP32 with MicroPython 1.23+ reports
-
-
-@pytest.fixture(autouse=True)
-def english():
-    set_language("en")
-    yield
-    set_language(None)
 
 
 def test_matching_board_passes():

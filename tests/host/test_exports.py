@@ -8,8 +8,8 @@ import subprocess
 
 import pytest
 
-from reallabor import exports
-from reallabor.inventory import Record
+from reallabor.fleet import exports
+from reallabor.fleet.inventory import Record
 
 
 def record(n, lora=True, **kw):

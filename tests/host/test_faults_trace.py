@@ -2,8 +2,9 @@
 
 import json
 
-from reallabor import trace
-from reallabor.proxy import split_packets
+from reallabor.traces import fileformat
+from reallabor.i18n import describe
+from reallabor.sim.mqttproxy import split_packets
 
 HEADER = {"format": "reallabor-trace", "version": 1, "board": "x", "source": "synthetic", "start": "2026-05-14T00:00:00Z"}
 
@@ -18,7 +19,7 @@ def test_fault_records_are_read_in_order(tmp_path):
     records = [{"t": 0, "fault": "broker_stop"}, {"t": 10, "bus": "i2c0", "addr": 118, "w": "d0", "r": "60"},
                {"t": 20, "fault": "cut", "packet": "PUBACK"}, {"t": 30, "fault": "power_loss", "off_ms": 5000},
                {"t": 40, "fault": "network_down"}, {"t": 50, "fault": "flash_full"}]
-    summary, problems = trace.check(write(tmp_path, records))
+    summary, problems = fileformat.check(write(tmp_path, records))
     assert problems == []
     assert [f["fault"] for f in summary.faults] == ["broker_stop", "cut", "power_loss", "network_down", "flash_full"]
     assert summary.records == 1 and summary.end_ms == 50
@@ -28,11 +29,12 @@ def test_bad_fault_records_are_reported_with_their_line(tmp_path):
     records = [{"t": 0, "fault": "meteor"}, {"t": 1, "fault": "cut", "packet": "SUBSCRIBE"},
                {"t": 2, "fault": "power_loss"}, {"t": 3, "fault": "network_up", "why": "x"},
                {"t": 1, "fault": "broker_start"}]
-    _, problems = trace.check(write(tmp_path, records))
+    _, problems = fileformat.check(write(tmp_path, records))
     lines = [p.line for p in problems]
     assert lines == [2, 3, 4, 5, 6]
-    assert "fault" in problems[0].text and "packet" in problems[1].text and "off_ms" in problems[2].text
-    assert "why" in problems[3].text
+    text = [describe(p) for p in problems]
+    assert "fault" in text[0] and "packet" in text[1] and "off_ms" in text[2]
+    assert "why" in text[3]
 
 
 def test_split_packets_keeps_incomplete_ones():

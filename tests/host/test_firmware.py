@@ -9,7 +9,8 @@ import threading
 
 import pytest
 
-from reallabor import espimage, firmware
+from reallabor import espimage
+from reallabor.flashing import images as firmware
 from reallabor.errors import ReallaborError
 
 

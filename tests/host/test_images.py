@@ -5,7 +5,8 @@ import pytest
 from esptool.bin_image import LoadFirmwareImage
 from littlefs import LittleFS, LittleFSError, UserContext
 
-from reallabor import espimage, fsimage
+from reallabor import espimage
+from reallabor.firmware import fsimage
 from reallabor.espimage import Partition
 
 

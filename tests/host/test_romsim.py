@@ -5,7 +5,7 @@ import struct
 
 import serial
 
-from reallabor.romsim import CHIPS, Bootloader, BootloaderBoard, Flash, checksum, slip_decode, slip_encode
+from reallabor.sim.rombootloader import CHIPS, Bootloader, BootloaderBoard, Flash, checksum, slip_decode, slip_encode
 
 SYNC = struct.pack("<BBHI", 0, 0x08, 36, 0) + b"\x07\x07\x12\x20" + b"\x55" * 32
 

@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 import serial
 
-from reallabor import sites
-from reallabor.device import port_error
+from reallabor.fleet import sites
+from reallabor.boardio.repl import port_error
 from reallabor.errors import ReallaborError
 from reallabor.i18n import set_language
+
+pytestmark = pytest.mark.usefixtures("english")  # messages checked in English
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,13 +25,6 @@ def cli(*args, env=None):
     environ.pop("REALLABOR_LANG", None)
     return subprocess.run([sys.executable, "-m", "reallabor.cli", *map(str, args)], capture_output=True, text=True,
                           env=environ, timeout=60)
-
-
-@pytest.fixture(autouse=True)
-def english():
-    set_language("en")
-    yield
-    set_language(None)
 
 
 def test_port_errors_as_pyserial_raises_them():
@@ -105,8 +100,8 @@ def test_site_profile_loads(tmp_path):
 def test_bad_site_profile_names_the_field(tmp_path, text, field):
     with pytest.raises(ReallaborError) as e:
         sites.load(str(write(tmp_path / "s.json", text)))
-    assert e.value.key == "site.invalid" and e.value.params["field"] == field
-    assert "geheim" not in e.value.message()
+    assert e.value.key == "file.invalid" and e.value.details[0].field.endswith(field)
+    assert "geheim" not in e.value.message() + " ".join(e.value.detail_lines())
 
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")

@@ -7,20 +7,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reallabor import synth, trace
+from reallabor.traces import fileformat, synthetic
 from reallabor.errors import ReallaborError
-from reallabor.i18n import set_language
+from reallabor.i18n import describe, msg, set_language
+
+pytestmark = pytest.mark.usefixtures("english")  # messages checked in English
 
 ROOT = Path(__file__).resolve().parents[2]
+def info_lines(summary) -> list[str]:
+    return [msg(key, **params) for key, params in fileformat.info(summary)]
+
+
 HEADER = {"format": "reallabor-trace", "version": 1, "board": "esp32-devkitc", "source": "synthetic",
           "start": "2026-05-14T00:00:00Z"}
-
-
-@pytest.fixture(autouse=True)
-def english():
-    set_language("en")
-    yield
-    set_language(None)
 
 
 def write(tmp_path, *lines) -> Path:
@@ -30,24 +29,24 @@ def write(tmp_path, *lines) -> Path:
 
 
 def test_samples_are_valid_and_synthetic():
-    for name in synth.SAMPLES:
-        summary, problems = trace.check(ROOT / "traces" / name)
+    for name in synthetic.SAMPLES:
+        summary, problems = fileformat.check(ROOT / "traces" / name)
         assert problems == [], (name, problems)
         assert summary.header["source"] == "synthetic"
 
 
 def test_samples_regenerate_identically(tmp_path):
-    for path in synth.write_samples(tmp_path):
+    for path in synthetic.write_samples(tmp_path):
         assert path.read_bytes() == (ROOT / "traces" / path.name).read_bytes(), path.name
 
 
 def test_synthetic_day_is_physically_plausible():
-    from reallabor.devicecode import firmware_module
+    from reallabor.firmware.devicecode import firmware_module
 
     bme = firmware_module("node.sensors.bme280")
-    tp, h = synth.calibration_bytes()
+    tp, h = synthetic.calibration_bytes()
     c = bme.parse_calibration(tp, h)
-    header, records = synth.bme_day()
+    header, records = synthetic.bme_day()
     temps, hums, press = [], [], []
     for r in records:
         if r["w"] == "f7":
@@ -76,10 +75,10 @@ def test_every_problem_has_its_line(tmp_path):
         {"bus": "i2c0", "addr": 118},
         {"t": 10, "bus": "i2c0", "addr": 118, "w": "d0", "r": "60", "extra": 1},
     )
-    summary, problems = trace.check(path)
+    summary, problems = fileformat.check(path)
     lines = [p.line for p in problems]
     assert lines == [3, 4, 4, 5, 6, 7, 8, 9]
-    text = [str(p) for p in problems]
+    text = [describe(p) for p in problems]
     assert text[0].startswith("line 3: not JSON")
     assert "addr" in text[1] and "\"r\"" in text[2]
     assert "backwards" in text[4]
@@ -88,33 +87,33 @@ def test_every_problem_has_its_line(tmp_path):
 
 
 def test_bad_headers(tmp_path):
-    _, problems = trace.check(write(tmp_path, {"format": "something-else"}, {"t": 0}))
-    assert len(problems) == 1 and problems[0].line == 1 and "format" in str(problems[0])
-    _, problems = trace.check(write(tmp_path, {**HEADER, "version": 2, "start": "yesterday"}))
+    _, problems = fileformat.check(write(tmp_path, {"format": "something-else"}, {"t": 0}))
+    assert len(problems) == 1 and problems[0].line == 1 and "format" in describe(problems[0])
+    _, problems = fileformat.check(write(tmp_path, {**HEADER, "version": 2, "start": "yesterday"}))
     assert [p.line for p in problems] == [1, 1]
-    _, problems = trace.check(write(tmp_path, ""))
-    assert "header line is missing" in str(problems[0])
+    _, problems = fileformat.check(write(tmp_path, ""))
+    assert "header line is missing" in describe(problems[0])
 
 
 def test_load_raises_with_every_problem(tmp_path):
     path = write(tmp_path, HEADER, "oops", "{}")
     with pytest.raises(ReallaborError) as e:
-        trace.load(path)
+        fileformat.load(path)
     assert e.value.params["count"] == 2 and len(e.value.details) == 2
     with pytest.raises(ReallaborError) as e:
-        trace.load(tmp_path / "missing.jsonl")
+        fileformat.load(tmp_path / "missing.jsonl")
     assert e.value.key == "trace.not_found"
 
 
 def test_binary_file_is_reported(tmp_path):
     path = tmp_path / "b.jsonl"
     path.write_bytes(b"\xff\xfe\x00garbage")
-    _, problems = trace.check(path)
-    assert problems and "UTF-8" in str(problems[0])
+    _, problems = fileformat.check(path)
+    assert problems and "UTF-8" in describe(problems[0])
 
 
 def test_info_summarises():
-    lines = trace.info(trace.load(ROOT / "traces" / "courtyard-24h-bme280.jsonl"))
+    lines = info_lines(fileformat.load(ROOT / "traces" / "courtyard-24h-bme280.jsonl"))
     assert "synthetic" in lines[0] and "esp32-devkitc" in lines[0]
     assert "1444 records over 23.98 h" in lines[1]  # 1440 samples, the last at 23:59
     assert any("bme280" in l and "0x76" in l for l in lines)
@@ -127,7 +126,7 @@ def test_info_summarises():
 def test_validator_never_crashes(tmp_path_factory, lines):
     path = tmp_path_factory.mktemp("fuzz") / "t.jsonl"
     path.write_text(json.dumps(HEADER) + "\n" + "\n".join(l.replace("\n", " ").replace("\r", " ") for l in lines) + "\n")
-    summary, problems = trace.check(path)
+    summary, problems = fileformat.check(path)
     assert all(p.line >= 2 for p in problems)
     assert summary is not None
 
@@ -144,9 +143,9 @@ def test_uart_and_ack_records(tmp_path):
         {"t": 6, "bus": "i2c0", "addr": 68, "ack": "no"},
         {"t": 7, "bus": "i2c0", "addr": 68, "ack": True, "r": "00"},
     )
-    summary, problems = trace.check(path)
+    summary, problems = fileformat.check(path)
     assert [p.line for p in problems] == [5, 6, 6, 7, 8, 9]
-    text = [str(p) for p in problems]
+    text = [describe(p) for p in problems]
     assert '"w"' in text[0]
     assert '"rx"' in text[1] and '"w"' in text[2]
     assert "addr" in text[3] and "ack" in text[4] and "r" in text[5]
@@ -154,13 +153,13 @@ def test_uart_and_ack_records(tmp_path):
 
 
 def test_info_names_uart_sensors():
-    lines = trace.info(trace.load(ROOT / "traces" / "sds011-1h.jsonl"))
+    lines = info_lines(fileformat.load(ROOT / "traces" / "sds011-1h.jsonl"))
     assert any("sds011" in l and "uart1" in l for l in lines)
     assert any("uart1" in l and "records" in l for l in lines)
 
 
 def test_room_day_is_physically_plausible():
-    air = synth.room_day()
+    air = synthetic.room_day()
     co2 = [a["co2"] for a in air]
     assert min(co2) > 400 and co2.index(max(co2)) // 60 in (20, 21)  # fullest room in the evening workshop
     assert co2[6 * 60] < 450 and co2[11 * 60] > 1000  # fresh at dawn, a full room by late morning

@@ -8,7 +8,7 @@ import textwrap
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-FORBIDDEN = ("micropython_unix", "reallabor.virtualboard", "reallabor.replay", "reallabor.synth")
+FORBIDDEN = ("micropython_unix", "reallabor.sim", "reallabor.traces.synthetic")
 
 # Make the forbidden modules unimportable and running any micropython binary an error, then run.
 _GUARD = textwrap.dedent("""
@@ -27,9 +27,9 @@ _GUARD = textwrap.dedent("""
 
 def test_technician_modules_do_not_import_the_simulator():
     code = _GUARD + textwrap.dedent("""
-        import reallabor.cli, reallabor.deploy, reallabor.provision, reallabor.verify, reallabor.exports
-        import reallabor.batch, reallabor.boards
-        bad = [m for m in {forbidden!r} if sys.modules.get(m) is not None]
+        import reallabor.cli, reallabor.boardio.deploy, reallabor.boardio.provision, reallabor.boardio.verify
+        import reallabor.fleet.exports, reallabor.boardio.ports, reallabor.boards, reallabor.flashing.flash
+        bad = [m for m in sys.modules if sys.modules[m] is not None and m.startswith({forbidden!r})]
         print("loaded:", bad)
     """).format(forbidden=FORBIDDEN)
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -38,11 +38,8 @@ def test_technician_modules_do_not_import_the_simulator():
     assert done.stdout.strip() == "loaded: []"
 
 
-def test_deploy_provision_verify_run_with_the_simulator_blocked(virtual_board, data_dir):
+def test_deploy_provision_verify_run_with_the_simulator_blocked(virtual_board, data_dir, site_profile):
     """The virtual board runs in this test process; the CLI process cannot use the simulator."""
-    sys.path.insert(0, str(ROOT / "tests" / "e2e"))
-    from rl_cli import site_profile
-
     vb = virtual_board()
     site_profile(data_dir, sensors=[])
     for args in (("deploy", "--port", vb.port, "--board", "esp32-devkitc", "--dry-run"),

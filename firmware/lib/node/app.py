@@ -7,7 +7,6 @@ import json
 import struct
 import sys
 
-import hal
 import node
 from node import clock, log
 from node.codec.state_json import encode_state
@@ -21,9 +20,9 @@ _RTC = "<BBBBq"
 _RTC_VERSION = 1
 
 
-def main(uplink=Uplink):
-    # uplink: the delivery class; a comparison run swaps in another transport
-    board = hal.load()
+def main(board, uplink=Uplink):
+    # board: the hardware layer (hal/__init__.py has its contract); uplink: the delivery class,
+    # which a comparison run swaps for another transport
     board.setup()
     asyncio.run(start(board, uplink))
     board.stopped()
@@ -121,7 +120,8 @@ class Node:
         wake_ms = None if slot is None else slot + interval
         while wake_ms is not None and wake_ms - clock.epoch_ms(clock.ticks()) < 0:
             wake_ms += interval  # overslept a slot: keep the schedule's phase
-        sent = await up.finish(cfg["send_window_s"] * 1000, "sleeping", None if wake_ms is None else wake_ms // 1000, not skip)
+        sent = await up.finish(window_ms=cfg["send_window_s"] * 1000, state="sleeping",
+                               wake_s=None if wake_ms is None else wake_ms // 1000, connect=not skip)
         if skip:
             skip -= 1
         elif up.fails:  # this wake-up tried and failed: skip a few, more after each failure

@@ -1,23 +1,15 @@
-# All waiting and all time reading goes through here, so the simulator can swap in a virtual
-# clock (hal/sim.py) and a day of readings replays in seconds with every timer still correct.
-# Tick arithmetic wraps like time.ticks_ms(); differences are valid within +-6 days.
-import time
+# All waiting and all time reading goes through here, so that a replay runs the firmware against
+# the simulator's virtual `time` (hal/simtime.py) and a day of readings replays in seconds with
+# every timer still correct. Ticks wrap as time.ticks_ms() does (every 2**30 ms on the ESP32, about
+# 12.4 days) and differences are valid within +-2**29 ms; uptime and wall time are kept by adding
+# tick differences at every reading, so neither ever jumps at a wrap.
 import asyncio
+import time
 
-_ticks = time.ticks_ms
-_boot = _ticks()
-_boot_offset_ms = 0  # uptime of the first boot, for a simulator that restarts the process
-_epoch_ms = None  # wall time (Unix ms) at tick _epoch_tick; None until the HAL or NTP sets it
-_epoch_tick = 0
+_last = time.ticks_ms()
+_uptime = 0  # ms since boot
+_epoch_base = None  # wall time (Unix ms) at uptime 0; None until the HAL or NTP sets it
 _hold = None  # the simulator's (hold, release): virtual time follows real time in between
-
-
-def use(ticks, uptime_ms=0):
-    # The HAL installs its tick source before anything else runs.
-    global _ticks, _boot, _boot_offset_ms
-    _ticks = ticks
-    _boot = ticks()
-    _boot_offset_ms = uptime_ms
 
 
 def on_network_wait(hold, release):
@@ -38,7 +30,7 @@ def release():
 
 
 def ticks():
-    return _ticks()
+    return time.ticks_ms()
 
 
 def diff(a, b):
@@ -50,21 +42,30 @@ def add(t, ms):
 
 
 def uptime_ms():
-    return _boot_offset_ms + time.ticks_diff(_ticks(), _boot)
+    # Never negative, never wraps: must be read at least every 2**29 ms (every log line and every
+    # cycle reads it).
+    global _last, _uptime
+    now = time.ticks_ms()
+    _uptime += time.ticks_diff(now, _last)
+    _last = now
+    return _uptime
 
 
-def set_epoch_ms(epoch_ms):
-    # Anchor wall time to now (from the RTC, NTP or a trace header).
-    global _epoch_ms, _epoch_tick
-    _epoch_ms = epoch_ms
-    _epoch_tick = _ticks()
+def _uptime_at(tick):
+    return uptime_ms() + time.ticks_diff(tick, _last)
+
+
+def set_epoch_ms(epoch_ms, tick=None):
+    # Anchor wall time: epoch_ms is the Unix time at tick (default: now), from the RTC, NTP or a trace.
+    global _epoch_base
+    _epoch_base = epoch_ms - _uptime_at(time.ticks_ms() if tick is None else tick)
 
 
 def epoch_ms(tick):
-    # Unix ms at a tick, or None while wall time is unknown.
-    if _epoch_ms is None:
+    # Unix ms at a tick (within +-2**29 ms of now), or None while wall time is unknown.
+    if _epoch_base is None:
         return None
-    return _epoch_ms + time.ticks_diff(tick, _epoch_tick)
+    return _epoch_base + _uptime_at(tick)
 
 
 def epoch_s(tick):
@@ -78,4 +79,4 @@ async def sleep_ms(ms):
 
 
 async def sleep_until(tick):
-    await sleep_ms(time.ticks_diff(tick, _ticks()))
+    await sleep_ms(time.ticks_diff(tick, time.ticks_ms()))

@@ -5,7 +5,6 @@
 import asyncio
 import json
 
-import hal
 from node import app, config, ident
 
 
@@ -15,8 +14,7 @@ async def _sensors(board, cfg):
     return {c.name: c.health for c in node.channels}
 
 
-def run():
-    board = hal.load()
+def run(board):
     board.setup()
     report = {"selftest": 1, "device": board.device_id(), "mac": ident.mac_text(board.mac()), "sensors": {}}
     try:

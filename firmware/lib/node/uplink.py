@@ -6,7 +6,7 @@
 import asyncio
 import os
 
-from node import clock, log, persist
+from node import clock, log
 from node.net.mqtt import MQTTClient, MQTTError
 from node.outbox import Outbox
 
@@ -14,7 +14,7 @@ TIMEOUT_MS = 10000  # every network request (connect, publish + PUBACK, ping, di
 BACKOFF_MIN_MS = 2000
 BACKOFF_MAX_MS = 300000
 _STATUS_PID = 0xFFFF  # packet id of status and discovery messages; state messages use 1..0xFFFE
-_SPILL = 4  # state messages kept in RAM while the flash refuses writes
+_IN_RAM_MAX = 4  # state messages kept in RAM while the flash refuses writes
 
 
 def backoff_ms(fails):
@@ -34,27 +34,27 @@ class Uplink:
         self.sensors = sensors
         self.outbox = Outbox(cap=cfg["outbox_kb"] * 1024)
         self.mqtt = MQTTClient(
-            board.connect_tcp, m["host"], m["port"], device, m["user"], m["password"], m["keepalive_s"],
-            (topic + "status", '{"state":"offline"}', True), m["ca"] if m["tls"] else None, False, TIMEOUT_MS,
+            board.connect_tcp, m["host"], m["port"], device, user=m["user"], password=m["password"],
+            keepalive_s=m["keepalive_s"], will=(topic + "status", '{"state":"offline"}', True),
+            ca=m["ca"] if m["tls"] else None, clean=False, timeout_ms=TIMEOUT_MS,
         )
         self.discover = m["discovery"]  # send the discovery configs after the next connect
         self.fails = 0
         self._retry = None  # no connection attempt before this tick
         self._tried = None  # seq of the last state message sent without a PUBACK yet
-        self._spill = []
-        self._kick = asyncio.Event()
+        self._in_ram = []
+        self._wake = asyncio.Event()
         self._stop = False
 
     def next_seq(self):
-        # Firmware before the outbox kept the counter in "seq": an updated node goes on from there.
-        return max(self.outbox.next_seq, persist.load_int("seq", 0))
+        return self.outbox.next_seq
 
     def put(self, seq, topic, payload, retain):
         try:
             self.outbox.put(seq, topic, payload, retain)
         except OSError as e:  # flash full: keep a few in RAM, sent when the broker is reachable
-            if len(self._spill) < _SPILL:
-                self._spill.append((seq, topic, payload, retain))
+            if len(self._in_ram) < _IN_RAM_MAX:
+                self._in_ram.append((seq, topic, payload, retain))
                 log.warn("outbox: flash refused seq=%d (%s), kept in RAM" % (seq, e))
             else:
                 self.outbox.dropped += 1
@@ -63,7 +63,7 @@ class Uplink:
             self.outbox.dropped += 1
             log.error("outbox: seq=%d dropped: %s" % (seq, e))
         log.info("sample seq=%d" % seq)
-        self._kick.set()
+        self._wake.set()
 
     async def run(self):
         # Always-on delivery: connect, send what is queued, keep the connection alive, repeat.
@@ -71,16 +71,16 @@ class Uplink:
             if not self.mqtt.connected:
                 wait = 0 if self._retry is None else clock.diff(self._retry, clock.ticks())
                 if wait > 0:
-                    await self._nap(wait)
+                    await self._rest(wait)
                     continue
                 if not await self.connect():
                     continue
-            self._kick.clear()
+            self._wake.clear()
             try:
                 await self._drain(None)
                 wait = self.cfg["mqtt"]["keepalive_s"] * 1000 - clock.diff(clock.ticks(), self.mqtt.last_tx)
                 if wait > 0:
-                    await self._nap(wait)
+                    await self._rest(wait)
                 else:
                     await self.mqtt.ping()
             except (OSError, MQTTError) as e:
@@ -89,9 +89,9 @@ class Uplink:
     async def stop(self, task, state):
         # The end of an always-on run: deliver what is queued (bounded), say goodbye.
         self._stop = True
-        self._kick.set()
+        self._wake.set()
         await task
-        await self.finish(self.cfg["send_window_s"] * 1000, state, None, True)
+        await self.finish(window_ms=self.cfg["send_window_s"] * 1000, state=state, wake_s=None, connect=True)
 
     async def finish(self, window_ms, state, wake_s, connect):
         # -> True if every queued message left. Before a stop or deep sleep: within window_ms,
@@ -149,9 +149,9 @@ class Uplink:
             if seq is not None:
                 await self._publish(seq, ob.topic(), ob.payload(), ob.retain())
                 ob.pop(seq)
-            elif self._spill:
-                await self._publish(*self._spill[0])
-                self._spill.pop(0)
+            elif self._in_ram:
+                await self._publish(*self._in_ram[0])
+                self._in_ram.pop(0)
             else:
                 return True
         return False
@@ -162,13 +162,13 @@ class Uplink:
         await self.mqtt.publish(topic, payload, retain, 1, 1 + seq % 0xFFFE, dup)
         log.info("pub %s %d" % (str(topic, "utf-8") if isinstance(topic, memoryview) else topic, len(payload)))
 
-    async def _nap(self, ms):
+    async def _rest(self, ms):
         # until ms have passed or something happened (a new message, the stop)
         try:
-            await asyncio.wait_for_ms(self._kick.wait(), ms)
+            await asyncio.wait_for_ms(self._wake.wait(), ms)
         except asyncio.TimeoutError:
             pass
-        self._kick.clear()
+        self._wake.clear()
 
     def _failed(self, what, exc):
         self.mqtt.close()

@@ -88,13 +88,6 @@ def publish_header(buf, topic_len, payload_len, retain=False, qos=0, dup=False):
     return i + 2
 
 
-def check_connack(packet):
-    # packet: the 4 bytes of a CONNACK; returns session present, raises unless accepted.
-    if len(packet) != 4 or packet[0] != _CONNACK or packet[1] != 2:
-        raise MQTTError("malformed CONNACK %s" % bytes(packet).hex())
-    return _accepted(packet[2], packet[3])
-
-
 def _accepted(flags, code):
     if flags > 1:  # only "session present" may be set (3.2.2.2)
         raise MQTTError("malformed CONNACK flags 0x%02x" % flags)
@@ -112,14 +105,14 @@ def _writable(sock):
 
 
 class MQTTClient:
-    # connect_tcp(host, port, tls, timeout_ms) is the HAL's: an awaitable giving a connected
+    # connect_tcp(host, port, ca, timeout_ms) is the HAL's: an awaitable giving a connected
     # non-blocking stream with readinto/write/close (None = would block, as MicroPython sockets).
     def __init__(self, connect_tcp, host, port, client_id, user=None, password=None, keepalive_s=60, will=None,
-                 tls=None, clean=True, timeout_ms=10000):
+                 ca=None, clean=True, timeout_ms=10000):
         self._open = connect_tcp
         self.host = host
         self.port = port
-        self.tls = tls
+        self.ca = ca  # path of the CA certificate for TLS, or None for plain TCP
         self.timeout_ms = timeout_ms
         self._connect = connect_packet(client_id, keepalive_s, user, password, will, clean)
         self._sock = None
@@ -180,7 +173,7 @@ class MQTTClient:
             clock.release()
 
     async def _connect_io(self):
-        self._sock = await self._open(self.host, self.port, self.tls, self.timeout_ms)
+        self._sock = await self._open(self.host, self.port, self.ca, self.timeout_ms)
         await self._send(self._connect)
         kind = (await self._packet())[0]
         if kind != _CONNACK:

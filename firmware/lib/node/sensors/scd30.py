@@ -65,7 +65,7 @@ class SCD30(Sensirion):
         return wait if wait > 0 else 0
 
     def poll(self):
-        d = self.fetch(_DATA_READY, 1, 500, _READ, 6, _READ_MS)
+        d = self.fetch(_DATA_READY, ready_mask=1, retry_ms=500, read_cmd=_READ, words=6, wait_ms=_READ_MS)
         if isinstance(d, int):
             return d
         v = self.values

@@ -85,7 +85,7 @@ class SCD4X(Sensirion):
             self._send(_SINGLE_SHOT)
             self._poll = ASK
             return _MEASURE_MS
-        d = self.fetch(_DATA_READY, 0x07FF, 1000, _READ, 3, 1)
+        d = self.fetch(_DATA_READY, ready_mask=0x07FF, retry_ms=1000, read_cmd=_READ, words=3, wait_ms=1)
         if isinstance(d, int):
             return d
         v = self.values

@@ -68,8 +68,10 @@ class Sensirion:
         self._step = 0
 
     def fetch(self, ready_cmd, ready_mask, retry_ms, read_cmd, words, wait_ms):
-        # One step of "is a result ready? then read it" (SCD4x, SCD30, SPS30): -> ms to wait before
-        # the next step, or the reply buffer of `words` words once the result is read.
+        # One step of "is a result ready? then read it" (SCD4x, SCD30, SPS30): send ready_cmd; its
+        # reply word & ready_mask says ready (else ask again after retry_ms); then send read_cmd and
+        # read `words` words. -> ms to wait before the next step (wait_ms after each command), or
+        # the reply buffer once the result is read.
         step = self._poll
         if step == ASK:
             self._send(ready_cmd)

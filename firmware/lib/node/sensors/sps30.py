@@ -47,7 +47,7 @@ class SPS30(Sensirion):
         self._since = None
 
     def poll(self):
-        d = self.fetch(_DATA_READY, 1, 250, _READ, 4, 1)  # 4 of 10 words: reading may stop after any
+        d = self.fetch(_DATA_READY, ready_mask=1, retry_ms=250, read_cmd=_READ, words=4, wait_ms=1)  # 4 of 10 words suffice
         if isinstance(d, int):
             return d
         for i in range(4):

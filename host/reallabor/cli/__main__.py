@@ -1,0 +1,5 @@
+import sys
+
+from reallabor.cli import main
+
+sys.exit(main())

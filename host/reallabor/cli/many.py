@@ -1,0 +1,26 @@
+"""How every command that works on boards runs: the job on each port at once
+(reallabor.boardio.ports), then a single port's own report, or the table for several."""
+
+from reallabor.boardio import ports
+from reallabor.errors import EXIT_FAILED
+from reallabor.i18n import msg
+
+
+def run(port_list: list[str], job, columns: list[tuple[str, str]], report_one=None) -> int:
+    """job(port, progress) -> columns. With one port and report_one(columns) -> lines, that port's
+    own report is shown (also for a failure that has columns), and its failure is raised as it is,
+    with its own exit code. Otherwise the table says which ports failed, and the exit code is 1."""
+    outcomes = ports.run(ports.check_ports(port_list), job)
+    if report_one and len(outcomes) == 1:
+        o = outcomes[0]
+        if o.ok or o.error.columns:
+            for line in report_one(o.columns):
+                print(line)
+        for key, params in o.notes:
+            print(f"{o.name}: {msg(key, **params)}")
+        if o.error:
+            raise o.error
+        return 0
+    for line in ports.table(outcomes, columns):
+        print(line)
+    return 0 if all(o.ok for o in outcomes) else EXIT_FAILED

@@ -1,0 +1,56 @@
+"""reallabor virtual-board: boards on pseudo-terminals, for trying every command without hardware."""
+
+import sys
+from pathlib import Path
+
+from reallabor.errors import EXIT_BAD_INPUT, EXIT_MISSING_TOOL, ReallaborError
+from reallabor.i18n import msg
+
+
+def args_virtual_board(p) -> None:
+    p.add_argument("--flash", type=Path, help=msg("help.vboard.flash"))
+    p.add_argument("--mac", default="02:00:00:00:00:01", help=msg("help.vboard.mac"))
+    p.add_argument("--count", type=int, default=1, help=msg("help.vboard.count"))
+    p.add_argument("--trace", type=Path, help=msg("help.vboard.trace"))
+    p.add_argument("--bootloader", action="store_true", help=msg("help.vboard.bootloader"))
+    p.add_argument("--chip", choices=("esp32", "esp32s3", "esp32c3"), default="esp32", help=msg("help.vboard.chip"))
+    p.add_argument("--flash-size", type=int, default=4, choices=(2, 4, 8, 16), help=msg("help.vboard.flash_size"))
+    p.add_argument("--link", type=Path, help=msg("help.vboard.link"))
+    p.add_argument("--max-baud", type=int, help=msg("help.vboard.max_baud"))
+    p.add_argument("--silent", action="store_true", help=msg("help.vboard.silent"))
+    p.add_argument("--pace", action="store_true", help=msg("help.vboard.pace"))
+
+
+def run_virtual_board(args) -> int:
+    if sys.platform == "win32":
+        raise ReallaborError("vboard.unsupported", EXIT_MISSING_TOOL)
+    from reallabor.sim.virtualboard import MAC_RE, serve
+
+    if not MAC_RE.match(args.mac):
+        raise ReallaborError("vboard.bad_mac", EXIT_BAD_INPUT, mac=args.mac)
+    if not 1 <= args.count <= 64:
+        raise ReallaborError("vboard.bad_count", EXIT_BAD_INPUT, count=args.count)
+    if args.bootloader:
+        from reallabor.sim import rombootloader
+
+        started = []
+
+        def ready_rom(board, flash):
+            started.append(board)
+            print(msg("vboard.bootloader", chip=args.chip, path=board.path, mac=board.loader.mac.hex(":"),
+                      flash=flash), flush=True)
+            if len(started) == args.count:
+                print(msg("vboard.stop"), flush=True)
+
+        faults = rombootloader.Faults(max_baud=args.max_baud, silent=args.silent)
+        rombootloader.serve(args.chip, args.count, args.mac, args.flash, args.flash_size << 20, faults, args.link,
+                            args.pace, ready_rom)
+        return 0
+
+    def ready(n, board):
+        print(msg("vboard.ready", n=n, port=board.port, mac=board.mac, flash=board.flash), flush=True)
+        if n == args.count:
+            print(msg("vboard.stop"), flush=True)
+
+    serve(args.count, args.mac, args.flash, args.trace, ready)
+    return 0

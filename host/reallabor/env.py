@@ -1,0 +1,60 @@
+"""Where things are: the source checkout (firmware, boards, sample traces), this user's data and
+cache directories, and the external programs the host drives. Every path and program lookup of
+the host package starts here."""
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from reallabor.errors import EXIT_MISSING_TOOL, ReallaborError
+
+ROOT = Path(__file__).resolve().parents[2]
+FIRMWARE = ROOT / "firmware"
+FIRMWARE_LIB = FIRMWARE / "lib"
+BOARDS = ROOT / "boards"
+TRACES = ROOT / "traces"
+DECODERS = ROOT / "decoders"
+
+# program -> (places to look besides PATH, message key that says how to install it)
+_PROGRAMS = {
+    "micropython": ((), "sim.missing"),
+    "mpy-cross": ((), "mpy_cross.missing"),
+    "mosquitto": (("/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto", "/opt/homebrew/sbin/mosquitto"),
+                  "broker.missing"),
+    "node": ((), "node.missing"),
+}
+
+
+def find_program(name: str) -> str:
+    """A program on PATH, installed beside this Python (a venv's bin/ need not be on PATH) or in
+    one of its usual places; otherwise an error that says how to install it."""
+    places, missing_key = _PROGRAMS[name]
+    beside_python = Path(sys.executable).parent / name
+    found = shutil.which(name) or next((str(p) for p in (beside_python, *map(Path, places)) if p.exists()), None)
+    if not found:
+        raise ReallaborError(missing_key, EXIT_MISSING_TOOL)
+    return found
+
+
+def data_dir(explicit: Path | None = None) -> Path:
+    """The technician's data directory (private, created on first use): --data, else
+    $REALLABOR_DATA, else $XDG_DATA_HOME/reallabor (~/.local/share/reallabor), or
+    %APPDATA%\\reallabor on Windows."""
+    if explicit:
+        root = Path(explicit)
+    elif os.environ.get("REALLABOR_DATA"):
+        root = Path(os.environ["REALLABOR_DATA"])
+    elif os.name == "nt":
+        root = Path(os.environ.get("APPDATA", Path.home())) / "reallabor"
+    else:
+        root = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "reallabor"
+    root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return root
+
+
+def cache_dir(part: str) -> Path:
+    """$XDG_CACHE_HOME/reallabor/<part> (~/.cache/...): compiled firmware, MicroPython images,
+    downloaded comparison code. Everything in it can be made again."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "reallabor" / part

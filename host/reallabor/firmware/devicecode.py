@@ -1,0 +1,51 @@
+"""Import pure firmware modules (config validation, compensation maths) into CPython, so the host
+and the device share one implementation instead of two that could drift apart."""
+
+import importlib
+import sys
+import types
+
+from reallabor.env import FIRMWARE_LIB
+from reallabor.errors import Problem
+from reallabor.i18n import Term
+from reallabor.messages import CATALOG
+
+
+def firmware_module(name: str):
+    if "micropython" not in sys.modules:
+        shim = types.ModuleType("micropython")
+        shim.const = lambda value: value  # folding constants is only a RAM saving on the device
+        sys.modules["micropython"] = shim
+    if str(FIRMWARE_LIB) not in sys.path:
+        sys.path.append(str(FIRMWARE_LIB))
+    return importlib.import_module(name)
+
+
+def config():
+    """node.config: the device's own config validator."""
+    return firmware_module("node.config")
+
+
+def ident():
+    """node.ident: MAC -> device id, MAC text, DevEUI, as the device derives them."""
+    return firmware_module("node.ident")
+
+
+def config_problem(error) -> Problem:
+    """The device validator's ConfigError as a Problem. Its detail is English on the device (its
+    console log); here the known wordings become terms in the user's language."""
+    detail = error.detail
+    term = "config.detail." + str(detail).replace(" ", "_")
+    return Problem("config.problem." + error.problem, error.field,
+                   params={"detail": Term(term) if term in CATALOG else detail})
+
+
+def check_config(raw) -> Problem | None:
+    """None if the device would accept this config (a parsed config.json), else its problem."""
+    checker = config()
+    try:
+        checker.validate(raw)
+    except checker.ConfigError as e:
+        return config_problem(e)
+    return None
+

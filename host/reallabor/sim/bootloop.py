@@ -1,0 +1,124 @@
+"""The simulated board's life across boots. The firmware runs in unix-port MicroPython; a deep-sleep
+wake-up or a watchdog reset ends the process ("sim restart" on its console), and a power loss from
+the trace's fault script kills it at a random instant. Each time the next boot starts on the same
+flash directory with virtual time continued (RL_START_MS), with the RTC memory kept unless the
+power went."""
+
+import os
+import random
+import subprocess
+import threading
+import time
+from dataclasses import dataclass
+
+from reallabor.firmware import console
+from reallabor.traces.fileformat import HOST_FAULTS
+KILL_DELAY_S = 0.003  # a power loss lands up to this long (real time) after its announcement
+STALL_S = 30  # a board silent this long (real time) hangs: it is stopped and the run fails
+
+
+@dataclass
+class Boot:
+    start_ms: int = 0
+    cause: str = "power"
+    rtc: str = ""
+
+
+class SimDevice:
+    """on_line(text, boot_ms) gets every console line with the virtual ms since the trace start at
+    which its boot began (the line's uptime counts from there, as a board's does from its boot);
+    faults (optional) is a FaultDriver: fire(index) when the firmware reaches a host fault,
+    advance(ms) for faults that fall while the board is off."""
+
+    def __init__(self, command: list[str], flash: str, env: dict, end_ms: int, on_line, faults=None, seed: int = 0):
+        self.command = command
+        self.flash = flash
+        self.env = env
+        self.end_ms = end_ms
+        self.on_line = on_line
+        self.faults = faults
+        self.random = random.Random(seed)
+        self.stderr: list[str] = []
+        self.boots = 0
+        self.process = None
+
+    def run(self) -> int:
+        boot = Boot()
+        while True:
+            if self.faults:
+                self.faults.advance(boot.start_ms)
+            rc, boot = self._boot(boot)
+            if boot is None or boot.start_ms > self.end_ms:
+                return rc
+
+    def _boot(self, boot: Boot) -> tuple[int, Boot | None]:
+        env = dict(self.env, RL_START_MS=str(boot.start_ms), RL_RESET=boot.cause, RL_RTC=boot.rtc,
+                   RL_HOST_FAULTS=",".join(HOST_FAULTS) if self.faults else "")
+        self.boots += 1
+        proc = self.process = subprocess.Popen(
+            self.command, cwd=self.flash, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True, encoding="utf-8", errors="replace",
+        )
+        reader = threading.Thread(target=lambda: self.stderr.extend(proc.stderr), daemon=True)
+        reader.start()
+        seen = [time.monotonic()]
+        stalled = threading.Event()
+
+        def watch():
+            while proc.poll() is None:
+                if time.monotonic() - seen[0] > STALL_S:
+                    stalled.set()
+                    proc.kill()
+                time.sleep(0.5)
+
+        threading.Thread(target=watch, daemon=True).start()
+        last_t = boot.start_ms
+        after = None  # the next boot
+        power_off_ms = None
+        try:
+            for line in proc.stdout:
+                line = line.rstrip("\n")
+                seen[0] = time.monotonic()
+                self.on_line(line, boot.start_ms)
+                entry = console.parse(line)
+                if not entry:
+                    continue
+                last_t = max(last_t, boot.start_ms + entry.uptime_ms)
+                restart = console.sim_restart(entry.text)
+                fault = console.sim_fault(entry.text)
+                if restart:
+                    after = Boot(restart[1], restart[0], restart[2])
+                elif fault and fault[1] == "power_loss":
+                    if power_off_ms is None:
+                        power_off_ms = self.faults.off_ms(fault[0]) if self.faults else 1000
+                        threading.Timer(self.random.uniform(0, KILL_DELAY_S), proc.kill).start()
+                elif fault and self.faults and fault[1] in HOST_FAULTS:
+                    self.faults.fire(fault[0])
+                    try:
+                        proc.stdin.write("\n")
+                        proc.stdin.flush()
+                    except BrokenPipeError:
+                        pass  # the power went meanwhile
+            rc = proc.wait()
+        except BaseException:
+            proc.kill()
+            proc.wait()
+            raise
+        finally:
+            reader.join(5)
+            for s in (proc.stdin, proc.stdout, proc.stderr):
+                s.close()
+        if stalled.is_set():
+            self.stderr.append(f"no output for {STALL_S} s: the board hangs, stopped\n")
+            return rc, None
+        if power_off_ms is not None:
+            # Off from the last instant the board was seen alive; the RTC memory is gone.
+            return 0, Boot(last_t + power_off_ms, "power", "")
+        return rc, after
+
+
+def environment(micropython_path: str, **values) -> dict:
+    """The process environment for the simulator: MICROPYPATH plus RL_* settings."""
+    env = dict(os.environ, MICROPYPATH=micropython_path)
+    env.update({f"RL_{k.upper()}": str(v) for k, v in values.items() if v is not None})
+    return env

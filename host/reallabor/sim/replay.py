@@ -1,0 +1,256 @@
+"""Run the real firmware under unix-port MicroPython on a trace, with virtual time, against a real
+MQTT broker, and record what the device publishes."""
+
+import collections
+import json
+import os
+import queue
+import re
+import tempfile
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from reallabor import userfile
+from reallabor.env import FIRMWARE, find_program
+from reallabor.errors import EXIT_BAD_INPUT, Problem, ReallaborError
+from reallabor.firmware import console, devicecode
+from reallabor.firmware.build import compiled_firmware
+from reallabor.mqtt.mosquitto import Mosquitto
+from reallabor.mqtt.subscriber import Subscriber
+from reallabor.sim.bootloop import SimDevice, environment
+from reallabor.sim.faults import FaultDriver
+from reallabor.sim.mqttproxy import Proxy
+from reallabor.traces import fileformat
+
+_HEAP = re.compile(r"^\d+[kKmM]?$")
+DEFAULT_DEVICE = "replay-01"
+
+
+@dataclass
+class Message:
+    t: int  # virtual ms since the trace start
+    topic: str
+    payload: object  # parsed JSON (numbers as Decimal, so 1016.00 keeps its decimals), or text
+    raw: str  # the payload as sent
+
+    def as_json(self) -> str:
+        """{"t", "topic", "payload"} with the payload's JSON exactly as the device sent it."""
+        body = self.raw if isinstance(self.payload, (dict, list)) else json.dumps(self.payload, ensure_ascii=False)
+        return '{"t":%d,"topic":%s,"payload":%s}' % (self.t, json.dumps(self.topic, ensure_ascii=False), body)
+
+
+@dataclass
+class Result:
+    messages: list[Message] = field(default_factory=list)
+    console: list[str] = field(default_factory=list)  # everything the device printed
+    warnings: list[str] = field(default_factory=list)  # its W and E lines
+    stderr: str = ""
+    returncode: int = 0
+    published: int = 0
+    heap_peak: int | None = None
+    heap_total: int | None = None
+    virtual_ms: int = 0
+    wall_s: float = 0.0
+    boots: int = 0
+    cuts: list[str] = field(default_factory=list)  # packet types at which the fault proxy cut
+    sampled: list[int] = field(default_factory=list)  # seq of every reading stored ("sample seq=N")
+
+    @property
+    def states(self) -> list[Message]:
+        return [m for m in self.messages if m.topic.endswith("/state")]
+
+    @property
+    def sensor_errors(self) -> collections.Counter:
+        """(sensor, health) -> number of state messages in which the sensor was not ok (warming up
+        after a start is normal, not an error)."""
+        counts = collections.Counter()
+        for m in self.states:
+            for name, health in m.payload.get("health", {}).items():
+                if health not in ("ok", "warming_up"):
+                    counts[(name, health)] += 1
+        return counts
+
+
+def find_micropython() -> str:
+    return find_program("micropython")
+
+
+def parse_speed(text: str) -> str:
+    if text in ("max", "realtime"):
+        return "max" if text == "max" else "1"
+    try:
+        factor = float(text)
+    except ValueError:
+        factor = 0
+    if factor <= 0:
+        raise ReallaborError("replay.bad_speed", EXIT_BAD_INPUT, value=text)
+    return repr(factor)
+
+
+def check_heap(text: str) -> str:
+    if not _HEAP.match(text):
+        raise ReallaborError("replay.bad_heap", EXIT_BAD_INPUT, value=text)
+    return text
+
+
+def load_config(path: Path) -> dict:
+    """A config.json for the device, validated by the firmware's own validator."""
+    raw = userfile.read_json(path)
+    problem = raw if isinstance(raw, Problem) else devicecode.check_config(raw)
+    if problem:
+        raise ReallaborError("file.invalid", EXIT_BAD_INPUT, details=[problem], path=path)
+    return raw
+
+
+def default_config(summary: fileformat.Summary) -> dict:
+    h = summary.header
+    return {
+        "site": "replay",
+        "interval_s": max(1, h.get("interval_ms", 60_000) // 1000),
+        "sensors": [dict(s) for s in h.get("sensors", [])],
+    }
+
+
+def run(trace_path: Path, broker_url: str | None = None, speed: str = "max", heap: str = "128K",
+        config: dict | None = None, on_message=None, compiled: bool = True, main: Path | None = None,
+        extra_path: list[Path] = (), seed: int = 0, files: dict[str, bytes] | None = None) -> Result:
+    """Replay a trace. config is a raw config.json dict (default: from the trace header); its MQTT
+    URL is replaced by the broker's (an mqtts:// URL, a TLS listener of that broker, is kept). on_message(Message) is called as messages arrive. compiled:
+    run the .mpy bytecode a board gets (default) or the sources. A trace with fault events gets a
+    proxy between device and broker, and broker faults need the replay's own broker. main and
+    extra_path swap in another entry point (a comparison transport); seed makes power losses land
+    at the same random instants again; files go onto the device's flash (a CA certificate)."""
+    summary = fileformat.load(trace_path)
+    speed = parse_speed(speed)
+    heap = check_heap(heap)
+    micropython = find_micropython()
+    firmware = compiled_firmware() if compiled else FIRMWARE
+    config = dict(config or default_config(summary))
+    setup = _Setup(trace_path, summary, speed, heap, config, micropython, firmware, on_message, main, extra_path, seed,
+                   files or {})
+    if broker_url is None:
+        with Mosquitto() as broker:
+            return _run(setup, broker.url, broker)
+    if any(f["fault"].startswith("broker_") for f in summary.faults):
+        raise ReallaborError("replay.faults_need_own_broker", EXIT_BAD_INPUT, path=trace_path)
+    return _run(setup, broker_url, None)
+
+
+@dataclass
+class _Setup:
+    trace_path: Path
+    summary: fileformat.Summary
+    speed: str
+    heap: str
+    config: dict
+    micropython: str
+    firmware: Path
+    on_message: object
+    main: Path | None
+    extra_path: list
+    seed: int
+    files: dict
+
+
+def _run(s: _Setup, broker_url, broker) -> Result:
+    cfg_module = devicecode.config()
+    config = s.config
+    proxy = Proxy(int(broker_url.rsplit(":", 1)[1])) if s.summary.faults else None
+    device_url = proxy.url if proxy else broker_url
+    if config.get("mqtt", {}).get("url", "").startswith("mqtts://"):
+        device_url = config["mqtt"]["url"]  # a TLS listener of the same broker, given by the caller
+    config["mqtt"] = {**config.get("mqtt", {}), "url": device_url}
+    checked = cfg_module.validate(json.loads(json.dumps(config)))
+    device = checked["device"] or DEFAULT_DEVICE
+    topic = f"{checked['mqtt']['prefix']}/{checked['site']}/{device}/#"
+    result = Result()
+    try:
+        with tempfile.TemporaryDirectory(prefix="reallabor-flash-") as flash, Subscriber(broker_url, topic) as sub:
+            fd = os.open(Path(flash) / "config.json", os.O_WRONLY | os.O_CREAT, 0o600)  # may hold secrets
+            with os.fdopen(fd, "w") as f:
+                json.dump(config, f)
+            for name, data in s.files.items():
+                (Path(flash) / name).write_bytes(data)
+            path = os.pathsep.join([".frozen", *map(str, s.extra_path), str(s.firmware), str(s.firmware / "lib")])
+            env = environment(path, trace=Path(s.trace_path).resolve(), speed=s.speed, end_ms=s.summary.end_ms,
+                              epoch_ms=s.summary.epoch_ms, device_id=device, faults=1 if s.summary.faults else None)
+            main = s.main or s.firmware / "main.py"
+            matcher = _Matcher(result, sub.inbox, s.on_message)
+            driver = FaultDriver(s.summary.faults, broker, proxy, sub) if s.summary.faults else None
+            runner = SimDevice([s.micropython, "-X", f"heapsize={s.heap}", str(main)], flash, env, s.summary.end_ms,
+                            matcher.console, driver, s.seed)
+            started = time.monotonic()
+            result.returncode = runner.run()
+            result.boots = runner.boots
+            result.stderr = "".join(runner.stderr)
+            result.wall_s = time.monotonic() - started
+            matcher.finish(timeout_s=5)
+            result.cuts = proxy.cuts if proxy else []
+    finally:
+        if proxy:
+            proxy.close()
+    return result
+
+
+class _Matcher:
+    """Pairs each message the broker delivers with the virtual time of the console line
+    'pub <topic>' the device printed when it sent it (per topic, in order)."""
+
+    def __init__(self, result: Result, inbox: queue.Queue, on_message):
+        self.result = result
+        self.inbox = inbox
+        self.on_message = on_message
+        self.sent = collections.defaultdict(collections.deque)  # topic -> virtual times
+        self.waiting = collections.deque()  # delivered, but its console line not read yet
+
+    def console(self, line: str, boot_ms: int = 0) -> None:
+        r = self.result
+        r.console.append(line)
+        entry = console.parse(line)
+        if entry:
+            t = boot_ms + entry.uptime_ms
+            r.virtual_ms = max(r.virtual_ms, t)
+            topic, seq, end = console.published(entry.text), console.sampled(entry.text), console.sim_end(entry.text)
+            if topic:
+                self.sent[topic].append(t)
+                r.published += 1
+            elif seq is not None:
+                r.sampled.append(seq)
+            elif end:
+                r.heap_peak = max(r.heap_peak or 0, end["heap_peak"])
+                r.heap_total = end["heap_total"]
+            elif entry.level in "WE":
+                r.warnings.append(line)
+        self._pair(final=False)
+
+    def finish(self, timeout_s: float) -> None:
+        deadline = time.monotonic() + timeout_s
+        while len(self.result.messages) + len(self.waiting) < self.result.published and time.monotonic() < deadline:
+            self._pair(final=False, block_s=0.05)
+        self._pair(final=True)
+
+    def _pair(self, final: bool, block_s: float = 0) -> None:
+        try:
+            while True:
+                self.waiting.append(self.inbox.get(timeout=block_s) if block_s else self.inbox.get_nowait())
+                block_s = 0
+        except queue.Empty:
+            pass
+        while self.waiting:
+            topic, payload = self.waiting[0]
+            times = self.sent[topic]
+            if not times and not final:
+                return  # keep the order: wait for the console line
+            self.waiting.popleft()
+            t = times.popleft() if times else self.result.virtual_ms
+            raw = payload.decode("utf-8", errors="replace")
+            try:
+                body = json.loads(raw, parse_float=Decimal)
+            except ValueError:
+                body = raw
+            message = Message(t, topic, body, raw)
+            self.result.messages.append(message)
+            if self.on_message:
+                self.on_message(message)

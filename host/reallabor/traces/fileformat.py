@@ -1,0 +1,245 @@
+"""The trace format (docs/trace-format.md): read, validate and summarise JSON Lines traces."""
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from reallabor.errors import EXIT_BAD_INPUT, Problem, ReallaborError
+from reallabor.i18n import Term
+
+FORMAT = "reallabor-trace"
+VERSION = 1
+SOURCES = ("captured", "synthetic")
+_HEX = re.compile(r"^(?:[0-9a-fA-F]{2})*$")
+_I2C_BUS = re.compile(r"^i2c\d+$")
+_UART_BUS = re.compile(r"^uart\d+$")
+
+
+@dataclass
+class Summary:
+    header: dict
+    records: int = 0
+    end_ms: int = 0
+    faults: list = field(default_factory=list)  # fault records, in order
+    devices: dict = field(default_factory=dict)  # "i2c0 0x76" -> number of records
+
+    @property
+    def epoch_ms(self) -> int:
+        return parse_start(self.header["start"])
+
+
+def parse_start(text: str) -> int:
+    """ISO 8601 start time with a zone ('2026-05-14T00:00:00Z') -> Unix ms."""
+    when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if when.tzinfo is None:
+        raise ValueError("no time zone")
+    return int(when.astimezone(timezone.utc).timestamp() * 1000)
+
+
+def open_lines(path: Path):
+    try:
+        return path.open(encoding="utf-8")
+    except FileNotFoundError:
+        raise ReallaborError("trace.not_found", EXIT_BAD_INPUT, path=path)
+    except IsADirectoryError:
+        raise ReallaborError("trace.not_found", EXIT_BAD_INPUT, path=path)
+    except PermissionError:
+        raise ReallaborError("file.no_permission", EXIT_BAD_INPUT, path=path)
+
+
+def check(path: Path) -> tuple[Summary | None, list[Problem]]:
+    """Validate a whole trace; returns its summary (None if the header is unusable) and every problem."""
+    problems: list[Problem] = []
+    summary = None
+    last_t = 0
+    with open_lines(path) as lines:
+        try:
+            for number, line in enumerate(lines, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    obj = json.loads(line)
+                except json.JSONDecodeError as e:
+                    problems.append(Problem("trace.not_json", line=number, params=dict(error=e.msg, col=e.colno)))
+                    continue
+                if not isinstance(obj, dict):
+                    problems.append(Problem("trace.not_object", line=number))
+                    continue
+                if summary is None:
+                    header_problems = _check_header(obj)
+                    problems += [Problem(p[0], line=number, params=p[1]) for p in header_problems]
+                    summary = Summary(obj if not header_problems else {})
+                    if header_problems and obj.get("format") != FORMAT:
+                        return None, problems  # not a trace at all: the rest would be noise
+                    continue
+                is_fault = "fault" in obj
+                record_problems = _check_fault(obj, last_t) if is_fault else _check_record(obj, last_t)
+                problems += [Problem(p[0], line=number, params=p[1]) for p in record_problems]
+                if _is_time(obj.get("t")):
+                    last_t = max(last_t, obj["t"])
+                if is_fault:
+                    if not record_problems:
+                        summary.faults.append(obj)
+                        summary.end_ms = max(summary.end_ms, obj["t"])
+                elif not record_problems:
+                    summary.records += 1
+                    summary.end_ms = max(summary.end_ms, obj["t"])
+                    key = f"{obj['bus']} 0x{obj['addr']:02x}" if "addr" in obj else obj["bus"]
+                    summary.devices[key] = summary.devices.get(key, 0) + 1
+        except UnicodeDecodeError:
+            problems.append(Problem("trace.not_text", line=0))
+    if summary is None:
+        problems.append(Problem("trace.empty", line=1))
+    elif summary.header:
+        summary.end_ms = max(summary.end_ms, summary.header.get("end_ms", 0))
+    return (summary if summary and summary.header else None), problems
+
+
+def load(path: Path) -> Summary:
+    """The summary of a valid trace, or an error listing every problem with its line."""
+    summary, problems = check(path)
+    if problems:
+        raise ReallaborError(
+            "trace.invalid", EXIT_BAD_INPUT, details=problems, path=path, count=len(problems)
+        )
+    return summary
+
+
+def _check_header(h: dict) -> list[tuple[str, dict]]:
+    out = []
+    if h.get("format") != FORMAT:
+        out.append(("trace.header_format", dict(expected=FORMAT)))
+        return out
+    if h.get("version") != VERSION:
+        out.append(("trace.header_version", dict(found=h.get("version"), expected=VERSION)))
+    if h.get("source") not in SOURCES:
+        out.append(("trace.header_field", dict(name="source", expected=" | ".join(SOURCES))))
+    if not isinstance(h.get("board"), str):
+        out.append(("trace.header_field", dict(name="board", expected=Term("expect.text"))))
+    try:
+        parse_start(h.get("start"))
+    except (TypeError, ValueError, AttributeError):
+        out.append(("trace.header_field", dict(name="start", expected="ISO 8601 (2026-05-14T00:00:00Z)")))
+    if not isinstance(h.get("sensors", []), list):
+        out.append(("trace.header_field", dict(name="sensors", expected=Term("expect.list"))))
+    for name in ("interval_ms", "end_ms"):
+        if name in h and not (isinstance(h[name], int) and h[name] > 0):
+            out.append(("trace.header_field", dict(name=name, expected="> 0")))
+    return out
+
+
+def _is_time(t) -> bool:
+    return isinstance(t, int) and not isinstance(t, bool) and t >= 0
+
+
+def _check_record(r: dict, last_t: int) -> list[tuple[str, dict]]:
+    t = r.get("t")
+    if not _is_time(t):
+        return [("trace.field", dict(name="t", expected="ms >= 0"))]
+    out = []
+    if t < last_t:
+        out.append(("trace.time_back", dict(t=t, last=last_t)))
+    bus = r.get("bus")
+    if isinstance(bus, str) and _UART_BUS.match(bus):
+        return out + _check_uart(r)
+    if not isinstance(bus, str) or not _I2C_BUS.match(bus):
+        return out + [("trace.unknown_record", {})]
+    addr = r.get("addr")
+    if not isinstance(addr, int) or isinstance(addr, bool) or not 0 <= addr <= 127:
+        out.append(("trace.field", dict(name="addr", expected="0..127")))
+    if "ack" in r:  # the device stops (false) or starts again (true) answering its address
+        if not isinstance(r["ack"], bool):
+            out.append(("trace.field", dict(name="ack", expected="true | false")))
+        allowed = {"t", "bus", "addr", "ack"}
+    else:
+        out += _check_hex(r, ("w", "r"))
+        allowed = {"t", "bus", "addr", "w", "r"}
+    unknown = set(r) - allowed
+    if unknown:
+        out.append(("trace.unknown_fields", dict(names=", ".join(sorted(unknown)))))
+    return out
+
+
+def _check_uart(r: dict) -> list[tuple[str, dict]]:
+    """UART: {"rx"} bytes the sensor sends at t, or {"w", "rx"} its reply to each write of w from t on."""
+    out = []
+    if "rx" not in r:
+        out.append(("trace.field", dict(name="rx", expected=Term("trace.hex"))))
+    out += _check_hex(r, ("rx", "w") if "w" in r else ("rx",))
+    if r.get("w") == "":
+        out.append(("trace.field", dict(name="w", expected=Term("trace.hex"))))
+    unknown = set(r) - {"t", "bus", "rx", "w"}
+    if unknown:
+        out.append(("trace.unknown_fields", dict(names=", ".join(sorted(unknown)))))
+    return out
+
+
+def _check_hex(r: dict, names) -> list[tuple[str, dict]]:
+    out = []
+    for name in names:
+        value = r.get(name, "")
+        if not isinstance(value, str) or not _HEX.match(value):
+            out.append(("trace.field", dict(name=name, expected=Term("trace.hex"))))
+    return out
+
+
+# MQTT control packet types (mqtt-v3.1.1, 2.2.1) that a device and a broker exchange: a "cut" fault
+# names one of them
+MQTT_PACKETS = {"CONNECT": 1, "CONNACK": 2, "PUBLISH": 3, "PUBACK": 4, "PINGREQ": 12, "PINGRESP": 13, "DISCONNECT": 14}
+
+# Fault events (docs/trace-format.md): kind -> the fields it needs besides "t"
+FAULTS = {
+    "network_down": {}, "network_up": {}, "broker_stop": {}, "broker_start": {},
+    "cut": {"packet": tuple(MQTT_PACKETS)},
+    "power_loss": {"off_ms": None}, "flash_full": {}, "flash_free": {},
+}
+# The ones the host carries out (broker, proxy): the simulated board waits for the host's word on them
+HOST_FAULTS = ("network_down", "network_up", "broker_stop", "broker_start", "cut")
+
+
+def _check_fault(r: dict, last_t: int) -> list[tuple[str, dict]]:
+    t = r.get("t")
+    if not _is_time(t):
+        return [("trace.field", dict(name="t", expected="ms >= 0"))]
+    out = [("trace.time_back", dict(t=t, last=last_t))] if t < last_t else []
+    kind = r.get("fault")
+    if kind not in FAULTS:
+        return out + [("trace.field", dict(name="fault", expected=" | ".join(FAULTS)))]
+    for name, choices in FAULTS[kind].items():
+        value = r.get(name)
+        if choices is None and not (_is_time(value) and value > 0):
+            out.append(("trace.field", dict(name=name, expected="ms > 0")))
+        elif choices is not None and value not in choices:
+            out.append(("trace.field", dict(name=name, expected=" | ".join(choices))))
+    unknown = set(r) - {"t", "fault"} - set(FAULTS[kind])
+    if unknown:
+        out.append(("trace.unknown_fields", dict(names=", ".join(sorted(unknown)))))
+    return out
+
+
+def info(summary: Summary) -> list[tuple[str, dict]]:
+    """What a trace holds, as (message key, parameters) per line."""
+    h = summary.header
+    hours = summary.end_ms / 3_600_000
+    lines = [
+        ("trace.info_source", dict(source=h["source"], board=h["board"], start=h["start"])),
+        ("trace.info_span", dict(records=summary.records, hours=f"{hours:.2f}")),
+    ]
+    for s in h.get("sensors", []):
+        where = f"{s.get('bus', 'i2c0')} 0x{s['addr']:02x}" if "addr" in s else s.get("bus", "")
+        lines.append(("trace.info_sensor", dict(type=s.get("type"), where=where)))
+    for device, count in sorted(summary.devices.items()):
+        lines.append(("trace.info_device", dict(device=device, count=count)))
+    if h.get("description"):
+        lines.append(("trace.info_description", dict(text=h["description"])))
+    return lines
+
+
+def write(path: Path, header: dict, records) -> None:
+    """Write a trace: the header, then one compact JSON object per record."""
+    with path.open("w", encoding="utf-8") as f:
+        f.write(json.dumps(header, ensure_ascii=False) + "\n")
+        for r in records:
+            f.write(json.dumps(r, separators=(",", ":")) + "\n")
