@@ -1,4 +1,4 @@
-# The comparison transport for `reallabor faults`: umqtt.simple used as typical firmware uses it.
+# The comparison transport for `make faults` (bench/faults.py): umqtt.simple used as typical firmware uses it.
 # Each reading is published right away with QoS 1 from the sampling cycle (blocking); nothing is
 # stored, so a reading that meets a broken connection is gone. The next reading reconnects.
 # Runs only in the simulator; it is not part of the firmware.
@@ -19,12 +19,12 @@ class UmqttUplink:
         self.discover = False
 
     def next_seq(self):
-        return persist.load_int(SEQ_FILE, 0)
+        return (persist.load_ints(SEQ_FILE, 1) or [0])[0]
 
     def put(self, seq, topic, payload, retain):
         log.info("sample seq=%d" % seq)
         try:
-            persist.save_int(SEQ_FILE, seq + 1)
+            persist.save_ints(SEQ_FILE, (seq + 1,))
         except OSError:
             pass
         try:
@@ -56,7 +56,7 @@ class UmqttUplink:
         pass  # nothing happens between readings
 
     async def stop(self, task, state):
-        await self.finish(0, state, None, False)
+        await self.finish(window_ms=0, state=state, wake_s=None, connect=False)
 
     async def finish(self, window_ms, state, wake_s, connect):
         if not self.connected:

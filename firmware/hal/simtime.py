@@ -151,8 +151,7 @@ def _install():
 
 
 _install()
-import asyncio  # noqa: E402  (after _install: its core must take our time, Task and TaskQueue)
-from asyncio import core  # noqa: E402
+from asyncio import core  # noqa: E402  (after _install: it must take our time, Task and TaskQueue)
 
 
 def check():

@@ -2,14 +2,10 @@
 import errno
 import socket
 
-from asyncio import core
+from node import clock
 
 _IPPROTO_TCP = 6
 _TCP_NODELAY = 1
-
-
-def _writable(sock):
-    yield core._io_queue.queue_write(sock)
 
 
 def _der(path):
@@ -50,7 +46,7 @@ async def connect_tcp(host, port, ca=None, timeout_ms=10000):
             ctx.verify_mode = ssl.CERT_REQUIRED
             ctx.load_verify_locations(cadata=_der(ca))
             sock = ctx.wrap_socket(sock, server_hostname=host, do_handshake_on_connect=False)
-        await _writable(sock)
+        await clock.wait_writable(sock)
     except BaseException:
         sock.close()
         raise

@@ -22,7 +22,7 @@ _PROGRAMS = {
     "mpy-cross": ((), "mpy_cross.missing"),
     "mosquitto": (("/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto", "/opt/homebrew/sbin/mosquitto"),
                   "broker.missing"),
-    "node": ((), "node.missing"),
+    "node": ((), "nodejs.missing"),
 }
 
 

@@ -80,10 +80,6 @@ CATALOG = {
     "expect.hex16": {"de": "16 Hex-Ziffern", "en": "16 hex digits"},
     "trace.info_description": {"de": "{text}", "en": "{text}"},
     # configuration
-    "config.not_found": {
-        "de": "Konfigurationsdatei {path} nicht gefunden. Pfad prüfen.",
-        "en": "Config file {path} not found. Check the path.",
-    },
     "config.problem.missing": {"de": "Feld \"{field}\" fehlt", "en": "field \"{field}\" is missing"},
     "config.problem.type": {"de": "Feld \"{field}\" hat den falschen Typ (erwartet: {detail})", "en": "field \"{field}\" has the wrong type (expected: {detail})"},
     "config.problem.range": {"de": "Feld \"{field}\" liegt außerhalb von {detail}", "en": "field \"{field}\" is outside {detail}"},
@@ -439,6 +435,10 @@ CATALOG = {
         "en": "virtual board {n}: port {port}, MAC {mac}, flash directory {flash}",
     },
     "vboard.stop": {"de": "Beenden mit Strg-C.", "en": "Stop with Ctrl-C."},
+    "vboard.rom_keys": {
+        "de": "Eingabetaste hier: RESET drücken (die geflashte Firmware startet); b und Eingabetaste: BOOT halten und RESET (Download-Modus).",
+        "en": "Enter here: press RESET (the flashed firmware starts); b and Enter: hold BOOT and press RESET (download mode).",
+    },
     "vboard.bad_mac": {
         "de": "MAC {mac} nicht verstanden: sechs Hex-Paare mit Doppelpunkt, z. B. 02:00:00:00:00:01.",
         "en": "MAC {mac} not understood: six hex pairs with colons, such as 02:00:00:00:00:01.",
@@ -698,7 +698,7 @@ CATALOG = {
     "help.export.site": {"de": "nur Geräte dieses Standorts", "en": "only devices of this site"},
     "help.vboard": {"de": "ein virtuelles Board auf einem Pseudo-Terminal", "en": "a virtual board on a pseudo-terminal"},
     "help.vboard.flash": {"de": "Verzeichnis, das den Flash spielt (Vorgabe: ein neues temporäres)", "en": "directory that acts as the flash (default: a new temporary one)"},
-    "help.vboard.mac": {"de": "MAC-Adresse des Boards", "en": "MAC address the board reports"},
+    "help.vboard.mac": {"de": "MAC-Adresse des Boards (Vorgabe: eine zufällige lokale, 02:...)", "en": "MAC address the board reports (default: a random local one, 02:...)"},
     "help.vboard.count": {"de": "mehrere Boards starten (MACs zählen hoch)", "en": "start several boards (MACs count up)"},
     "help.vboard.trace": {"de": "ein Trace, dessen Sensoren auf den virtuellen Bussen antworten", "en": "a trace whose sensors answer on the virtual buses"},
     "help.vboard.bootloader": {"de": "stattdessen den ROM-Bootloader des ESP32 simulieren (für esptool und reallabor flash); --flash ist dann die Flash-Datei", "en": "simulate the ESP32 ROM serial bootloader instead (for esptool and reallabor flash); --flash is then the flash file"},

@@ -7,7 +7,7 @@ class Channel:
     # what the codec reads from a node.pipeline.Channel after summarize()
     def __init__(self, name, health, quantities, out=(), n=0, flags=()):
         self.name, self.health, self.quantities = name, health, quantities
-        self.out, self.n, self.flags = out, n, flags
+        self.summary, self.n, self.flags = out, n, flags
 
 
 T = ("temperature", "°C", 2, -4000, 8500)

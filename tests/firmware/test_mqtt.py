@@ -3,9 +3,8 @@
 import socket
 
 from hal import simtime
-from node import clock
 from node.net import mqtt
-from support import MemorySocket, raises
+from support import MemorySocket
 
 CONNACK = b"\x20\x02\x00\x00"
 

@@ -1,6 +1,5 @@
 # Particulate matter drivers (SPS30 on I2C, SDS011 and PMS5003 on a UART) and the BH1750 light
 # sensor against datasheet facts: command bytes, frame layouts, checksums, warm-up.
-from node import clock
 from node.sensors import ABSENT, CHECKSUM, DONE, STALE, SensorError
 from node.sensors import bh1750, pms5003, sds011, sps30
 from support import SDS_DATA, SDS_QUERY, SDS_QUERY_MODE, SDS_SLEEP, SDS_WORK, CommandDevice, MemoryI2C, MemoryUART, raises, words, set_now

@@ -90,7 +90,7 @@ def test_window_statistics_over_a_publishing_interval():
     assert [t for what, t in d.calls if what == "read"] == [5, 10005, 20005, 30005, 40005, 50005]
     c.summarize()
     assert c.health == OK and c.n == 6
-    assert list(c.out) == [2004, 1990, 2100, 5000, 4900, 5100]  # median, min, max per quantity
+    assert list(c.summary) == [2004, 1990, 2100, 5000, 4900, 5100]  # median, min, max per quantity
     assert c.flags == ()
     c.sent_state(False)
     assert c.n == 0  # a scheduled message starts a new window

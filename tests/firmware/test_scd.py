@@ -1,7 +1,6 @@
 # SCD4x and SCD30 CO2 drivers against datasheet facts (command codes, timings, conversions).
 import struct
 
-from node import clock
 from node.sensors import DONE, OUT_OF_RANGE, SensorError
 from node.sensors import scd30, scd4x
 from node.sensors.sensirion import crc8

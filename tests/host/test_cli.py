@@ -1,9 +1,6 @@
 """The CLI as a technician meets it: clear messages and exit codes, never a Python traceback."""
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,7 +7,6 @@ from reallabor import boards
 from reallabor.boardio.deploy import check_target
 from reallabor.firmware.layout import owned_dirs
 from reallabor.errors import ReallaborError
-from reallabor.i18n import set_language
 
 pytestmark = pytest.mark.usefixtures("english")  # messages checked in English
 

@@ -46,7 +46,7 @@ def test_split_packets_keeps_incomplete_ones():
 
 
 def test_faults_cli_names_the_scenarios_when_none_matches(capsys):
-    from reallabor.cli import main
+    from reallabor.cli.main import main
 
     assert main(["faults", "--only", "meteor", "--lang", "en"]) == 2
     err = capsys.readouterr().err

@@ -13,7 +13,6 @@ import serial
 from reallabor.fleet import sites
 from reallabor.boardio.repl import port_error
 from reallabor.errors import ReallaborError
-from reallabor.i18n import set_language
 
 pytestmark = pytest.mark.usefixtures("english")  # messages checked in English
 

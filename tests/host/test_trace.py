@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from reallabor.traces import fileformat, synthetic
 from reallabor.errors import ReallaborError
-from reallabor.i18n import describe, msg, set_language
+from reallabor.i18n import describe, msg
 
 pytestmark = pytest.mark.usefixtures("english")  # messages checked in English
 

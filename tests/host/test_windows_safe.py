@@ -27,7 +27,7 @@ _GUARD = textwrap.dedent("""
 
 def test_technician_modules_do_not_import_the_simulator():
     code = _GUARD + textwrap.dedent("""
-        import reallabor.cli, reallabor.boardio.deploy, reallabor.boardio.provision, reallabor.boardio.verify
+        import reallabor.cli.main, reallabor.boardio.deploy, reallabor.boardio.provision, reallabor.boardio.verify
         import reallabor.fleet.exports, reallabor.boardio.ports, reallabor.boards, reallabor.flashing.flash
         bad = [m for m in sys.modules if sys.modules[m] is not None and m.startswith({forbidden!r})]
         print("loaded:", bad)
@@ -46,7 +46,7 @@ def test_deploy_provision_verify_run_with_the_simulator_blocked(virtual_board, d
                  ("deploy", "--port", vb.port, "--board", "esp32-devkitc"),
                  ("provision", "--port", vb.port, "--board", "esp32-devkitc", "--site", "hof"),
                  ("verify", "--port", vb.port)):
-        code = _GUARD + f"from reallabor.cli import main\nsys.exit(main({list(args) + ['--lang', 'en']!r}))"
+        code = _GUARD + f"from reallabor.cli.main import main\nsys.exit(main({list(args) + ['--lang', 'en']!r}))"
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
                               env={**os.environ, "PYTHONPATH": str(ROOT / "host"), "REALLABOR_DATA": str(data_dir)})
         assert done.returncode == 0, (args, done.stdout, done.stderr)

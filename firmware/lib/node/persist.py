@@ -4,21 +4,6 @@
 import os
 
 
-def load_int(path, default):
-    try:
-        with open(path) as f:
-            return int(f.read())
-    except (OSError, ValueError):
-        return default
-
-
-def save_int(path, value):
-    tmp = path + ".tmp"
-    with open(tmp, "w") as f:
-        f.write(str(value))
-    os.rename(tmp, path)
-
-
 def load_ints(path, n):
     # -> n whole numbers saved by save_ints, or None if the file is missing or damaged
     try:

@@ -55,9 +55,10 @@ def _later(a, b):
 
 
 class Channel:
-    # Kept to 17 attributes: an instance's attribute table grows in steps, and there is one channel
-    # per sensor. Per quantity i, ref holds: [i] the newest accepted sample, [nq + i] the value in the
-    # last state message, [2 nq + i] the change threshold (0: none), [3 nq + i] the filter.
+    # At most 19 attributes: an instance's attribute table grows in steps (7, 19, 43 entries), and
+    # there is one channel per sensor. Per quantity i: newest[i] the newest accepted sample,
+    # sent[i] the value in the last state message, rules[i] the change threshold (0: none) and
+    # rules[nq + i] the filter (see _threshold() and _filter()).
     def __init__(self, sensor, cfg, interval_ms, start):
         global _scratch
         self.sensor = sensor
@@ -68,24 +69,29 @@ class Channel:
         self.buf = array("i", bytes(4 * nq * size))  # the window: quantity i at buf[i * size:]
         if len(_scratch) < size:
             _scratch = array("i", bytes(4 * size))
-        self.ref = array("i", bytes(8 * nq))
-        for i in range(nq):
-            # change thresholds come in the published unit, as a number
-            self.ref.append(round(cfg["change"].get(q[i][0], 0) * 10 ** q[i][2]))
-        for i in range(nq):
-            self.ref.append(cfg["filter"][q[i][0]])
-        self.out = array("i", bytes(12 * nq))  # value, min, max per quantity, from summarize()
+        self.newest = array("i", bytes(4 * nq))
+        self.sent = array("i", bytes(4 * nq))
+        # change thresholds come in the published unit, as a number; then the filters
+        self.rules = array("i", [round(cfg["change"].get(q[i][0], 0) * 10 ** q[i][2]) for i in range(nq)]
+                           + [cfg["filter"][q[i][0]] for i in range(nq)])
+        self.summary = array("i", bytes(12 * nq))  # value, min, max per quantity, from summarize()
         self.stuck_after = cfg["stuck_after"]
         self.n = 0  # samples in the window
         self.missed = 0  # samples of this window that failed
         self.rejected = 0  # samples of this window outside the range or stuck
-        self.same = 0  # identical samples in a row
+        self.repeats = 0  # identical samples in a row
         self.changed = False  # a value moved by its threshold since the last state message
-        self.watch = False  # compare with the last message: thresholds set and a message sent
+        self.armed = False  # compare with the last message: thresholds set and a message sent
         self.health = WARMING_UP
         self.phase = _INIT
         self.slot = start  # grid time of the sample being worked on
         self.due = start  # when step() wants to run next
+
+    def _threshold(self, i):
+        return self.rules[i]
+
+    def _filter(self, i):
+        return self.rules[len(self.sensor.quantities) + i]
 
     @property
     def name(self):
@@ -97,7 +103,7 @@ class Channel:
 
     def last(self, i):
         # the newest accepted sample of quantity i
-        return self.ref[i]
+        return self.newest[i]
 
     def healthy(self):
         return self.health == OK
@@ -126,7 +132,7 @@ class Channel:
             else:
                 wait = s.poll()
                 if wait == DONE:
-                    self._judge()
+                    self._take_sample()
                     self._next(now)
                     self.phase = _IDLE
                     self.due = clock.add(self.slot, -s.lead_ms)
@@ -162,7 +168,8 @@ class Channel:
                 log.warn("sensor %s: %s (%s)" % (self.name, health, why))
             self.health = health
 
-    def _judge(self):
+    def _take_sample(self):
+        # Judge the sample in sensor.values (range, stuck); an accepted one goes into the window.
         v = self.sensor.values
         q = self.sensor.quantities
         nq = len(q)
@@ -171,16 +178,16 @@ class Channel:
                 self.rejected += 1
                 self._set(OUT_OF_RANGE, "%s %d not in %d..%d" % (q[i][0], v[i], q[i][3], q[i][4]))
                 return
-        ref = self.ref
+        newest = self.newest
         same = True
         for i in range(nq):
-            if ref[i] != v[i]:
+            if newest[i] != v[i]:
                 same = False
-                ref[i] = v[i]
-        self.same = self.same + 1 if same else 1
-        if self.stuck_after and self.same >= self.stuck_after:
+                newest[i] = v[i]
+        self.repeats = self.repeats + 1 if same else 1
+        if self.stuck_after and self.repeats >= self.stuck_after:
             self.rejected += 1
-            self._set(STUCK, "%d identical samples" % self.same)
+            self._set(STUCK, "%d identical samples" % self.repeats)
             return
         n = self.n
         if n < self.size:
@@ -188,15 +195,15 @@ class Channel:
                 self.buf[i * self.size + n] = v[i]
             self.n = n + 1
         self._set(OK, None)
-        if self.watch:
+        if self.armed:
             for i in range(nq):
-                t = ref[2 * nq + i]
-                if t and abs(combine(self.buf, i * self.size, self.n, ref[3 * nq + i]) - ref[nq + i]) >= t:
+                t = self._threshold(i)
+                if t and abs(combine(self.buf, i * self.size, self.n, self._filter(i)) - self.sent[i]) >= t:
                     self.changed = True
 
     def summarize(self):
-        # Fill out (value, min, max per quantity) for a state message. A sensor that is ok but has
-        # no sample since the last message is stale.
+        # Fill summary (value, min, max per quantity) for a state message. A sensor that is ok but
+        # has no sample since the last message is stale.
         if not self.n:
             if self.health == OK:
                 self._set(STALE, "no new data")
@@ -204,7 +211,7 @@ class Channel:
         if self.health != OK:
             return
         size = self.size
-        out = self.out
+        summary = self.summary
         nq = len(self.sensor.quantities)
         for i in range(nq):
             start = i * size
@@ -213,9 +220,9 @@ class Channel:
                 x = self.buf[k]
                 lo = x if x < lo else lo
                 hi = x if x > hi else hi
-            out[3 * i] = combine(self.buf, start, self.n, self.ref[3 * nq + i])
-            out[3 * i + 1] = lo
-            out[3 * i + 2] = hi
+            summary[3 * i] = combine(self.buf, start, self.n, self._filter(i))
+            summary[3 * i + 1] = lo
+            summary[3 * i + 2] = hi
 
     @property
     def flags(self):
@@ -228,11 +235,10 @@ class Channel:
         # After a state message: remember what went out; a scheduled one also starts a new window.
         self.changed = False
         if self.health == OK and self.n:
-            ref = self.ref
             nq = len(self.sensor.quantities)
             for i in range(nq):
-                ref[nq + i] = self.out[3 * i]
-                if ref[2 * nq + i]:
-                    self.watch = True
+                self.sent[i] = self.summary[3 * i]
+                if self._threshold(i):
+                    self.armed = True
         if not early:
             self.n = self.missed = self.rejected = 0

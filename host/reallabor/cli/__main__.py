@@ -1,5 +1,5 @@
 import sys
 
-from reallabor.cli import main
+from reallabor.cli.main import main
 
 sys.exit(main())

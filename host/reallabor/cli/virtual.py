@@ -9,7 +9,7 @@ from reallabor.i18n import msg
 
 def args_virtual_board(p) -> None:
     p.add_argument("--flash", type=Path, help=msg("help.vboard.flash"))
-    p.add_argument("--mac", default="02:00:00:00:00:01", help=msg("help.vboard.mac"))
+    p.add_argument("--mac", help=msg("help.vboard.mac"))
     p.add_argument("--count", type=int, default=1, help=msg("help.vboard.count"))
     p.add_argument("--trace", type=Path, help=msg("help.vboard.trace"))
     p.add_argument("--bootloader", action="store_true", help=msg("help.vboard.bootloader"))
@@ -24,8 +24,9 @@ def args_virtual_board(p) -> None:
 def run_virtual_board(args) -> int:
     if sys.platform == "win32":
         raise ReallaborError("vboard.unsupported", EXIT_MISSING_TOOL)
-    from reallabor.sim.virtualboard import MAC_RE, serve
+    from reallabor.sim.virtualboard import MAC_RE, random_mac, serve
 
+    args.mac = args.mac or random_mac()
     if not MAC_RE.match(args.mac):
         raise ReallaborError("vboard.bad_mac", EXIT_BAD_INPUT, mac=args.mac)
     if not 1 <= args.count <= 64:
@@ -40,11 +41,12 @@ def run_virtual_board(args) -> int:
             print(msg("vboard.bootloader", chip=args.chip, path=board.path, mac=board.loader.mac.hex(":"),
                       flash=flash), flush=True)
             if len(started) == args.count:
+                print(msg("vboard.rom_keys"), flush=True)
                 print(msg("vboard.stop"), flush=True)
 
         faults = rombootloader.Faults(max_baud=args.max_baud, silent=args.silent)
         rombootloader.serve(args.chip, args.count, args.mac, args.flash, args.flash_size << 20, faults, args.link,
-                            args.pace, ready_rom)
+                            args.pace, ready_rom, keys=sys.stdin)
         return 0
 
     def ready(n, board):

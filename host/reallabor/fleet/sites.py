@@ -2,7 +2,6 @@
 sensors, LoRaWAN JoinEUI and frequency plan). A profile holds the Wi-Fi password, so it is a
 secret file (mode 0600); docs/provisioning.md describes the format."""
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path

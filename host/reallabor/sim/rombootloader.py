@@ -1,9 +1,14 @@
 """A simulated ESP32 ROM serial bootloader on a pseudo-terminal, so real esptool can flash a board
 that does not exist. Its SPI flash is a file, so a test can compare what was written byte for byte.
 
-A simulated board stands for a board whose BOOT pin (GPIO0) is held low: it starts in the ROM's
-download mode, and every reset (there are no DTR/RTS lines on a pty, so only the loader's own reset
-commands) lands there again at 115200 Bd.
+A simulated board stands for a board whose BOOT pin (GPIO0) is held low at power-on: it starts in
+the ROM's download mode, and the loader's own reset commands land there again at 115200 Bd. There
+are no DTR/RTS lines on a pty, so its RESET button is press_reset(): with BOOT held the download
+mode again, without it the board boots what was flashed. A valid image for the chip at the image
+offset starts MicroPython (the unix port, as a VirtualBoard on this same port) whose filesystem is
+the flash's LittleFS partition as written: empty after a plain flash (MicroPython formats it at its
+first boot), the firmware after `flash --with-app`. What the board writes there goes back into the
+flash file when it is reset again or stopped.
 
 Commands (byte, as in esptool's docs/en/advanced-topics/serial-protocol.rst):
   ROM loader and stub  SYNC 0x08 (answers 8 times, autobaud), READ_REG 0x0A, WRITE_REG 0x09
@@ -34,7 +39,9 @@ import hashlib
 import os
 import pty
 import select
+import shutil
 import struct
+import tempfile
 import termios
 import threading
 import time
@@ -43,7 +50,10 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from reallabor import espimage
 from reallabor.chips import CHIPS, Chip
+from reallabor.errors import ReallaborError
+from reallabor.firmware import fsimage
 
 SECTOR = 0x1000
 _SYNC_DATA = b"\x07\x07\x12\x20" + b"\x55" * 32
@@ -418,25 +428,85 @@ class BootloaderBoard:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._line_free_at = 0.0
+        self.app = None  # the VirtualBoard running the flashed firmware, after a reset without BOOT
+        self._app_fs: tuple[int, int, Path] | None = None  # (offset, blocks, directory) of its filesystem
 
     @property
     def events(self) -> list[str]:
         return self.loader.events
 
     def start(self) -> "BootloaderBoard":
+        self._stop.clear()
         self._thread = threading.Thread(target=self.serve, name=f"virtual-board {self.path}", daemon=True)
         self._thread.start()
         return self
 
-    def stop(self) -> None:
+    def _stop_serving(self) -> None:
         self._stop.set()
         if self._thread:
             self._thread.join(timeout=5)
+            self._thread = None
+
+    def stop(self) -> None:
+        self._stop_serving()
+        self._leave_app()
         for fd in (self._master, self._slave):
             os.close(fd)
         self.flash.close()
         if self.link:
             self.link.unlink(missing_ok=True)
+
+    def press_reset(self, boot_held: bool = False) -> None:
+        """The RESET button (EN): with BOOT held, the ROM's download mode; otherwise the flashed firmware."""
+        self._stop_serving()
+        self._leave_app()
+        self.loader.reset("reset-button")
+        if boot_held:
+            self.start()
+        else:
+            self._boot_app()
+
+    def _boot_app(self) -> None:
+        from reallabor.sim.virtualboard import VirtualBoard
+
+        offset = self.loader.chip.flash_offset
+        head = self.flash.read(offset, espimage.PARTITION_TABLE - offset + 0xC00)
+        try:
+            chip = espimage.image_chip(head, "flash")
+        except ReallaborError:
+            chip = None
+        if chip != self.loader.chip.name:  # what the ROM prints, again and again, on a board without firmware
+            os.write(self._master, b"ets Jun  8 2016 00:22:57\r\n\r\nrst:0x1 (POWERON_RESET),boot:0x13 "
+                                   b"(SPI_FAST_FLASH_BOOT)\r\ninvalid header: 0x%08x\r\n"
+                     % struct.unpack("<I", head[:4])[0])
+            self.events.append("boot:no-image")
+            return
+        fs_offset, fs_size = espimage.filesystem_region(head, offset, self.flash.size)
+        blocks = fs_size // espimage.BLOCK
+        try:
+            files = fsimage.read(self.flash.read(fs_offset, blocks * espimage.BLOCK), blocks)
+        except Exception:  # littlefs: no filesystem yet; MicroPython makes an empty one at its first boot
+            files = {}
+        root = Path(tempfile.mkdtemp(prefix="reallabor-vboard-fs-"))
+        for path, content in files.items():
+            (root / path).parent.mkdir(parents=True, exist_ok=True)
+            (root / path).write_bytes(content)
+        self._app_fs = (fs_offset, blocks, root)
+        self.app = VirtualBoard(root, self.loader.mac.hex(":")).start((self._master, self._slave))
+        self.events.append(f"boot:app:{len(files)}")
+
+    def _leave_app(self) -> None:
+        """The firmware stops (a reset, the power): what it wrote to its filesystem is on the flash."""
+        if not self.app:
+            return
+        self.app.stop()
+        self.app = None
+        offset, blocks, root = self._app_fs
+        image = fsimage.build(fsimage.tree(root), blocks)
+        self.flash.erase(offset, len(image))
+        self.flash.program(offset, image)
+        shutil.rmtree(root, ignore_errors=True)
+        self._app_fs = None
 
     def __enter__(self) -> "BootloaderBoard":
         return self.start()
@@ -494,11 +564,11 @@ class BootloaderBoard:
 
 
 def serve(chip: str, count: int, first_mac: str, flash: Path | None, flash_size: int, faults: Faults,
-          link: Path | None, pace: bool, on_ready) -> None:
+          link: Path | None, pace: bool, on_ready, keys=None) -> None:
     """Run count simulated ROM bootloaders until SIGTERM or Ctrl-C; on_ready(board) as each comes
-    up. flash: the flash file (a directory of them with several boards)."""
+    up. flash: the flash file (a directory of them with several boards). keys: lines typed by the
+    technician (stdin): an empty line presses RESET on every board, "b" RESET with BOOT held."""
     import signal
-    import tempfile
 
     from reallabor.sim.virtualboard import mac_sequence
 
@@ -513,9 +583,17 @@ def serve(chip: str, count: int, first_mac: str, flash: Path | None, flash_size:
             running.append(BootloaderBoard(chip, image, flash_size, bytes.fromhex(mac.replace(":", "")), faults,
                                            here, pace).start())
             on_ready(running[-1], image)
+        if keys is not None:
+            threading.Thread(target=_buttons, args=(keys, running), daemon=True).start()
         stopped.wait()
     except KeyboardInterrupt:
         pass
     finally:
         for board in running:
             board.stop()
+
+
+def _buttons(keys, boards: list[BootloaderBoard]) -> None:
+    for line in keys:
+        for board in boards:
+            board.press_reset(boot_held=line.strip().lower() == "b")

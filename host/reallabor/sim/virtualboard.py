@@ -62,6 +62,7 @@ class VirtualBoard:
         self.boots = 0  # how often the interpreter started: power-on, soft resets, reboots
         self._host = -1  # master side of the port
         self._hold = -1  # our own open slave fd: keeps the port usable between connections
+        self._own_pty = True
         self._proc: subprocess.Popen | None = None
         self._dev_in = self._dev_out = self._mark = -1  # the interpreter's stdin, stdout, "main.py starts"
         self._wake_r, self._wake_w = -1, -1
@@ -88,10 +89,14 @@ class VirtualBoard:
 
     # -- life cycle -------------------------------------------------------------------------------
 
-    def start(self) -> "VirtualBoard":
+    def start(self, pty_pair: tuple[int, int] | None = None) -> "VirtualBoard":
+        """pty_pair: the (master, slave) of a port that already exists (a simulated ROM bootloader
+        hands its port over when the flashed firmware starts); they stay open after stop()."""
         self.flash.mkdir(mode=0o700, parents=True, exist_ok=True)  # it will hold the board's secrets
-        self._host, self._hold = pty.openpty()
-        tty.setraw(self._hold)
+        self._own_pty = pty_pair is None
+        self._host, self._hold = pty_pair or pty.openpty()
+        if self._own_pty:
+            tty.setraw(self._hold)
         self.port = os.ttyname(self._hold)
         os.set_blocking(self._host, False)
         self._wake_r, self._wake_w = os.pipe()
@@ -107,9 +112,12 @@ class VirtualBoard:
         if self._thread:
             self._thread.join(5)
         self._kill()
-        for fd in (self._host, self._hold, self._wake_r, self._wake_w):
+        owned = (self._host, self._hold) if self._own_pty else ()
+        for fd in (*owned, self._wake_r, self._wake_w):
             if fd >= 0:
                 os.close(fd)
+        if not self._own_pty:
+            os.set_blocking(self._host, True)
         self._host = self._hold = self._wake_r = self._wake_w = -1
 
     def __enter__(self) -> "VirtualBoard":
@@ -356,6 +364,11 @@ def _flush(fd: int, buf: bytearray) -> None:
     except (BlockingIOError, OSError):
         return
     del buf[:n]
+
+
+def random_mac() -> str:
+    """A locally administered MAC (02:...), so that boards of separate runs never share one."""
+    return "02:" + os.urandom(5).hex(":")
 
 
 def mac_sequence(first: str, count: int) -> list[str]:

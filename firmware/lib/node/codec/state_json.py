@@ -19,7 +19,7 @@ def fixed(value, decimals):
 
 
 def encode_state(device, seq, time_s, channels):
-    # channels: node.pipeline.Channel after summarize(): name, health, quantities, n, out, flags.
+    # channels: node.pipeline.Channel after summarize(): name, health, quantities, n, summary, flags.
     # Built sensor by sensor, so only one sensor's small pieces are alive at a time.
     parts = ['{"v":%d,"device":%s,"seq":%d,"time":%s,"readings":{'
              % (VERSION, json.dumps(device), seq, "null" if time_s is None else time_s)]
@@ -34,10 +34,10 @@ def encode_state(device, seq, time_s, channels):
 def _readings(c):
     flags = c.flags
     quality = ',"flags":["%s"]' % '","'.join(flags) if flags else ""
-    out = c.out
+    summary = c.summary
     values = []
     for i, (quantity, unit, decimals, _, _) in enumerate(c.quantities):
         values.append('"%s":{"value":%s,"unit":"%s","n":%d,"min":%s,"max":%s%s}' % (
-            quantity, fixed(out[3 * i], decimals), unit, c.n, fixed(out[3 * i + 1], decimals),
-            fixed(out[3 * i + 2], decimals), quality))
+            quantity, fixed(summary[3 * i], decimals), unit, c.n, fixed(summary[3 * i + 1], decimals),
+            fixed(summary[3 * i + 2], decimals), quality))
     return "%s:{%s}" % (json.dumps(c.name), ",".join(values))

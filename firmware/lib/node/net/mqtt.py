@@ -6,7 +6,6 @@
 from micropython import const
 import struct
 import asyncio
-from asyncio import core
 
 from node import clock
 
@@ -94,14 +93,6 @@ def _accepted(flags, code):
     if code:
         raise MQTTError("connection refused: %s" % REFUSED.get(code, "code %d" % code))
     return flags == 1
-
-
-def _readable(sock):
-    yield core._io_queue.queue_read(sock)
-
-
-def _writable(sock):
-    yield core._io_queue.queue_write(sock)
 
 
 class MQTTClient:
@@ -207,7 +198,7 @@ class MQTTClient:
         while data:
             n = sock.write(data)
             if n is None:
-                await _writable(sock)
+                await clock.wait_writable(sock)
             else:
                 data = data[n:]
         self.last_tx = clock.ticks()
@@ -219,7 +210,7 @@ class MQTTClient:
         while got < n:
             r = sock.readinto(self._rxv[got:n])
             if r is None:
-                await _readable(sock)
+                await clock.wait_readable(sock)
             elif not r:
                 raise MQTTError("connection closed by the broker")
             else:
