@@ -10,9 +10,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from reallabor import userfile
 from reallabor.chips import CHIPS, Chip, pins
 from reallabor.env import BOARDS
 from reallabor.errors import EXIT_BAD_INPUT, Problem, ReallaborError
+from reallabor.i18n import Term
 
 FORMAT = "reallabor-board"
 VERSION = 1
@@ -76,11 +78,8 @@ def load(name: str) -> Board:
     path = Path(name) if name.endswith(".json") else BOARDS / f"{name}.json"
     if not path.is_file():
         raise ReallaborError("board.unknown", EXIT_BAD_INPUT, name=name, known=", ".join(names()))
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, ValueError) as e:
-        raise ReallaborError("board.invalid", EXIT_BAD_INPUT, details=[str(e)], path=path)
-    problems = validate(data)
+    data = userfile.read_json(path)
+    problems = [data] if isinstance(data, Problem) else validate(data)
     if not problems and path.parent == BOARDS and data["name"] != path.stem:
         problems.append(Problem("board.problem.name", "name", params={"stem": path.stem}))
     if problems:
@@ -112,7 +111,7 @@ class _Checker:
     def run(self) -> list[str]:
         d = self.data
         if not isinstance(d, dict):
-            self.problem("type", "board", expected="object")
+            self.problem("type", "board", expected=Term("expect.object"))
             return self.problems
         for key in d:
             if key not in _TOP_FIELDS:
@@ -142,7 +141,7 @@ class _Checker:
 
     def text(self, d, key, field) -> bool:
         if not isinstance(d.get(key), str) or not d[key]:
-            self.problem("type", field, expected="text")
+            self.problem("type", field, expected=Term("expect.text"))
             return False
         return True
 
@@ -156,7 +155,7 @@ class _Checker:
 
     def section(self, value, field) -> bool:
         if not isinstance(value, dict):
-            self.problem("type", field, expected="object")
+            self.problem("type", field, expected=Term("expect.object"))
             return False
         return True
 
@@ -178,7 +177,7 @@ class _Checker:
     def pin(self, value, field, direction="out", adc=False) -> None:
         chip_name = self.data["chip"]
         if not isinstance(value, int) or isinstance(value, bool):
-            self.problem("type", field, expected="GPIO number")
+            self.problem("type", field, expected=Term("expect.gpio"))
         elif value not in self.chip.gpios:
             self.problem("pin_range", field, pin=value, chip=chip_name)
         elif value in self.reserved:
@@ -219,14 +218,14 @@ class _Checker:
         if led.get("kind") not in ("gpio", "ws2812"):
             self.problem("choice", "led.kind", choices="gpio, ws2812")
         if not isinstance(led.get("active_low"), bool):
-            self.problem("type", "led.active_low", expected="true/false")
+            self.problem("type", "led.active_low", expected=Term("expect.bool"))
 
     def switch(self, sw, field) -> None:
         if sw is None or not self.section(sw, field):
             return
         self.pin(sw.get("pin"), field + ".pin")
         if not isinstance(sw.get("active_low"), bool):
-            self.problem("type", field + ".active_low", expected="true/false")
+            self.problem("type", field + ".active_low", expected=Term("expect.bool"))
 
     def lora(self, lora) -> None:
         if lora is None or not self.section(lora, "lora"):
@@ -236,7 +235,7 @@ class _Checker:
             self.problem("choice", "lora.chip", choices=", ".join(LORA_CHIPS))
             return
         if lora.get("spi") not in (self.data.get("spi") or {}):
-            self.problem("value", "lora.spi", expected="a bus named in spi")
+            self.problem("value", "lora.spi", expected=Term("expect.spi_bus"))
         known = ("chip", "spi", "tcxo_v", "dio2_rf_switch", *_LORA_PINS)
         for key in lora:
             if key not in known:
@@ -247,7 +246,7 @@ class _Checker:
         if lora.get("tcxo_v") is not None:
             self.number(lora, "tcxo_v", "lora.tcxo_v", 1.6, 3.3, integer=False)
         if "dio2_rf_switch" in lora and not isinstance(lora["dio2_rf_switch"], bool):
-            self.problem("type", "lora.dio2_rf_switch", expected="true/false")
+            self.problem("type", "lora.dio2_rf_switch", expected=Term("expect.bool"))
 
     def battery(self, bat) -> None:
         if bat is None or not self.section(bat, "battery"):
@@ -256,7 +255,7 @@ class _Checker:
             if bat["pmu"] != "axp192":
                 self.problem("choice", "battery.pmu", choices="axp192")
             if bat.get("bus") not in (self.data.get("i2c") or {}):
-                self.problem("value", "battery.bus", expected="a bus named in i2c")
+                self.problem("value", "battery.bus", expected=Term("expect.i2c_bus"))
             self.number(bat, "addr", "battery.addr", 0x08, 0x77)
             return
         self.pin(bat.get("adc"), "battery.adc", "in", adc=True)

@@ -78,6 +78,10 @@ CATALOG = {
     "expect.list": {"de": "Liste", "en": "list"},
     "expect.object": {"de": "Objekt", "en": "object"},
     "expect.hex16": {"de": "16 Hex-Ziffern", "en": "16 hex digits"},
+    "expect.gpio": {"de": "eine GPIO-Nummer", "en": "a GPIO number"},
+    "expect.bool": {"de": "true oder false", "en": "true or false"},
+    "expect.spi_bus": {"de": "einen Bus aus spi", "en": "a bus named in spi"},
+    "expect.i2c_bus": {"de": "einen Bus aus i2c", "en": "a bus named in i2c"},
     "trace.info_description": {"de": "{text}", "en": "{text}"},
     # configuration
     "config.problem.missing": {"de": "Feld \"{field}\" fehlt", "en": "field \"{field}\" is missing"},
