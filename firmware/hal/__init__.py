@@ -4,14 +4,19 @@
 # The board contract: what the firmware core may call on the board object. hal/esp32.py (the
 # ESP32 family) and hal/sim.py (the unix port, for replays) both provide exactly this; a host
 # test checks both, and the tests' own boards, against the list below.
-#   setup()                              once, first: switched sensor power, wall time from the RTC
+#   setup() -> ms                        once, first: wall time from the RTC, switched sensor power
+#                                        on; -> how long the sensors' supply has been on (0: just now)
 #   device_id() -> str                   "rl-a1b2c3", derived from the MAC (node.ident)
 #   mac() -> bytes                       the 6-byte base MAC
-#   i2c(name) -> bus                     "i2c0": machine.I2C's readfrom_mem_into, writeto_mem,
-#                                        writeto, readfrom_into; a bus the board file lacks
-#                                        answers OSError(ENODEV) on every call
+#   i2c(name, overrides) -> bus          "i2c0": machine.I2C's readfrom_mem_into, writeto_mem,
+#                                        writeto, readfrom_into; freq, timeout_us and soft (a
+#                                        software bus) from the board file, overrides (a dict or
+#                                        None) from the config; a bus the board file lacks answers
+#                                        OSError(ENODEV) on every call
 #   uart(name, baudrate) -> bus          "uart1": machine.UART with timeout=0: any, readinto, write
-#   connect_network(wifi, timeout_ms)    awaitable: join the network (no-op when joined); OSError
+#   connect_network(wifi, timeout_ms)    awaitable: join the network (no-op when joined); OSError,
+#                                        OSError(EINPROGRESS) while the station still (re)joins
+#   sync_time(server) -> bool            one NTP query (blocking): sets wall time (node.clock)
 #   connect_tcp(host, port, ca, timeout_ms)  awaitable -> a connected non-blocking stream with
 #                                        readinto/write/close (None = would block); ca: the path of
 #                                        a CA certificate on flash for TLS, or None for plain TCP
@@ -29,5 +34,12 @@ def load():
     if sys.platform == "esp32":
         from hal import esp32 as board
     else:
+        import gc
+
+        gc.collect()
+        before = gc.mem_alloc()
         from hal import sim as board
+
+        gc.collect()  # what the simulator's own code takes of the heap, apart from the firmware's
+        board.own_heap = gc.mem_alloc() - before - board.shared_heap
     return board

@@ -1,20 +1,21 @@
-# The ESP32 family (ESP32, S3, C3). Pins come from /board.json, the board file that deploy and
-# provision copy from the host's boards/ (docs/boards.md), so one firmware serves every board.
-# Only this file (and hal/tcp.py) touches machine and network.
-import json
-
+# The ESP32 family (ESP32, S3, C3): the board contract of hal/__init__.py. Pins come from
+# /board.json, the board file that deploy and provision copy from the host's boards/ (docs/boards.md),
+# so one firmware serves every board. Only this file (and hal/tcp.py) touches machine and network.
 import machine
 import network
 import time
 
-from hal.tcp import connect_tcp  # noqa: F401  (part of the board interface)
+import socket
+
+from hal import boardfile, tcp
 from node import clock, ident, log
 
-BOARD_FILE = "board.json"
 _UNIX_2000 = 946684800  # seconds from 1970 to 2000: ports that count from 2000 need this
 _ENODEV = 19
+_EINPROGRESS = 115
+_ETIMEDOUT = 110
+_VEXT_SETTLE_MS = 50  # the switched supply's own rise, before the sensors' power-up times count
 
-_board = None
 _buses = {}
 _wlan = None
 
@@ -29,16 +30,7 @@ class _NoBus:
 
 
 def board():
-    # The board file as a dict; {} when it is missing or broken (then no bus is known, but the
-    # REPL stays reachable so a technician can deploy again).
-    global _board
-    if _board is None:
-        try:
-            with open(BOARD_FILE) as f:
-                _board = json.load(f)
-        except (OSError, ValueError):
-            _board = {}
-    return _board
+    return boardfile.load()
 
 
 def _switch(sw, on):
@@ -46,10 +38,15 @@ def _switch(sw, on):
 
 
 def setup():
+    # -> how long the sensors' supply has been on: switched on now (Heltec "Ve" pins, off during
+    # deep sleep), or on since power-up, or all through the deep sleep before.
+    _wall_time_from_rtc()
     vext = board().get("vext")
     if vext:
-        _switch(vext, True)  # switched 3.3 V for sensors (Heltec "Ve" pins)
-    _wall_time_from_rtc()
+        _switch(vext, True)
+        time.sleep_ms(vext.get("settle_ms", _VEXT_SETTLE_MS))
+        return 0
+    return 3600000 if machine.reset_cause() == machine.DEEPSLEEP_RESET else time.ticks_ms()
 
 
 def _epoch_offset():
@@ -63,14 +60,18 @@ def _wall_time_from_rtc():
         clock.set_epoch_ms(now * 1000)
 
 
-def _wall_time_from_ntp():
+def sync_time(server):
+    # One NTP query (blocking, at most 1 s): True once the RTC and wall time are set.
     try:
         import ntptime
 
+        ntptime.host = server
         ntptime.settime()
-        clock.set_epoch_ms((time.time() + _epoch_offset()) * 1000)
-    except (OSError, OverflowError) as e:
-        log.warn("ntp: %r" % e)  # keep the RTC's time; the next connection tries again
+    except (OSError, OverflowError, IndexError) as e:
+        log.warn("ntp: %r" % e)
+        return False
+    clock.set_epoch_ms((time.time() + _epoch_offset()) * 1000)
+    return True
 
 
 def mac():
@@ -91,9 +92,21 @@ def _bus(kind, name, make):
     return bus
 
 
-def i2c(name):
-    return _bus("i2c", name, lambda p: machine.I2C(p["id"], scl=machine.Pin(p["scl"]), sda=machine.Pin(p["sda"]),
-                                                     freq=p.get("freq", 400000)))
+def i2c(name, overrides=None):
+    # Hardware I2C, or a software bus ("soft": true) for a sensor that stretches the clock longer
+    # than the controller waits (the ESP32's is 13.1 ms at most; docs/boards.md).
+    bus = _buses.get(name)
+    if bus is None:
+        settings = boardfile.i2c_settings(name, overrides)
+        if settings is None:
+            bus = _NoBus()
+        else:
+            pins, freq, timeout_us, soft = settings
+            scl, sda = machine.Pin(pins["scl"]), machine.Pin(pins["sda"])
+            bus = (machine.SoftI2C(scl=scl, sda=sda, freq=freq, timeout=timeout_us) if soft else
+                   machine.I2C(pins["id"], scl=scl, sda=sda, freq=freq, timeout=timeout_us))
+        _buses[name] = bus
+    return bus
 
 
 def uart(name, baudrate):
@@ -102,23 +115,40 @@ def uart(name, baudrate):
 
 
 async def connect_network(wifi, timeout_ms):
-    # Waits for the station to join without blocking the sampling cycle; gives up after timeout_ms.
+    # Join without blocking the sampling cycle. One strategy: connect() once; after that the
+    # station rejoins by itself when the access point goes (MicroPython retries for ever), and a
+    # second connect() while it does is refused ("Wifi Internal Error", 1.25 on C3/S3). So: while
+    # it (re)joins, OSError(EINPROGRESS) says "not yet" (no failure); only a station that gave up
+    # (wrong password, no such network) or one still not joined after timeout_ms is made to start
+    # over, with disconnect() first.
     global _wlan
     if wifi is None or not wifi["ssid"]:
         raise OSError(_ENODEV)  # no Wi-Fi configured: nothing to send over
     if _wlan is None:
         _wlan = network.WLAN(network.STA_IF)
         _wlan.active(True)
-    if _wlan.isconnected():
+    status = _wlan.status()
+    if status == network.STAT_GOT_IP:
         return
-    _wlan.connect(wifi["ssid"], wifi["password"])
+    if status != network.STAT_CONNECTING:
+        _wlan.disconnect()  # never started, or a station that gave up: start over
+        _wlan.connect(wifi["ssid"], wifi["password"])
     start = time.ticks_ms()
-    while not _wlan.isconnected():
+    while True:
+        status = _wlan.status()
+        if status == network.STAT_GOT_IP:
+            return
+        if status != network.STAT_CONNECTING:
+            raise OSError(_ETIMEDOUT)  # refused (password, no network): the next attempt starts over
         if time.ticks_diff(time.ticks_ms(), start) > timeout_ms:
-            _wlan.disconnect()
-            raise OSError(110)  # ETIMEDOUT: the app keeps sampling and tries again later
+            raise OSError(_EINPROGRESS)  # still joining by itself: look again later
         await clock.sleep_ms(100)
-    _wall_time_from_ntp()
+
+
+async def connect_tcp(host, port, ca=None, timeout_ms=10000):
+    # TCP_NODELAY exists from MicroPython 1.23 on; 1.22 would print a warning line (outside the
+    # console-log format) on every connect for the option number alone.
+    return await tcp.connect_tcp(host, port, ca, timeout_ms, getattr(socket, "TCP_NODELAY", None))
 
 
 def running():

@@ -15,11 +15,23 @@
 from hal import simtime  # first: it becomes `time` and asyncio's scheduler for all that follows
 
 import gc  # noqa: E402
+
+gc.collect()
+_before = gc.mem_alloc()
+
 import json  # noqa: E402
 import os  # noqa: E402
 import sys  # noqa: E402
 
+from hal import boardfile  # noqa: E402
 from node import clock, ident  # noqa: E402
+
+gc.collect()
+# What of the heap this module's imports take that a board's firmware takes too (asyncio, the
+# clock, ...): the simulator's own share is the rest (hal/__init__.py measures own_heap).
+shared_heap = gc.mem_alloc() - _before + simtime.asyncio_heap
+own_heap = 0
+del _before
 
 _clock = simtime.clock
 _trace = None
@@ -29,6 +41,21 @@ _device_id = "sim-000000"
 _MAC = "02:00:00:00:00:00"  # locally administered: never a real board's
 _reset = "power"
 _rtc = b""
+_supply_on_ms = 0  # virtual ms at which the sensors' supply came on (None: on during the deep sleep before)
+_buses = {}
+_bus_us = 0  # bus time not yet taken from the virtual clock (transfers take microseconds)
+
+# What blocking calls cost on an ESP32 at 240 MHz with MicroPython, in virtual ms (docs/sensors.md
+# lists them with their sources and what they mean for sensor timing):
+COST_MS = {
+    "wifi_join": 1600,  # association and DHCP; waited for without blocking (glenn20/upy-esp32-experiments)
+    "dns": 20,  # getaddrinfo, one UDP round trip to a LAN resolver; blocks
+    "tcp_connect": 10,  # one round trip on a LAN with modem power save; waited for without blocking
+    "tls_handshake": 1000,  # ECDHE-ECDSA in mbedTLS, 926-1067 ms measured (microdot#34); blocks the CPU
+    "ntp": 50,  # ntptime.settime: DNS and one UDP round trip; blocks
+    "flash_erase_4k": 45,  # one 4 KB sector, W25Q32JV tSE typical; blocks
+    "flash_page_us": 440,  # programming one 256-byte page, tPP typical (0.4 ms) plus the command; blocks
+}
 
 
 def _keep(answers, key, hex_text):
@@ -47,12 +74,21 @@ def _keep(answers, key, hex_text):
 
 class Trace:
     # Streams the trace: only the latest answer per (bus, address, bytes written) is kept, so a
-    # day-long trace replays in a few kilobytes of heap.
+    # day-long trace replays in a few kilobytes of heap. The header's sensor entries give what the
+    # devices themselves can do: "i2c_max_hz" (the fastest bus clock they follow) and "power_up_ms"
+    # (how long after their supply comes on before they answer).
     def __init__(self, path):
         self._file = open(path)
-        self._file.readline()  # the header; the host validated it
+        header = json.loads(self._file.readline())  # the host validated it
+        self.limits = {}  # "i2c0:97" -> (max bus Hz or 0, power-up ms)
+        for s in header.get("sensors", ()):
+            if "addr" in s:
+                self.limits["%s:%d" % (s.get("bus", "i2c0"), s["addr"])] = (s.get("i2c_max_hz", 0), s.get("power_up_ms", 0))
+        del header
         self.present = set()  # "i2c0:118"
         self.answers = {}  # "i2c0:118:f7" -> bytearray, overwritten in place
+        self.stretch = {}  # "i2c0:97:0300" -> us the device holds the clock before it answers that
+        self.accepts = set()  # "i2c0:98:e00003f5a4": writes the device takes without a read
         self.replies = {}  # "uart1:aab404..." -> what a UART sensor sends after that write
         self.sent = {}  # "uart1" -> bytes a UART sensor sent on its own, not yet received
         self._missing = set()
@@ -74,8 +110,15 @@ class Trace:
                     self.present.add(key)
                 else:
                     self.present.discard(key)  # from now on the device does not answer
-                if r.get("r"):
-                    _keep(self.answers, key + ":" + r.get("w", ""), r["r"])
+                if "r" in r:
+                    what = key + ":" + r.get("w", "")
+                    _keep(self.answers, what, r["r"])
+                    if r.get("stretch_us"):
+                        self.stretch[what] = r["stretch_us"]
+                    else:
+                        self.stretch.pop(what, None)
+                elif "w" in r:
+                    self.accepts.add(key + ":" + r["w"])
             elif "w" in r:
                 _keep(self.replies, r["bus"] + ":" + r["w"], r["rx"])
             elif "rx" in r:
@@ -85,57 +128,143 @@ class Trace:
     def answer(self, key, written, n):
         r = self.answers.get(key + ":" + written)
         if r is None or len(r) < n:
-            self._note(key + ":" + written, "trace has no %d-byte answer for %s after writing '%s'" % (n, key, written))
+            self.missing(key, written, "a %d-byte read" % n)
             return None
         return r
+
+    def accepted(self, key, written):
+        # A write the device takes: one the trace lists, or a command the trace has answers for.
+        if key + ":" + written in self.accepts or key + ":" + written in self.answers:
+            return True
+        self.missing(key, written, "the write")
+        return False
 
     def reply(self, bus, written):
         r = self.replies.get(bus + ":" + written)
         if r is None:
-            self._note(bus + ":" + written, "trace has nothing for %s after the firmware wrote '%s'" % (bus, written))
+            self.missing(bus, written, "a reply")
         return r
 
-    def _note(self, what, text):
+    def missing(self, where, written, what):
+        # One form for every bus: "trace has nothing for i2c0:98 after the firmware wrote 'e000...' (the write)"
+        self.note(where + ":" + written, "trace has nothing for %s after the firmware wrote '%s' (%s)" % (where, written, what))
+
+    def note(self, what, text):
         if what not in self._missing:  # say it once; the driver sees the error each time
             self._missing.add(what)
             sys.stderr.write(text + "\n")
 
 
+_EIO = 5
+_ENODEV = 19
+_ETIMEDOUT = 116
+_SOFTWARE_WAIT_MS = 100  # per byte (+1): how long the ESP-IDF I2C driver waits for a transfer at most
+
+
 class I2C:
-    # The part of machine.I2C that drivers use, answered from the trace.
-    def __init__(self, name):
+    # The part of machine.I2C (or machine.SoftI2C) that drivers use, answered from the trace, timed
+    # as on the chip: each transfer takes its bits at the bus clock (9 per byte, plus start, address
+    # and stop), a device that holds the clock longer than the controller waits fails with
+    # ETIMEDOUT, one driven faster than it can follow fails with EIO, as do writes the device does
+    # not take. freq, timeout_us and soft come from the board file (and the config).
+    def __init__(self, name, freq, timeout_us, soft):
         self.name = name
+        self.freq = freq
+        # the hardware controller's limit (the chip table's, in the board file deploy writes) or a
+        # software bus's own timeout
+        cap = boardfile.load().get("chip_facts", {}).get("i2c_stretch_cap_us", 0)
+        self.stretch_limit_us = timeout_us if soft or not cap else min(timeout_us, cap)
         self._written = {}  # addr -> hex of the last writeto()
+        self._sent = {}  # addr -> the hex of the write whose answer is pending (writeto, then read)
 
     def _device(self, addr):
         key = "%s:%d" % (self.name, addr)
         if _trace is None:
-            raise OSError(19)
+            raise OSError(_ENODEV)
         _trace.advance(_clock.elapsed)
-        if key not in _trace.present:
-            raise OSError(19)  # ENODEV: nobody acknowledged the address, as on a real bus
+        if key not in _trace.present or not _powered(key):
+            raise OSError(_ENODEV)  # nobody acknowledged the address, as on a real bus
+        max_hz = _trace.limits.get(key, (0, 0))[0]
+        if max_hz and self.freq > max_hz:
+            _trace.note(key + ":freq", "%s runs at %d Hz, the device at address %d follows at most %d Hz"
+                        % (self.name, self.freq, addr, max_hz))
+            raise OSError(_EIO)
         return key
 
+    def _transfer(self, nbytes, key=None, written=""):
+        # Bus time of a transfer (the board stands still meanwhile), clock stretching included.
+        us = (nbytes + 1) * 9 * 1000000 // self.freq + 20
+        stretch = _trace.stretch.get(key + ":" + written, 0) if key else 0
+        if stretch:
+            limit = min(self.stretch_limit_us, (nbytes + 1) * _SOFTWARE_WAIT_MS * 1000)
+            if stretch > limit:
+                spend_us(limit)
+                raise OSError(_ETIMEDOUT)
+            us += stretch
+        spend_us(us)
+
     def writeto_mem(self, addr, reg, buf):
-        self._device(addr)
+        key = self._device(addr)
+        self._transfer(1 + len(buf))
+        if not _trace.accepted(key, "%02x" % reg + bytes(buf).hex()):
+            raise OSError(_EIO)
 
     def writeto(self, addr, buf):
         # A command (Sensirion, BH1750): the next plain read is answered for these bytes.
-        self._device(addr)
-        self._written[addr] = bytes(buf).hex()
+        key = self._device(addr)
+        written = bytes(buf).hex()
+        self._transfer(len(buf))
+        if not _trace.accepted(key, written):
+            raise OSError(_EIO)
+        self._written[addr] = written
 
     def readfrom_into(self, addr, buf):
-        self._fill(self._device(addr), self._written.get(addr, ""), buf)
+        key = self._device(addr)
+        written = self._written.get(addr, "")
+        self._transfer(len(buf), key, written)
+        self._fill(key, written, buf)
 
     def readfrom_mem_into(self, addr, reg, buf):
-        self._fill(self._device(addr), "%02x" % reg, buf)
+        key = self._device(addr)
+        self._transfer(1 + len(buf), key, "%02x" % reg)
+        self._fill(key, "%02x" % reg, buf)
 
     def _fill(self, key, written, buf):
         r = _trace.answer(key, written, len(buf))
         if r is None:
-            raise OSError(5)  # EIO
+            raise OSError(_EIO)
         for i in range(len(buf)):
             buf[i] = r[i]
+
+
+def spend_us(us):
+    # A blocking operation takes us: the whole board stands still (whole ms at a time).
+    global _bus_us
+    _bus_us += us
+    if _bus_us >= 1000:
+        simtime.sleep_ms(_bus_us // 1000)
+        _bus_us %= 1000
+
+
+def _powered(key):
+    # A device answers once its power-up time has passed since its supply came on.
+    if _supply_on_ms is None:
+        return True
+    return _clock.elapsed - _supply_on_ms >= _trace.limits.get(key, (0, 0))[1]
+
+
+class _NoBus:
+    # A bus the board file does not have: said once, and every device on it is absent (ENODEV).
+    def __init__(self, name):
+        sys.stderr.write("sim: the board file has no bus %s\n" % name)
+
+    def _absent(self, *args):
+        raise OSError(_ENODEV)
+
+    readfrom_mem_into = writeto_mem = writeto = readfrom_into = write = readinto = _absent
+
+    def any(self):
+        raise OSError(_ENODEV)
 
 
 class UART:
@@ -187,14 +316,15 @@ class UART:
 
 
 def setup():
-    global _trace, _faults, _end_ms, _device_id, _reset, _rtc
+    global _trace, _faults, _end_ms, _device_id, _reset, _rtc, _supply_on_ms
     env = os.getenv
     speed = env("RL_SPEED") or "max"
     start = int(env("RL_START_MS") or 0)
     _clock.start(0 if speed == "max" else float(speed), start)
     clock.on_network_wait(_clock.hold, _clock.release)
-    if env("RL_EPOCH_MS"):
-        clock.set_epoch_ms(int(env("RL_EPOCH_MS")) + start)
+    _reset = env("RL_RESET") or "power"
+    if env("RL_EPOCH_MS") and _reset != "power":
+        clock.set_epoch_ms(_epoch_at(_clock.elapsed))  # the RTC kept wall time; after power-up it is 2000-01-01
     if env("RL_TRACE"):
         _trace = Trace(env("RL_TRACE"))
         if env("RL_FAULTS") == "1":  # the trace has fault events: load what carries them out
@@ -207,9 +337,16 @@ def setup():
     if env("RL_END_MS"):
         _end_ms = int(env("RL_END_MS"))
     _device_id = env("RL_DEVICE_ID") or (ident.device_id(mac()) if env("RL_MAC") else _device_id)
-    _reset = env("RL_RESET") or "power"
     _rtc = bytes.fromhex(env("RL_RTC") or "")
+    # Sensors without a switched supply stay powered through deep sleep; a switched one (Vext)
+    # comes on now, as after a power-up.
+    switched = boardfile.load().get("vext")
+    _supply_on_ms = _clock.elapsed if switched or _reset == "power" else None
+    return 0 if _supply_on_ms is not None else 3600000
 
+
+def _epoch_at(virtual_ms):
+    return int(os.getenv("RL_EPOCH_MS")) + virtual_ms
 
 def device_id():
     return _device_id
@@ -219,18 +356,44 @@ def mac():
     return ident.parse_mac(os.getenv("RL_MAC") or _MAC)
 
 
-def i2c(name):
-    return I2C(name)
+def i2c(name, overrides=None):
+    bus = _buses.get(name)
+    if bus is None:
+        settings = boardfile.i2c_settings(name, overrides)
+        bus = _buses[name] = _NoBus(name) if settings is None else I2C(name, *settings[1:])
+    return bus
 
 
 def uart(name, baudrate):
-    return UART(name, baudrate)
+    bus = _buses.get(name)
+    if bus is None:
+        known = name in boardfile.load().get("uart", {})
+        bus = _buses[name] = UART(name, baudrate) if known else _NoBus(name)
+    return bus
+
+
+_joined = False
 
 
 async def connect_network(wifi, timeout_ms):
-    # The host's network is up unless a fault in the trace took it down.
+    # The host's network is up unless a fault in the trace took it down; joining it takes what a
+    # Wi-Fi join takes.
+    global _joined
     if not _network_up():
+        _joined = False
         raise OSError(_EHOSTUNREACH)
+    if not _joined:
+        await clock.sleep_ms(COST_MS["wifi_join"])
+        _joined = True
+
+
+def sync_time(server):
+    # An NTP query (blocking): wall time as the trace's start says, if the network is up.
+    spend_us(COST_MS["ntp"] * 1000)
+    if not _network_up() or not os.getenv("RL_EPOCH_MS"):
+        return False
+    clock.set_epoch_ms(_epoch_at(_clock.elapsed))
+    return True
 
 
 async def connect_tcp(host, port, ca=None, timeout_ms=10000):
@@ -238,7 +401,14 @@ async def connect_tcp(host, port, ca=None, timeout_ms=10000):
 
     if not _network_up():
         raise OSError(_EHOSTUNREACH)
-    return await connect_tcp(host, port, ca, timeout_ms)
+    spend_us((COST_MS["dns"] + COST_MS["tcp_connect"]) * 1000)
+    if ca:
+        if clock.epoch_ms(clock.ticks()) is None:
+            # mbedTLS on the ESP32 port checks certificate dates against the RTC (since 1.22),
+            # which reads 2000-01-01 until NTP set it
+            raise ValueError("The certificate validity starts in the future")
+        spend_us(COST_MS["tls_handshake"] * 1000)
+    return await connect_tcp(host, port, ca, timeout_ms, _TCP_NODELAY)
 
 
 def _network_up():
@@ -251,7 +421,8 @@ def running():
 
 def stopped():
     _clock.sample_heap()
-    print("%d I sim end heap_peak=%d heap_total=%d" % (clock.uptime_ms(), _clock.heap_peak, gc.mem_alloc() + gc.mem_free()))
+    print("%d I sim end heap_peak=%d heap_total=%d heap_sim=%d" % (clock.uptime_ms(), _clock.heap_peak,
+                                                                   gc.mem_alloc() + gc.mem_free(), own_heap))
 
 
 def reset_cause():
@@ -300,3 +471,4 @@ class Watchdog:
 
 
 _EHOSTUNREACH = 113
+_TCP_NODELAY = 1  # Linux; the unix port's socket module takes the number but does not name it

@@ -151,7 +151,13 @@ def _install():
 
 
 _install()
+gc.collect()
+_before = gc.mem_alloc()
 from asyncio import core  # noqa: E402  (after _install: it must take our time, Task and TaskQueue)
+
+gc.collect()
+asyncio_heap = gc.mem_alloc() - _before  # the firmware's (a board imports asyncio too), not ours
+del _before
 
 
 def check():

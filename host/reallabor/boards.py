@@ -64,8 +64,11 @@ class Board:
     data: dict  # the file as loaded; written to the device as /board.json
 
     def device_json(self) -> bytes:
-        """/board.json for the device: the file's data, compact and in a stable order."""
-        return json.dumps(self.data, sort_keys=True, separators=(",", ":")).encode()
+        """/board.json for the device: the file's data, compact and in a stable order, with the chip
+        facts the simulator needs to behave as this chip (the ESP32's hardware does it by itself)."""
+        cap = CHIPS[self.chip].i2c_stretch_max_us
+        data = {**self.data, "chip_facts": {"i2c_stretch_cap_us": cap or 0}}
+        return json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
 
 
 def names() -> list[str]:

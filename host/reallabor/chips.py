@@ -38,7 +38,9 @@ class Chip:
     gpios: frozenset = frozenset()
     input_only: frozenset = frozenset()
     adc1: frozenset = frozenset()  # ADC2 cannot be read while Wi-Fi runs, so batteries need ADC1
-    i2c_stretch_max_us: int | None = None  # longest clock stretch the I2C controller waits for
+    # The longest clock stretch the hardware I2C controller waits for, whatever timeout is asked for;
+    # None: no limit below the ESP-IDF driver's own wait (about 100 ms per byte of a transfer)
+    i2c_stretch_max_us: int | None = None
     rom: Rom | None = None  # facts for the simulated ROM bootloader (chips we have boards for)
 
     @property
@@ -48,7 +50,8 @@ class Chip:
 
 CHIPS = {c.name: c for c in (
     # ESP32 datasheet 2.2: GPIO20, 24 and 28-31 do not exist; 34-39 are inputs only. I2C: the
-    # timeout register counts APB cycles in 20 bits, 2^20 / 80 MHz = 13.1 ms (TRM 11.4, I2C_TO_REG).
+    # timeout register counts APB cycles in 20 bits, 2^20 / 80 MHz = 13.1 ms (ESP-IDF hal/i2c_ll.h,
+    # I2C_LL_MAX_TIMEOUT 0xFFFFF; MicroPython's machine.I2C clamps its timeout to it).
     Chip("esp32", "ESP32", 0, 0x1000, "ESP32_GENERIC",
          pins(range(0, 20), 21, 22, 23, 25, 26, 27, range(32, 40)), pins(range(34, 40)), pins(range(32, 40)),
          13_107,
@@ -59,17 +62,17 @@ CHIPS = {c.name: c for c in (
              {0x3FF5A00C: (1 << 15) | (1 << 9), 0x3FF5A010: 50, 0x3FF5A014: 1 << 20,
               0x3FF6607C: 1 << 31, 0x3FF5F06C: 2048 << 7})),
     Chip("esp32s2", "ESP32-S2", 2, 0x1000, "ESP32_GENERIC_S2"),
-    # ESP32-S3 datasheet 2.3: GPIO0-21 and 26-48; ADC1 is GPIO1-10. I2C: the timeout is 2^22
-    # cycles of the 40 MHz XTAL clock at most (TRM 27.5, I2C_TIME_OUT_VALUE 5 bits as a power of 2),
-    # 104.9 ms.
+    # ESP32-S3 datasheet 2.3: GPIO0-21 and 26-48; ADC1 is GPIO1-10. I2C: the timeout register is
+    # an exponent, 2^31 cycles of the 40 MHz XTAL at most (I2C_LL_MAX_TIMEOUT 0x1F): any timeout
+    # MicroPython asks for ends up there, so only the driver's own wait limits a stretch.
     Chip("esp32s3", "ESP32-S3", 9, 0x0, "ESP32_GENERIC_S3",
-         pins(range(0, 22), range(26, 49)), frozenset(), pins(range(1, 11)), 104_857,
+         pins(range(0, 22), range(26, 49)), frozenset(), pins(range(1, 11)), None,
          # ESP32-S3 (QFN56) v0.2: minor revision in eFuse block 1 word 3 bits 18-20, block version 1.1
          Rom(None, 0x60002000, 0x18, 0x1C, 0x20, 0x28, 0x58, False, (0x60007044, 0x60007048), 0x60000014,
              {0x60007050: (2 << 18) | (1 << 24), 0x6000706C: 1})),
-    # ESP32-C3 datasheet 2.3: GPIO0-21; ADC1 is GPIO0-4. I2C as on the S3 (TRM 28.5).
+    # ESP32-C3 datasheet 2.3: GPIO0-21; ADC1 is GPIO0-4. I2C as on the S3.
     Chip("esp32c3", "ESP32-C3", 5, 0x0, "ESP32_GENERIC_C3",
-         pins(range(0, 22)), frozenset(), pins(range(0, 5)), 104_857,
+         pins(range(0, 22)), frozenset(), pins(range(0, 5)), None,
          # ESP32-C3 (QFN32) v0.4
          Rom(None, 0x60002000, 0x18, 0x1C, 0x20, 0x28, 0x58, False, (0x60008844, 0x60008848), 0x60000014,
              {0x60008850: 4 << 18})),

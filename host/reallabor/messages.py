@@ -132,6 +132,10 @@ CATALOG = {
         "de": "Die Firmware ist abgestürzt (Exit-Code {code}). Ausgabe von MicroPython:",
         "en": "The firmware crashed (exit code {code}). MicroPython said:",
     },
+    "replay.bus_missing": {
+        "de": "Die Busse {buses} gibt es auf dem Board {board} nicht (es hat: {have}). Trace, Konfiguration oder Board-Datei korrigieren.",
+        "en": "Board {board} has no bus {buses} (it has: {have}). Fix the trace, the config or the board file.",
+    },
     "replay.sim_says": {"de": "Simulator: {text}", "en": "simulator: {text}"},
     "replay.summary": {
         "de": "Zyklen: {cycles}, Nachrichten: {messages}, Sensorfehler: {errors}, Heap: {heap}; {hours} h Trace in {wall} s ({speedup}x)",

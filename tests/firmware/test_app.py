@@ -29,7 +29,10 @@ class Board:
         self.fed = 0
 
     def setup(self):
-        pass
+        return 0
+
+    def sync_time(self, server):
+        return True
 
     def mac(self):
         return b"\x02\x00\x00\xaa\xbb\xcc"
@@ -37,7 +40,7 @@ class Board:
     def stopped(self):
         pass
 
-    def i2c(self, name):
+    def i2c(self, name, overrides=None):
         return MemoryI2C(self.devices)
 
     def uart(self, name, baudrate):

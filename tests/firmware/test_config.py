@@ -138,7 +138,7 @@ def test_every_type_publishes_what_the_config_knows():
     from support import MemoryI2C, MemoryUART
 
     class Board:
-        def i2c(self, name):
+        def i2c(self, name, overrides):
             return MemoryI2C({})
 
         def uart(self, name, baudrate):
@@ -148,7 +148,7 @@ def test_every_type_publishes_what_the_config_knows():
     names = []
     for kind in config.SENSOR_TYPES:
         s = config.parse('{"sensors": [{"type": "%s"}]}' % kind)["sensors"][0]
-        driver = make(s, Board())
+        driver = make(s, Board(), {})
         assert tuple(q[0] for q in driver.quantities) == config._SENSORS[kind][2], kind
         names.append(kind)
     assert len(names) == 10

@@ -1,50 +1,9 @@
-# hal/esp32.py takes its pins from board.json. machine and network cannot exist on the unix port,
-# so small stand-ins record what the HAL asks of them.
+# hal/esp32.py takes its pins from board.json, against stand-ins for machine and network
+# (esp32standins.py) that record what the HAL asks of them.
 import json
-import sys
 
+from esp32standins import CALLS, WLAN, Pin, _Machine, _Network
 from support import raises
-
-CALLS = []
-
-
-class Pin:
-    OUT = 1
-
-    def __init__(self, n, mode=None, value=None):
-        self.n = n
-        if mode is not None:
-            CALLS.append(("pin", n, mode, value))
-
-
-class I2C:
-    def __init__(self, bus_id, scl, sda, freq):
-        CALLS.append(("i2c", bus_id, scl.n, sda.n, freq))
-
-
-class UART:
-    def __init__(self, bus_id, baudrate, tx, rx, timeout):
-        CALLS.append(("uart", bus_id, baudrate, tx, rx, timeout))
-
-
-class _Machine:
-    Pin = Pin
-    I2C = I2C
-    UART = UART
-    PWRON_RESET, WDT_RESET, DEEPSLEEP_RESET = 1, 3, 4  # the esp32 port's values
-    cause = 1
-
-    @staticmethod
-    def unique_id():
-        return b"\x24\x6f\x28\xa1\xb2\xc3"
-
-    @staticmethod
-    def reset_cause():
-        return _Machine.cause
-
-
-sys.modules["machine"] = _Machine
-sys.modules["network"] = object()
 
 from hal import esp32  # noqa: E402  (after the stand-ins)
 
@@ -57,8 +16,10 @@ HELTEC = {
 
 
 def fresh(board):
+    from hal import boardfile
+
     CALLS.clear()
-    esp32._board = None
+    boardfile._board = None
     esp32._buses.clear()
     with open("board.json", "w") as f:
         json.dump(board, f)
@@ -67,19 +28,67 @@ def fresh(board):
 def test_buses_come_from_the_board_file():
     fresh(HELTEC)
     bus = esp32.i2c("i2c0")
-    assert CALLS == [("i2c", 0, 42, 41, 400000)]
+    assert CALLS == [("i2c", 0, 42, 41, 400000, 50000)]  # MicroPython's default timeout: 50 ms
     assert esp32.i2c("i2c0") is bus  # built once
     esp32.i2c("i2c1")
-    assert CALLS[-1] == ("i2c", 1, 18, 17, 400000)
+    assert CALLS[-1] == ("i2c", 1, 18, 17, 400000, 50000)
+
+
+def test_bus_speed_and_timeout_from_the_board_file_or_the_config():
+    board = json.loads(json.dumps(HELTEC))
+    board["i2c"]["i2c0"].update(freq=100000, timeout_us=13000)
+    fresh(board)
+    esp32.i2c("i2c0")
+    assert CALLS == [("i2c", 0, 42, 41, 100000, 13000)]
+    esp32.i2c("i2c1", {"freq": 50000, "timeout_us": 200000, "soft": True})  # an SCD30 on a software bus
+    assert CALLS[-1] == ("softi2c", 18, 17, 50000, 200000)
 
 
 def test_switched_supply_is_turned_on_at_setup():
+    from node import clock
+
     fresh(HELTEC)
-    esp32.setup()
+    start = clock.ticks()
+    assert esp32.setup() == 0  # the sensors' supply has just come on
     assert CALLS == [("pin", 36, Pin.OUT, 0)]  # active low: 0 = on
+    assert clock.diff(clock.ticks(), start) >= 50  # the switch settles first
     fresh({"vext": {"pin": 5, "active_low": False}})
     esp32.setup()
     assert CALLS == [("pin", 5, Pin.OUT, 1)]
+    fresh({})
+    _Machine.cause = _Machine.DEEPSLEEP_RESET
+    assert esp32.setup() >= 3600000  # no switch: powered all through the deep sleep
+    _Machine.cause = _Machine.PWRON_RESET
+
+
+async def test_wifi_rejoin_in_progress_is_no_failure_and_never_a_second_connect():
+    esp32._wlan = None
+    wifi = {"ssid": "lab", "password": "pw"}
+    wlan = WLAN(0)
+    wlan.joined_after = 3
+    esp32._wlan = wlan
+    await esp32.connect_network(wifi, 1000)
+    assert wlan.connects == 1 and wlan.isconnected()
+    wlan.lose_access_point()  # the access point restarts: the station rejoins by itself
+    wlan.joined_after = 10 ** 6
+    e = await failing(esp32.connect_network(wifi, 500))
+    assert e.args[0] == 115  # EINPROGRESS: not yet, not refused, and no "Wifi Internal Error"
+    assert wlan.connects == 1
+    wlan.joined_after = 2
+    await esp32.connect_network(wifi, 1000)  # joined again without a second connect()
+    assert wlan.connects == 1 and wlan.isconnected()
+    wlan.state = _Network.STAT_WRONG_PASSWORD  # a station that gave up starts over
+    wlan.joined_after = 1
+    await esp32.connect_network(wifi, 1000)
+    assert wlan.connects == 2
+
+
+async def failing(coro):
+    try:
+        await coro
+    except OSError as e:
+        return e
+    raise AssertionError("no OSError")
 
 
 def test_unknown_bus_reports_absent_sensors():

@@ -72,7 +72,7 @@ def channel(driver, sample_s=10, interval_s=60, filt=MEDIAN, change=None, stuck_
     set_now(0)
     cfg = {"sample_s": sample_s, "filter": {"temperature": filt, "humidity": filt}, "change": change or {},
            "stuck_after": stuck_after}
-    return pipeline.Channel(driver, cfg, interval_s * 1000, 0)
+    return pipeline.Channel(driver, cfg, interval_s * 1000, 0, 0)
 
 
 def run(c, until):

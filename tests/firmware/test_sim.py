@@ -1,29 +1,44 @@
-# The simulator's virtual clock and trace-backed I2C bus.
+# The simulator's virtual clock and trace-backed buses, as strict as an ESP32: only the board
+# file's buses exist, writes are checked against the trace, transfers take their bus time, a device
+# that stretches the clock too long or is driven too fast fails, and one powers up before it answers.
 import asyncio
+import json
 
-from hal import sim, simtime
+from hal import boardfile, sim, simtime
 from support import raises
 
-TRACE = """{"format": "reallabor-trace", "version": 1, "board": "x", "source": "synthetic", "start": "2026-01-01T00:00:00Z"}
-{"t": 0, "bus": "i2c0", "addr": 118, "w": "d0", "r": "60"}
+BOARD = {"i2c": {"i2c0": {"id": 0, "sda": 21, "scl": 22, "freq": 100000}, "i2c1": {"id": 1, "sda": 4, "scl": 5}},
+         "uart": {"uart1": {"id": 1, "tx": 26, "rx": 25}, "uart2": {"id": 2, "tx": 17, "rx": 16}}}
+
+HEADER = ('{"format": "reallabor-trace", "version": 1, "board": "x", "source": "synthetic", '
+          '"start": "2026-01-01T00:00:00Z", "sensors": [{"type": "scd30", "bus": "i2c0", "addr": 97, '
+          '"i2c_max_hz": 100000, "power_up_ms": 2000}, {"type": "sps30", "bus": "i2c1", "addr": 105, '
+          '"i2c_max_hz": 100000}]}\n')
+TRACE = HEADER + """{"t": 0, "bus": "i2c0", "addr": 118, "w": "d0", "r": "60"}
 {"t": 0, "bus": "i2c0", "addr": 118, "w": "f7", "r": "0102"}
+{"t": 0, "bus": "i2c0", "addr": 118, "w": "f425"}
 
 {"t": 1000, "bus": "i2c0", "addr": 118, "w": "f7", "r": "0304"}
-{"t": 2000, "bus": "i2c0", "addr": 119, "w": "", "r": ""}
+{"t": 2000, "bus": "i2c0", "addr": 119, "w": "f401"}
 """
 
 
-def setup_trace():
+def setup_trace(text=TRACE, board=BOARD, **env):
+    with open("board.json", "w") as f:
+        json.dump(board, f)
     with open("t.jsonl", "w") as f:
-        f.write(TRACE)
+        f.write(text)
+    boardfile._board = None
+    sim._buses.clear()
     simtime.clock.start(0, 0)
     sim._trace = sim.Trace("t.jsonl")
+    sim._supply_on_ms = 0
     return simtime.clock
 
 
 def test_answers_hold_from_their_time_on():
     vc = setup_trace()
-    bus = sim.I2C("i2c0")
+    bus = sim.i2c("i2c0")
     buf = bytearray(2)
     bus.readfrom_mem_into(118, 0xF7, buf)
     assert buf == b"\x01\x02"
@@ -40,21 +55,89 @@ def test_answers_hold_from_their_time_on():
 
 def test_absent_and_late_devices():
     vc = setup_trace()
-    bus = sim.I2C("i2c0")
+    bus = sim.i2c("i2c0")
     e = raises(OSError, bus.writeto_mem, 119, 0xF4, b"\x01")
     assert e.args[0] == 19  # ENODEV, as machine.I2C on a real bus
     vc.elapsed = 2000
     bus.writeto_mem(119, 0xF4, b"\x01")  # it answers from its first record on
-    e = raises(OSError, sim.I2C("i2c1").readfrom_mem_into, 118, 0xD0, bytearray(1))
+    e = raises(OSError, sim.i2c("i2c1").readfrom_mem_into, 118, 0xD0, bytearray(1))
     assert e.args[0] == 19  # same address, other bus
 
 
 def test_missing_answer_is_a_bus_error():
     setup_trace()
-    e = raises(OSError, sim.I2C("i2c0").readfrom_mem_into, 118, 0x88, bytearray(26))
+    e = raises(OSError, sim.i2c("i2c0").readfrom_mem_into, 118, 0x88, bytearray(26))
     assert e.args[0] == 5  # EIO
-    e = raises(OSError, sim.I2C("i2c0").readfrom_mem_into, 118, 0xF7, bytearray(8))
+    e = raises(OSError, sim.i2c("i2c0").readfrom_mem_into, 118, 0xF7, bytearray(8))
     assert e.args[0] == 5  # the trace holds only 2 bytes
+
+
+def test_writes_are_checked_against_the_trace():
+    setup_trace()
+    bus = sim.i2c("i2c0")
+    bus.writeto_mem(118, 0xF4, b"\x25")  # the trace lists it
+    e = raises(OSError, bus.writeto_mem, 118, 0xF4, b"\x27")  # another oversampling than the trace's
+    assert e.args[0] == 5
+    bus.writeto(118, b"\xf7")  # a command the trace answers is taken too
+    assert raises(OSError, bus.writeto, 118, b"\xe0\x00").args[0] == 5
+
+
+def test_only_the_board_files_buses_exist():
+    setup_trace()
+    e = raises(OSError, sim.i2c("i2c3").readfrom_mem_into, 118, 0xD0, bytearray(1))
+    assert e.args[0] == 19
+    assert raises(OSError, sim.uart("uart3", 9600).any).args[0] == 19
+
+
+def test_transfers_take_their_bus_time():
+    vc = setup_trace()
+    bus = sim.i2c("i2c0")  # 100 kHz in the board file
+    for _ in range(100):
+        bus.readfrom_mem_into(118, 0xF7, bytearray(2))  # 4 bytes with the address and register
+    assert 36 <= vc.elapsed <= 40  # 100 x (36 bits + 20 us) at 100 kHz = 38 ms
+
+
+def test_a_device_driven_faster_than_it_follows_fails():
+    suite = HEADER + '{"t": 0, "bus": "i2c0", "addr": 97, "w": "0202", "r": "000103"}\n'
+    board = json.loads(json.dumps(BOARD))
+    board["i2c"]["i2c0"]["freq"] = 400000
+    vc = setup_trace(suite, board)
+    vc.elapsed = 2000  # powered up
+    assert raises(OSError, sim.i2c("i2c0").writeto, 97, b"\x02\x02").args[0] == 5
+    sim._buses.clear()
+    assert sim.i2c("i2c0", {"freq": 50000}).writeto(97, b"\x02\x02") is None  # the config's setting wins
+
+
+def test_clock_stretching_longer_than_the_controller_waits_times_out():
+    suite = HEADER + ('{"t": 0, "bus": "i2c0", "addr": 97, "w": "0300", "r": "000103", "stretch_us": 150000}\n'
+                      '{"t": 0, "bus": "i2c0", "addr": 97, "w": "0202", "r": "000103", "stretch_us": 30000}\n')
+    board = json.loads(json.dumps(BOARD))
+    board["chip_facts"] = {"i2c_stretch_cap_us": 13107}  # the ESP32's controller
+    vc = setup_trace(suite, board)
+    vc.elapsed = 2000
+    hard = sim.I2C("i2c0", 100000, 50000, False)
+    hard.writeto(97, b"\x02\x02")
+    assert raises(OSError, hard.readfrom_into, 97, bytearray(3)).args[0] == 116  # ETIMEDOUT: 30 ms > 13.1 ms
+    soft = sim.I2C("i2c0", 100000, 200000, True)  # a software bus waits as long as it is told
+    soft.writeto(97, b"\x02\x02")
+    start = vc.elapsed
+    soft.readfrom_into(97, bytearray(3))
+    assert 30 <= vc.elapsed - start <= 31  # the stretch took its time
+    soft.writeto(97, b"\x03\x00")
+    soft.readfrom_into(97, bytearray(3))  # 150 ms within 200 ms
+    short = sim.I2C("i2c0", 100000, 100000, True)
+    short.writeto(97, b"\x03\x00")
+    assert raises(OSError, short.readfrom_into, 97, bytearray(3)).args[0] == 116
+
+
+def test_a_device_answers_after_its_power_up_time():
+    suite = HEADER + '{"t": 0, "bus": "i2c0", "addr": 97, "w": "0202", "r": "000103"}\n'
+    vc = setup_trace(suite)
+    bus = sim.i2c("i2c0")
+    vc.elapsed = 1999
+    assert raises(OSError, bus.writeto, 97, b"\x02\x02").args[0] == 19
+    vc.elapsed = 2000
+    bus.writeto(97, b"\x02\x02")
 
 
 async def test_virtual_clock_interleaves_sleepers():
@@ -73,8 +156,20 @@ async def test_virtual_clock_interleaves_sleepers():
                     (180000, "a"), (180000, "b")]
 
 
-SUITE = """{"format": "reallabor-trace", "version": 1, "board": "x", "source": "synthetic", "start": "2026-01-01T00:00:00Z"}
-{"t": 0, "bus": "i2c0", "addr": 68, "w": "fd", "r": "66660d80009a"}
+def test_ticks_wrap_as_on_the_esp32():
+    import time
+
+    vc = simtime.clock
+    vc.start(0, 0)
+    vc.elapsed = (1 << 30) - 5
+    before = time.ticks_ms()
+    assert before == (1 << 30) - 5
+    vc.elapsed += 10
+    assert time.ticks_ms() == 5 and time.ticks_diff(time.ticks_ms(), before) == 10
+    assert time.ticks_add(before, 10) == 5
+
+
+SUITE = HEADER + """{"t": 0, "bus": "i2c0", "addr": 68, "w": "fd", "r": "66660d80009a"}
 {"t": 0, "bus": "uart1", "w": "0102", "rx": "aabbcc"}
 {"t": 500, "bus": "uart1", "rx": "eeff"}
 {"t": 1000, "bus": "i2c0", "addr": 68, "ack": false}
@@ -85,23 +180,17 @@ SUITE = """{"format": "reallabor-trace", "version": 1, "board": "x", "source": "
 
 
 def setup_suite():
-    with open("s.jsonl", "w") as f:
-        f.write(SUITE % ("00" * 300))
-    simtime.clock.start(0, 0)
-    sim._trace = sim.Trace("s.jsonl")
-    return simtime.clock
+    return setup_trace(SUITE % ("00" * 300))
 
 
 def test_plain_reads_answer_the_last_command():
     vc = setup_suite()
-    bus = sim.I2C("i2c0")
+    bus = sim.i2c("i2c0")
     buf = bytearray(6)
     bus.writeto(68, b"\xfd")
     bus.readfrom_into(68, buf)
     assert buf == bytes.fromhex("66660d80009a")
-    bus.writeto(68, b"\x89")
-    e = raises(OSError, bus.readfrom_into, 68, buf)
-    assert e.args[0] == 5  # nothing recorded after writing 0x89
+    assert raises(OSError, bus.writeto, 68, b"\x89").args[0] == 5  # nothing recorded for 0x89
     vc.elapsed = 1000
     assert raises(OSError, bus.writeto, 68, b"\xfd").args[0] == 19  # stopped answering its address
     vc.elapsed = 3000

@@ -38,8 +38,8 @@ def functions(tree, cls: str | None = None) -> dict[str, list[str]]:
 
 def test_the_contract_is_written_down():
     c = contract()
-    assert {"setup", "device_id", "mac", "i2c", "uart", "connect_network", "connect_tcp", "running", "stopped",
-            "reset_cause", "rtc_memory", "save_rtc", "watchdog", "deepsleep"} <= set(c)
+    assert {"setup", "device_id", "mac", "i2c", "uart", "connect_network", "sync_time", "connect_tcp", "running",
+            "stopped", "reset_cause", "rtc_memory", "save_rtc", "watchdog", "deepsleep"} <= set(c)
     assert c["connect_tcp"] == ["host", "port", "ca", "timeout_ms"]
 
 

@@ -114,6 +114,7 @@ def test_messages_are_german_by_default():
     assert "für Flash/PSRAM reserviert" in worded(d)[0]
 
 
-def test_device_json_is_the_file_data():
+def test_device_json_is_the_file_data_and_the_chips_facts():
     b = boards.load("tbeam")
-    assert json.loads(b.device_json()) == data("tbeam")
+    assert json.loads(b.device_json()) == {**data("tbeam"), "chip_facts": {"i2c_stretch_cap_us": 13107}}
+    assert json.loads(boards.load("heltec-wifi-lora32-v3").device_json())["chip_facts"] == {"i2c_stretch_cap_us": 0}

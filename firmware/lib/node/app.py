@@ -23,15 +23,18 @@ _RTC_VERSION = 1
 def main(board, uplink=Uplink):
     # board: the hardware layer (hal/__init__.py has its contract); uplink: the delivery class,
     # which a comparison run swaps for another transport
-    board.setup()
-    asyncio.run(start(board, uplink))
+    powered_ms = board.setup()
+    asyncio.run(start(board, uplink, powered_ms))
     board.stopped()
 
 
-async def start(board, uplink=Uplink):
+async def start(board, uplink=Uplink, powered_ms=0):
+    # powered_ms: how long the sensors' supply has been on (setup() switched it on, or a deep
+    # sleep left it on); a sensor is first addressed once its power-up time has passed.
+    supply_on = clock.add(clock.ticks(), -powered_ms)
     cfg = await load_config(board)
     if cfg:
-        node = Node(board, cfg, uplink)
+        node = Node(board, cfg, uplink, supply_on)
         await (node.run_once() if cfg["deep_sleep"] else node.run())
 
 
@@ -66,13 +69,14 @@ def read_config():
 
 
 class Node:
-    def __init__(self, board, cfg, uplink=Uplink):
+    def __init__(self, board, cfg, uplink=Uplink, supply_on=None):
         self.board = board
         self.cfg = cfg
         self.device = cfg["device"] or board.device_id()
         m = cfg["mqtt"]
         self.topic = "%s/%s/%s/" % (m["prefix"], cfg["site"], self.device)
-        self.started = clock.ticks()
+        self.woke = clock.ticks()
+        self.supply_on = self.woke if supply_on is None else supply_on
         self.setup_sensors()
         if uplink:  # None: sensors only (the self-test), no outbox, no network
             self.uplink = uplink(board, cfg, self.device, self.topic, self.channels)
@@ -101,27 +105,32 @@ class Node:
         # backoff kept in RTC memory says to skip this wake-up), then sleep until the next slot.
         cfg = self.cfg
         interval = cfg["interval_s"] * 1000
-        woke = clock.ticks()
+        woke = self.woke
         if not self.board.running():
             return
-        self.board.watchdog(cfg["send_window_s"] * 1000 + WATCHDOG_SLACK_MS)
+        self.board.watchdog(clock.diff(self.started, woke) + cfg["send_window_s"] * 1000 + WATCHDOG_SLACK_MS)
         rtc = self.board.rtc_memory()
         version, flags, fails, skip, slot = struct.unpack(_RTC, rtc) if len(rtc) == struct.calcsize(_RTC) else (0, 0, 0, 0, 0)
         if version != _RTC_VERSION or self.board.reset_cause() == "power":
             flags = fails = skip = slot = 0
-        now_ms = clock.epoch_ms(woke)
-        slot = slot if slot and now_ms is not None and abs(now_ms - slot) < interval else now_ms
-        if await self.sample_until(woke) is None:
+        if await self.sample_until(self.started) is None:
             return
-        self.publish_state(woke)
+        self.publish_state(self.started)
+        for c in self.channels:
+            c.rest()  # fans, lasers and periodic measurements off for the sleep
         up = self.uplink
         up.fails = fails
         up.discover = up.discover and not flags & 1
+        window_ms = cfg["send_window_s"] * 1000
+        if not skip:
+            await up.connect()  # also NTP: after a power-up the wake schedule needs wall time
+        now_ms = clock.epoch_ms(woke)
+        slot = slot if slot and now_ms is not None and abs(now_ms - slot) < interval else now_ms
         wake_ms = None if slot is None else slot + interval
         while wake_ms is not None and wake_ms - clock.epoch_ms(clock.ticks()) < 0:
             wake_ms += interval  # overslept a slot: keep the schedule's phase
-        sent = await up.finish(window_ms=cfg["send_window_s"] * 1000, state="sleeping",
-                               wake_s=None if wake_ms is None else wake_ms // 1000, connect=not skip)
+        sent = await up.finish(window_ms=window_ms, state="sleeping", wake_s=None if wake_ms is None else wake_ms // 1000,
+                               connect=False)
         if skip:
             skip -= 1
         elif up.fails:  # this wake-up tried and failed: skip a few, more after each failure
@@ -135,17 +144,25 @@ class Node:
         self.board.deepsleep(max(sleep_ms, 0))
 
     def setup_sensors(self):
-        # One channel per configured sensor, all on one sampling grid from now. An SCD4x gets the
-        # ambient pressure from the first sensor on the node that measures pressure. Imported only
-        # now, after the config validator has left the RAM again (boot is the tightest moment).
+        # One channel per configured sensor, all on one sampling grid. An always-on node samples
+        # from now on; a node that sleeps between cycles takes its one sample once the slowest
+        # sensor can give a real value (warmed up, powered up), so each publishes what it measures.
+        # An SCD4x gets the ambient pressure from the first sensor on the node that measures
+        # pressure. Imported only now, after the config validator has left the RAM again (boot is
+        # the tightest moment).
         from node.pipeline import Channel
         from node.sensors import make
 
         interval = self.cfg["interval_s"] * 1000
-        self.channels = []
+        drivers = []
         for s in self.cfg["sensors"]:
             gc.collect()  # each driver's import leaves garbage: fill its holes before the next one
-            self.channels.append(Channel(make(s, self.board), s, interval, self.started))
+            drivers.append(make(s, self.board, self.cfg["i2c"]))
+        self.started = self.woke
+        if self.cfg["deep_sleep"]:
+            self.started = clock.add(self.woke, self.awake_ms(zip(drivers, self.cfg["sensors"])))
+        self.channels = [Channel(d, s, interval, self.started, self._first_due(s))
+                         for d, s in zip(drivers, self.cfg["sensors"])]
         self.cfg["sensors"] = None  # drivers and channels took what they need: free the RAM
         self.pressure = None
         for c in self.channels:
@@ -153,6 +170,18 @@ class Node:
             if "pressure" in names and not self.pressure:
                 self.pressure = (c, names.index("pressure"))
         self.pressure_users = [c.sensor for c in self.channels if hasattr(c.sensor, "pressure_hpa")]
+
+    def _first_due(self, sensor_cfg):
+        # A sensor is first addressed once its power-up time since the supply came on has passed.
+        ready = clock.add(self.supply_on, sensor_cfg["power_up_ms"])
+        return ready if clock.diff(ready, self.woke) > 0 else self.woke
+
+    def awake_ms(self, sensors):
+        # How long after waking the slowest of (driver, sensor config) gives its first real value.
+        longest = 0
+        for d, s in sensors:
+            longest = max(longest, clock.diff(self._first_due(s), self.woke) + d.lead_ms)
+        return longest
 
     async def sample_until(self, deadline):
         # Step every sensor when it is due until the state message for deadline can be made: its

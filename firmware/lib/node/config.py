@@ -26,23 +26,32 @@ class ConfigError(Exception):
 
 
 # Sensors the firmware has a driver for: bus kind, default I2C address (None: a UART sensor), the
-# quantities it publishes, and after how many identical samples in a row it counts as stuck by
-# default (0 = never: darkness or clean air can hold one value for hours).
+# quantities it publishes, after how many identical samples in a row it counts as stuck by default
+# (0 = never: darkness or clean air can hold one value for hours), the fastest I2C clock the chip
+# follows (0: any the ESP32 offers) and how long after its supply comes on it answers (datasheets:
+# SCD30 interface description 1.0, 1.1: at most 100 kHz, boot-up under 2 s; SPS30 datasheet: I2C
+# at most 100 kHz; SCD4x datasheet 1.3, 3.1: ready 1000 ms after power-up).
 SENSOR_TYPES = ("bme280", "bmp280", "sht4x", "sht3x", "scd4x", "scd30", "sps30", "sds011", "pms5003", "bh1750")
 _SENSORS = {
-    "bme280": ("i2c", 0x76, ("temperature", "pressure", "humidity"), 60),
-    "bmp280": ("i2c", 0x76, ("temperature", "pressure"), 60),
-    "sht4x": ("i2c", 0x44, ("temperature", "humidity"), 60),
-    "sht3x": ("i2c", 0x44, ("temperature", "humidity"), 60),
-    "scd4x": ("i2c", 0x62, ("co2", "temperature", "humidity"), 60),
-    "scd30": ("i2c", 0x61, ("co2", "temperature", "humidity"), 60),
-    "sps30": ("i2c", 0x69, ("pm1", "pm2_5", "pm4", "pm10"), 0),
-    "sds011": ("uart", None, ("pm2_5", "pm10"), 0),
-    "pms5003": ("uart", None, ("pm1", "pm2_5", "pm10"), 0),
-    "bh1750": ("i2c", 0x23, ("illuminance",), 0),
+    "bme280": ("i2c", 0x76, ("temperature", "pressure", "humidity"), 60, 0, 0),
+    "bmp280": ("i2c", 0x76, ("temperature", "pressure"), 60, 0, 0),
+    "sht4x": ("i2c", 0x44, ("temperature", "humidity"), 60, 0, 0),
+    "sht3x": ("i2c", 0x44, ("temperature", "humidity"), 60, 0, 0),
+    "scd4x": ("i2c", 0x62, ("co2", "temperature", "humidity"), 60, 0, 1000),
+    "scd30": ("i2c", 0x61, ("co2", "temperature", "humidity"), 60, 100000, 2000),
+    "sps30": ("i2c", 0x69, ("pm1", "pm2_5", "pm4", "pm10"), 0, 100000, 0),
+    "sds011": ("uart", None, ("pm2_5", "pm10"), 0, 0, 0),
+    "pms5003": ("uart", None, ("pm1", "pm2_5", "pm10"), 0, 0, 0),
+    "bh1750": ("i2c", 0x23, ("illuminance",), 0, 0, 0),
 }
+
+
+def chip_facts(kind):
+    # -> (fastest I2C clock in Hz or 0, power-up ms) of a sensor type
+    return _SENSORS[kind][4], _SENSORS[kind][5]
 # Fields of a sensor entry besides these: "addr" on I2C, and the per-type options below.
 _SENSOR_FIELDS = ("type", "name", "bus", "sample_s", "filter", "change", "stuck_after")
+SENSOR_CONFIG_FIELDS = _SENSOR_FIELDS + ("addr", "oversampling", "mode", "asc", "altitude_m")
 _OPTIONS = {"bme280": ("oversampling",), "bmp280": ("oversampling",), "scd4x": ("mode", "asc", "altitude_m"),
             "scd30": ("asc",)}
 _MIN_SAMPLE_S = {"scd4x": 5, "scd30": 2}  # they measure every 5 s and 2 s by themselves
@@ -71,7 +80,7 @@ def parse(text):
 def validate(raw):
     _require_dict(raw, "config")
     _reject_unknown(raw, ("device", "site", "interval_s", "sample_s", "mqtt", "wifi", "sensors", "lora", "deep_sleep",
-                          "send_window_s", "outbox_kb"), "")
+                          "send_window_s", "outbox_kb", "ntp", "i2c"), "")
     interval = _int(raw, "interval_s", "", 60, 1, 86400)
     cfg = {
         "device": _text(raw, "device", "", None),
@@ -86,6 +95,8 @@ def validate(raw):
         "deep_sleep": _bool(raw, "deep_sleep", "", False),
         "send_window_s": _int(raw, "send_window_s", "", 20, 2, 600),
         "outbox_kb": _int(raw, "outbox_kb", "", 256, 8, 4096),
+        "ntp": _text(raw, "ntp", "", "pool.ntp.org"),  # time server: wall time for timestamps and TLS
+        "i2c": _i2c_buses(raw.get("i2c", {})),
     }
     sensors = raw.get("sensors", [])
     if not isinstance(sensors, list):
@@ -148,6 +159,29 @@ def split_url(url):
     return rest, 8883 if url.startswith("mqtts") else 1883
 
 
+def _i2c_buses(raw):
+    # {"i2c0": {"freq": 50000, "timeout_us": 200000, "soft": true}}: over the board file's settings
+    # (docs/boards.md), e.g. for an SCD30, which follows at most 100 kHz and stretches the clock
+    # for up to 150 ms; soft: a software bus, whose clock-stretch timeout has no hardware limit.
+    _require_dict(raw, "i2c")
+    buses = {}
+    for name, bus in raw.items():
+        where = "i2c." + name
+        if not (name.startswith("i2c") and name[3:].isdigit()):
+            raise ConfigError(where, TYPE, "i2c0, i2c1, ...")
+        _require_dict(bus, where)
+        _reject_unknown(bus, ("freq", "timeout_us", "soft"), where + ".")
+        settings = {}
+        if "freq" in bus:
+            settings["freq"] = _int(bus, "freq", where + ".", 0, 1000, 1000000)
+        if "timeout_us" in bus:
+            settings["timeout_us"] = _int(bus, "timeout_us", where + ".", 0, 1, 10000000)
+        if "soft" in bus:
+            settings["soft"] = _bool(bus, "soft", where + ".", False)
+        buses[name] = settings
+    return buses
+
+
 def _wifi(raw):
     if raw is None:
         return None
@@ -190,7 +224,7 @@ def _sensor(raw, where, interval_s, sample_s):
     kind = raw.get("type")
     if kind not in SENSOR_TYPES:
         raise ConfigError(where + ".type", CHOICE, ", ".join(SENSOR_TYPES))
-    bus_kind, addr, quantities, stuck = _SENSORS[kind]
+    bus_kind, addr, quantities, stuck, _, power_up = _SENSORS[kind]
     p = where + "."
     _reject_unknown(raw, _SENSOR_FIELDS + (("addr",) if addr else ()) + _OPTIONS.get(kind, ()), p)
     bus = _text(raw, "bus", p, bus_kind + ("0" if addr else "1"))
@@ -205,6 +239,7 @@ def _sensor(raw, where, interval_s, sample_s):
         "filter": _filters(raw.get("filter", FILTERS[0]), quantities, p + "filter"),
         "change": _changes(raw.get("change", {}), quantities, p + "change"),
         "stuck_after": _int(raw, "stuck_after", p, stuck, 0, 100000),
+        "power_up_ms": power_up,  # not configurable: the chip's own
     }
     if sensor["stuck_after"] == 1:  # every sample would be "stuck"
         raise ConfigError(p + "stuck_after", RANGE, "0 (off) or 2..100000")

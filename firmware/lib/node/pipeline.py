@@ -59,7 +59,9 @@ class Channel:
     # there is one channel per sensor. Per quantity i: newest[i] the newest accepted sample,
     # sent[i] the value in the last state message, rules[i] the change threshold (0: none) and
     # rules[nq + i] the filter (see _threshold() and _filter()).
-    def __init__(self, sensor, cfg, interval_ms, start):
+    def __init__(self, sensor, cfg, interval_ms, start, first_due):
+        # start: the grid's first slot; first_due: when the sensor may first be addressed (its
+        # power-up time after the supply came on, or at once)
         global _scratch
         self.sensor = sensor
         q = sensor.quantities
@@ -85,7 +87,7 @@ class Channel:
         self.health = WARMING_UP
         self.phase = _INIT
         self.slot = start  # grid time of the sample being worked on
-        self.due = start  # when step() wants to run next
+        self.due = first_due  # when step() wants to run next
 
     def _threshold(self, i):
         return self.rules[i]
@@ -144,6 +146,17 @@ class Channel:
                     self.due = clock.add(now, wait)
         except (OSError, SensorError) as e:
             self._fail(now, health_of(e), e)
+
+    def rest(self):
+        # Before a deep sleep: the sensor's fan, laser or periodic measurement off.
+        s = self.sensor
+        try:
+            if hasattr(s, "sleep"):
+                s.sleep()
+            elif hasattr(s, "stop"):
+                s.stop()
+        except (OSError, SensorError):
+            pass  # gone meanwhile: it rests anyway
 
     def _next(self, now):
         # on to the first grid slot after now (at least the one after the current)

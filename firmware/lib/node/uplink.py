@@ -13,6 +13,10 @@ from node.outbox import Outbox
 TIMEOUT_MS = 10000  # every network request (connect, publish + PUBACK, ping, disconnect)
 BACKOFF_MIN_MS = 2000
 BACKOFF_MAX_MS = 300000
+NTP_EVERY_MS = 86400000  # wall time again once a day: the RTC drifts a few seconds a day
+NTP_RETRY_MAX_MS = 3600000
+JOINING_RETRY_MS = 5000  # the station still (re)joins by itself: look again then, no failure
+_EINPROGRESS = 115
 _STATUS_PID = 0xFFFF  # packet id of status and discovery messages; state messages use 1..0xFFFE
 _IN_RAM_MAX = 4  # state messages kept in RAM while the flash refuses writes
 
@@ -41,6 +45,9 @@ class Uplink:
         self.discover = m["discovery"]  # send the discovery configs after the next connect
         self.fails = 0
         self._retry = None  # no connection attempt before this tick
+        self._ntp_at = None  # no NTP query before this tick
+        self._ntp_fails = 0
+        self._said_no_time = False
         self._tried = None  # seq of the last state message sent without a PUBACK yet
         self._in_ram = []
         self._wake = asyncio.Event()
@@ -113,6 +120,21 @@ class Uplink:
     async def connect(self):
         try:
             await self.board.connect_network(self.cfg["wifi"], TIMEOUT_MS)
+        except OSError as e:
+            if e.args and e.args[0] == _EINPROGRESS:  # a (re)join in progress is not a failure
+                self._retry = clock.add(clock.ticks(), JOINING_RETRY_MS)
+                return False
+            self._failed("connect", e)
+            return False
+        self.sync_time()
+        if self.mqtt.ca and clock.epoch_ms(clock.ticks()) is None:
+            # TLS checks certificate dates: without wall time every handshake would fail
+            if not self._said_no_time:
+                log.warn("mqtt: no wall time yet (NTP %s), TLS waits for it" % self.cfg["ntp"])
+                self._said_no_time = True
+            self._retry = self._ntp_at
+            return False
+        try:
             await self.mqtt.connect()
             self.fails = 0
             self._retry = None
@@ -125,6 +147,21 @@ class Uplink:
         except (OSError, MQTTError) as e:
             self._failed("connect", e)
             return False
+
+    def sync_time(self):
+        # NTP while wall time is unknown (retried with backoff) and once a day after that.
+        now = clock.ticks()
+        if self._ntp_at is not None and clock.diff(self._ntp_at, now) > 0:
+            return
+        if self.board.sync_time(self.cfg["ntp"]):
+            self._ntp_fails = 0
+            self._said_no_time = False
+            self._ntp_at = clock.add(now, NTP_EVERY_MS)
+            return
+        self._ntp_fails += 1
+        wait = min(NTP_RETRY_MAX_MS, BACKOFF_MIN_MS << min(self._ntp_fails - 1, 12))
+        self._ntp_at = clock.add(now, wait)
+        log.warn("ntp: %s did not answer; next try in %d s" % (self.cfg["ntp"], wait // 1000))
 
     async def status(self, state, wake_s=None):
         extra = "" if state != "sleeping" else ',"wake":%s' % ("null" if wake_s is None else wake_s)

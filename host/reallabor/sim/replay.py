@@ -15,7 +15,7 @@ from pathlib import Path
 from reallabor import userfile
 from reallabor.env import FIRMWARE, find_program
 from reallabor.errors import EXIT_BAD_INPUT, Problem, ReallaborError
-from reallabor.firmware import console, devicecode
+from reallabor.firmware import console, devicecode, layout
 from reallabor.firmware.build import compiled_firmware
 from reallabor.mqtt.mosquitto import Mosquitto
 from reallabor.mqtt.subscriber import Subscriber
@@ -105,12 +105,29 @@ def load_config(path: Path) -> dict:
 
 
 def default_config(summary: fileformat.Summary) -> dict:
+    """The config a trace's node ran with, as far as its header says: interval, sensors (the config
+    fields of each entry), bus settings."""
     h = summary.header
-    return {
+    config_fields = devicecode.config().SENSOR_CONFIG_FIELDS
+    config = {
         "site": "replay",
         "interval_s": max(1, h.get("interval_ms", 60_000) // 1000),
-        "sensors": [dict(s) for s in h.get("sensors", [])],
+        "sensors": [{k: v for k, v in s.items() if k in config_fields} for s in h.get("sensors", [])],
     }
+    if h.get("i2c"):
+        config["i2c"] = h["i2c"]
+    return config
+
+
+def check_buses(board, summary: fileformat.Summary, checked: dict) -> None:
+    """Every bus the trace or the config names must be one the board has: a node cannot talk over
+    a bus its board file lacks (a sensor there would only ever be "absent")."""
+    have = set(board.i2c) | set(board.uart)
+    used = {r for r in summary.buses} | {s["bus"] for s in checked["sensors"]} | set(checked["i2c"])
+    missing = sorted(used - have)
+    if missing:
+        raise ReallaborError("replay.bus_missing", EXIT_BAD_INPUT, buses=", ".join(missing), board=board.name,
+                             have=", ".join(sorted(have)) or "-")
 
 
 def run(trace_path: Path, broker_url: str | None = None, speed: str = "max", heap: str = "128K",
@@ -155,6 +172,8 @@ class _Setup:
 
 
 def _run(s: _Setup, broker_url, broker) -> Result:
+    from reallabor import boards
+
     cfg_module = devicecode.config()
     config = s.config
     proxy = Proxy(int(broker_url.rsplit(":", 1)[1])) if s.summary.faults else None
@@ -163,6 +182,8 @@ def _run(s: _Setup, broker_url, broker) -> Result:
         device_url = config["mqtt"]["url"]  # a TLS listener of the same broker, given by the caller
     config["mqtt"] = {**config.get("mqtt", {}), "url": device_url}
     checked = cfg_module.validate(json.loads(json.dumps(config)))
+    board = boards.load(s.summary.header["board"])
+    check_buses(board, s.summary, checked)
     device = checked["device"] or DEFAULT_DEVICE
     topic = f"{checked['mqtt']['prefix']}/{checked['site']}/{device}/#"
     result = Result()
@@ -171,6 +192,7 @@ def _run(s: _Setup, broker_url, broker) -> Result:
             fd = os.open(Path(flash) / "config.json", os.O_WRONLY | os.O_CREAT, 0o600)  # may hold secrets
             with os.fdopen(fd, "w") as f:
                 json.dump(config, f)
+            (Path(flash) / layout.BOARD_FILE).write_bytes(board.device_json())
             for name, data in s.files.items():
                 (Path(flash) / name).write_bytes(data)
             path = os.pathsep.join([".frozen", *map(str, s.extra_path), str(s.firmware), str(s.firmware / "lib")])

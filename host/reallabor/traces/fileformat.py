@@ -24,6 +24,7 @@ class Summary:
     end_ms: int = 0
     faults: list = field(default_factory=list)  # fault records, in order
     devices: dict = field(default_factory=dict)  # "i2c0 0x76" -> number of records
+    buses: set = field(default_factory=set)  # every bus a record names
 
     @property
     def epoch_ms(self) -> int:
@@ -88,6 +89,7 @@ def check(path: Path) -> tuple[Summary | None, list[Problem]]:
                     summary.end_ms = max(summary.end_ms, obj["t"])
                     key = f"{obj['bus']} 0x{obj['addr']:02x}" if "addr" in obj else obj["bus"]
                     summary.devices[key] = summary.devices.get(key, 0) + 1
+                    summary.buses.add(obj["bus"])
         except UnicodeDecodeError:
             problems.append(Problem("trace.not_text", line=0))
     if summary is None:
@@ -155,7 +157,9 @@ def _check_record(r: dict, last_t: int) -> list[tuple[str, dict]]:
         allowed = {"t", "bus", "addr", "ack"}
     else:
         out += _check_hex(r, ("w", "r"))
-        allowed = {"t", "bus", "addr", "w", "r"}
+        allowed = {"t", "bus", "addr", "w", "r", "stretch_us"}
+        if "stretch_us" in r and (not _is_time(r["stretch_us"]) or "r" not in r):
+            out.append(("trace.field", dict(name="stretch_us", expected="µs >= 0, with r")))
     unknown = set(r) - allowed
     if unknown:
         out.append(("trace.unknown_fields", dict(names=", ".join(sorted(unknown)))))

@@ -8,6 +8,7 @@ import random
 import struct
 from pathlib import Path
 
+from reallabor.firmware import devicecode
 from reallabor.firmware.devicecode import firmware_module
 from reallabor.traces import fileformat
 
@@ -73,6 +74,29 @@ def courtyard_day(minutes: int, seed: int):
         yield temperature, pressure, humidity
 
 
+def sensor_entry(config: dict) -> dict:
+    """A header's sensor entry: the config entry and, for I2C chips, what the chip itself can do
+    (the fastest clock it follows, how long it takes to power up), from the firmware's sensor table."""
+    entry = dict(config)
+    if "addr" in config:
+        max_hz, power_up_ms = devicecode.config().chip_facts(config["type"])
+        entry.update({k: v for k, v in (("i2c_max_hz", max_hz), ("power_up_ms", power_up_ms)) if v})
+    return entry
+
+
+def bus_settings(sensors: list[dict]) -> dict:
+    """The I2C bus settings a node with these sensors needs (docs/boards.md): an SCD30 stretches
+    the clock longer than the ESP32's controller waits and follows at most 100 kHz, so its bus is a
+    software one at 50 kHz; an SPS30 needs 100 kHz or less."""
+    out = {}
+    for s in sensors:
+        if s["type"] == "scd30":
+            out[s["bus"]] = {"freq": 50000, "soft": True, "timeout_us": 200000}
+        elif s.get("i2c_max_hz") and s["bus"] not in out:
+            out[s["bus"]] = {"freq": s["i2c_max_hz"]}
+    return out
+
+
 def _header(kind: str, minutes: int, description: str, **extra) -> dict:
     return {
         "format": fileformat.FORMAT,
@@ -81,21 +105,14 @@ def _header(kind: str, minutes: int, description: str, **extra) -> dict:
         "source": "synthetic",
         "start": "2026-05-14T00:00:00Z",
         "interval_ms": MINUTE_MS,
-        "sensors": [{"type": kind, "bus": "i2c0", "addr": ADDR}],
+        "sensors": [sensor_entry({"type": kind, "bus": "i2c0", "addr": ADDR})],
         "description": description,
         **extra,
     }
 
 
 def bme_day(kind: str = "bme280", minutes: int = 24 * 60, seed: int = 1) -> tuple[dict, list[dict]]:
-    tp, h = calibration_bytes()
-    records = [
-        {"t": 0, "bus": "i2c0", "addr": ADDR, "w": "d0", "r": "60" if kind == "bme280" else "58"},
-        {"t": 0, "bus": "i2c0", "addr": ADDR, "w": "88", "r": tp.hex()},
-    ]
-    if kind == "bme280":
-        records.append({"t": 0, "bus": "i2c0", "addr": ADDR, "w": "e1", "r": h.hex()})
-    records.append({"t": 0, "bus": "i2c0", "addr": ADDR, "w": "f3", "r": "00"})  # status: idle
+    records = bme_setup(kind=kind)
     for m, (t, p, rh) in enumerate(courtyard_day(minutes, seed)):
         raw = raw_for(t, p, rh if kind == "bme280" else None)
         records.append({"t": m * MINUTE_MS, "bus": "i2c0", "addr": ADDR, "w": "f7", "r": raw.hex()})
@@ -200,6 +217,11 @@ def words(*values: int) -> str:
     return b"".join(struct.pack(">H", v) + bytes((crc8(struct.pack(">H", v)),)) for v in values).hex()
 
 
+def command(cmd: int, arg: int | None = None) -> str:
+    """A Sensirion command as written: 16 bits, and an argument word with its CRC."""
+    return f"{cmd:04x}" + ("" if arg is None else words(arg))
+
+
 def float_words(*values: float) -> list[int]:
     """IEEE 754 single big-endian, as two words each (SCD30)."""
     return [w for v in values for w in struct.unpack(">HH", struct.pack(">f", v))]
@@ -242,6 +264,7 @@ class Suite:
     def __init__(self, kind: str, bus: str, addr: int | None = None, **options):
         self.kind, self.bus, self.addr = kind, bus, addr
         self.config = {"type": kind, "bus": bus, **({"addr": addr} if addr is not None else {}), **options}
+        self.options = options
         self.fault, self.fault_from = None, None
         self.rng = random.Random(kind)
 
@@ -270,17 +293,28 @@ class Suite:
         return out
 
     def setup(self, t: int) -> list[dict]:
+        """What the sensor answers and takes from t on (the commands of docs/trace-format.md)."""
         k = self.kind
         if k == "sht4x":
             return [self._i2c(t, w="89", r=words(0x1234, 0x5678))]  # serial number
         if k == "sht3x":
             return [self._i2c(t, w="f32d", r=words(0x0000))]  # status: no alerts
         if k == "scd4x":
-            return [self._i2c(t, w="e4b8", r=words(0x8006))]  # data ready (lowest 11 bits not 0)
+            single = self.options.get("mode") == "single"
+            takes = [command(0x3F86), command(0x2416, 1), command(0x2427, 0)]  # stop, ASC on, altitude 0 m
+            takes.append(command(0x219D) if single else command(0x21B1))  # single shot, or start periodic
+            return ([self._i2c(t, w="e4b8", r=words(0x8006))]  # data ready (lowest 11 bits not 0)
+                    + [self._i2c(t, w=w) for w in takes])
         if k == "scd30":
-            return [self._i2c(t, w="0202", r=words(1))]
+            # data ready; start continuous measurement without pressure compensation; stop (deep sleep)
+            return [self._i2c(t, w="0202", r=words(1)), self._i2c(t, w=command(0x0010, 0)),
+                    self._i2c(t, w=command(0x0104))]
         if k == "sps30":
-            return [self._i2c(t, w="0202", r=words(1))]
+            # data ready; stop (idle); start with the uint16 output format
+            return [self._i2c(t, w="0202", r=words(1)), self._i2c(t, w=command(0x0104)),
+                    self._i2c(t, w=command(0x0010, 0x0500))]
+        if k == "bh1750":
+            return [self._i2c(t, w="01")]  # power on
         if k == "sds011":
             return [self._uart(t, sds011_command(6, 1, 1), sds011_frame(0xC5, b"\x06\x01\x01\x00" + SDS_ID)),
                     self._uart(t, sds011_command(2, 1, 1), sds011_frame(0xC5, b"\x02\x01\x01\x00" + SDS_ID)),
@@ -289,7 +323,7 @@ class Suite:
             return [self._uart(t, pms_command(0xE4, 1), ""),  # waking up it says nothing
                     self._uart(t, pms_command(0xE4, 0), pms_frame([0xE400])),
                     self._uart(t, pms_command(0xE1, 0), pms_frame([0xE100]))]
-        return []  # BME280 setup comes from bme_setup(), the BH1750 has no registers to read
+        return []  # BME280 setup comes from bme_setup()
 
     def sample(self, t: int, v: dict, faulty: bool) -> list[dict]:
         k, fault = self.kind, self.fault if faulty else None
@@ -311,7 +345,10 @@ class Suite:
             return [self._i2c(t, w="ec05", r=words(round(v["co2"]), raw_t, raw_rh))]
         if k == "scd30":
             co2 = 0.0 if fault == "zero" else v["co2"]  # a broken SCD30 reports 0 ppm
-            return [self._i2c(t, w="0300", r=words(*float_words(co2, v["temperature"], v["humidity"])))]
+            # it holds the clock 30 ms on a read, once a day (its calibration, at 03:00) 150 ms
+            stretch = 150_000 if t % (24 * 60 * MINUTE_MS) == 3 * 60 * MINUTE_MS else 30_000
+            return [self._i2c(t, w="0300", r=words(*float_words(co2, v["temperature"], v["humidity"])),
+                              stretch_us=stretch)]
         if k == "sps30":
             mass = [round(v[q]) for q in ("pm1", "pm2_5", "pm4", "pm10")]
             number = [round(m * f) for m, f in zip(mass + mass[-1:], (7.2, 8.4, 8.6, 8.7, 8.7))]
@@ -345,12 +382,19 @@ class Suite:
         return bytes(self.rng.choice([b for b in range(256) if b != 0x42]) for _ in range(n)).hex()
 
 
-def bme_setup(addr: int = ADDR, bus: str = "i2c0") -> list[dict]:
+def bme_setup(addr: int = ADDR, bus: str = "i2c0", kind: str = "bme280") -> list[dict]:
+    """What a BME280 (or BMP280) answers and takes (docs/trace-format.md): chip id, calibration,
+    status idle; config 0 (IIR off), ctrl_hum and ctrl_meas for oversampling 1 in forced mode."""
     tp, h = calibration_bytes()
-    return [{"t": 0, "bus": bus, "addr": addr, "w": "d0", "r": "60"},
-            {"t": 0, "bus": bus, "addr": addr, "w": "88", "r": tp.hex()},
-            {"t": 0, "bus": bus, "addr": addr, "w": "e1", "r": h.hex()},
-            {"t": 0, "bus": bus, "addr": addr, "w": "f3", "r": "00"}]
+    humid = kind == "bme280"
+    records = [{"t": 0, "bus": bus, "addr": addr, "w": "d0", "r": "60" if humid else "58"},
+               {"t": 0, "bus": bus, "addr": addr, "w": "88", "r": tp.hex()}]
+    if humid:
+        records.append({"t": 0, "bus": bus, "addr": addr, "w": "e1", "r": h.hex()})
+    records.append({"t": 0, "bus": bus, "addr": addr, "w": "f3", "r": "00"})  # status: idle
+    for write in ("f500", "f201", "f425") if humid else ("f500", "f425"):
+        records.append({"t": 0, "bus": bus, "addr": addr, "w": write})
+    return records
 
 
 def suite_trace(parts: list[Suite], minutes: int, first_minute: int, description: str,
@@ -359,16 +403,22 @@ def suite_trace(parts: list[Suite], minutes: int, first_minute: int, description
     air = room_day(first_minute + minutes, seed)[first_minute:]
     records = []
     sensors = []
+    pressures = []  # (minute, hPa) whenever the BME280's rounded pressure changes
     if bme:
         records += bme_setup()
-        sensors.append({"type": "bme280", "bus": "i2c0", "addr": ADDR})
+        sensors.append(sensor_entry({"type": "bme280", "bus": "i2c0", "addr": ADDR}))
         for m, a in enumerate(air):
             v = reading("bme280", a)
-            records.append({"t": m * MINUTE_MS, "bus": "i2c0", "addr": ADDR, "w": "f7",
-                            "r": raw_for(v["temperature"], v["pressure"], v["humidity"]).hex()})
+            raw = raw_for(v["temperature"], v["pressure"], v["humidity"])
+            records.append({"t": m * MINUTE_MS, "bus": "i2c0", "addr": ADDR, "w": "f7", "r": raw.hex()})
+            hpa = (compensated_pressure(raw) + 50) // 100  # as node.app hands it to an SCD4x
+            if not pressures or pressures[-1][1] != hpa:
+                pressures.append((m, hpa))
     for part in parts:
         records += part.records(air)
-        sensors.append(part.config)
+        sensors.append(sensor_entry(part.config))
+        if part.kind == "scd4x":  # it takes the node's pressure (set_ambient_pressure) as it changes
+            records += [part._i2c(m * MINUTE_MS, w=command(0xE000, hpa)) for m, hpa in pressures]
     records.sort(key=lambda r: r["t"])  # stable: a minute's records keep their order
     start = f"2026-05-14T{first_minute // 60:02d}:{first_minute % 60:02d}:00Z"
     header = {
@@ -376,7 +426,18 @@ def suite_trace(parts: list[Suite], minutes: int, first_minute: int, description
         "start": start, "interval_ms": MINUTE_MS, "end_ms": (minutes - 1) * MINUTE_MS, "sensors": sensors,
         "description": description,
     }
+    if bus_settings(sensors):
+        header["i2c"] = bus_settings(sensors)
     return header, records
+
+
+def compensated_pressure(raw: bytes, cal=CALIBRATION) -> int:
+    """The BME280's pressure in 0.01 hPa from its data registers, as the firmware computes it."""
+    bme = firmware_module("node.sensors.bme280")
+    c = bme.parse_calibration(*calibration_bytes(cal))
+    adc_p = (raw[0] << 12) | (raw[1] << 4) | (raw[2] >> 4)
+    adc_t = (raw[3] << 12) | (raw[4] << 4) | (raw[5] >> 4)
+    return (bme.compensate_p(c, adc_p, bme.compensate_t(c, adc_t)[1]) + 128) >> 8
 
 
 # Where each sensor sits by default in the suite traces.

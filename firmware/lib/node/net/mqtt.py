@@ -8,6 +8,7 @@ import struct
 import asyncio
 
 from node import clock
+from node.net import wait
 
 _CONNECT = const(0x10)
 _CONNACK = const(0x20)
@@ -198,7 +199,7 @@ class MQTTClient:
         while data:
             n = sock.write(data)
             if n is None:
-                await clock.wait_writable(sock)
+                await wait.writable(sock)
             else:
                 data = data[n:]
         self.last_tx = clock.ticks()
@@ -210,7 +211,7 @@ class MQTTClient:
         while got < n:
             r = sock.readinto(self._rxv[got:n])
             if r is None:
-                await clock.wait_readable(sock)
+                await wait.readable(sock)
             elif not r:
                 raise MQTTError("connection closed by the broker")
             else:

@@ -15,7 +15,9 @@
 #   start() -> ms   begin a measurement; wait ms before the first poll()
 #   poll() -> ms    DONE when values hold a new reading, else wait ms before polling again
 #   reset()         forget the chip after a failure; the next sample starts with init()
-#   stop()          optional: rest (fan and laser off) until the next start()
+#   stop()          optional: rest (fan and laser off) until the next start(); idempotent
+#   sleep()         optional: before a deep sleep, also what stop() leaves running (a periodic
+#                   measurement); the next boot's init() starts it again
 #
 # Each config type (node.config.SENSOR_TYPES) has a module of its name holding a class of its name in
 # capitals, except for these that share one:
@@ -53,8 +55,10 @@ def health_of(exc):
     return BUS_ERROR
 
 
-def make(cfg, board):
+def make(cfg, board, i2c_settings):
+    # The driver for one sensor entry of the config, on its bus; i2c_settings: the config's bus
+    # settings over the board file's ({"i2c0": {"freq": ...}}).
     name = SHARED.get(cfg["type"], cfg["type"])
     cls = getattr(__import__("node.sensors." + name, None, None, (name,)), name.upper())
     bus = cfg["bus"]
-    return cls(board.uart(bus, cls.BAUD) if bus.startswith("uart") else board.i2c(bus), cfg)
+    return cls(board.uart(bus, cls.BAUD) if bus.startswith("uart") else board.i2c(bus, i2c_settings.get(bus)), cfg)

@@ -76,6 +76,8 @@ class PMS5003:
         return wait if wait > 0 else 0
 
     def stop(self):
+        if self._since is None:
+            return  # resting already
         self._send(_SLEEP, 0)
         self._since = None
 

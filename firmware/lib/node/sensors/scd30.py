@@ -12,6 +12,7 @@ _START = const(0x0010)  # continuous measurement; argument: ambient pressure in 
 _DATA_READY = const(0x0202)  # 1 = a new result
 _READ = const(0x0300)  # 6 words: CO2 ppm, T degC, RH %RH
 _ASC = const(0x5306)  # read or set automatic self-calibration (stored in the sensor's flash)
+_STOP = const(0x0104)  # stop continuous measurement
 _READ_MS = const(3)  # between a read command and reading its reply
 _PERIOD_MS = const(2000)
 
@@ -58,6 +59,12 @@ class SCD30(Sensirion):
         self._since = clock.ticks()
         self.ready = True
         return 0
+
+    def sleep(self):
+        # Before a deep sleep: continuous measurement off; init() starts it again.
+        if self.ready:
+            self._send(_STOP)
+            self.ready = False
 
     def start(self):
         self._poll = ASK

@@ -68,6 +68,12 @@ class SCD4X(Sensirion):
         self.ready = True
         return 0
 
+    def sleep(self):
+        # Before a deep sleep: periodic measurement off (it draws about 15 mA); init() starts it again.
+        if not self._single and self.ready:
+            self._send(_STOP)
+            self.ready = False
+
     def start(self):
         self._poll = _SHOT if self._single else ASK
         wait = 0 if self._single else _MEASURE_MS - clock.diff(clock.ticks(), self._since)

@@ -82,6 +82,8 @@ class SDS011:
         return wait if wait > 0 else 0
 
     def stop(self):
+        if self._since is None:
+            return  # resting already
         self._send(_SLEEP_WORK, 1, 0)
         self._since = None
 

@@ -43,6 +43,8 @@ class SPS30(Sensirion):
         return wait if wait > 20 else 20
 
     def stop(self):
+        if self._since is None:
+            return  # resting already
         self._send(_STOP)
         self._since = None
 
