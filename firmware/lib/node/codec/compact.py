@@ -30,7 +30,7 @@ FIELDS = (
     ("pm10", 1, 0, 10, 10, 1023),
 )
 _ALL = const(0x3F)
-_MAX_BYTES = const(16)  # 8 + 3 + 7 + 7 * 4 + 1 + 6 + 68 bits at most
+_MAX_BYTES = const(15)  # 8 + 3 + 7 + 7 * 4 + 1 + 68 bits at most (a presence map means fewer values)
 
 
 def scale(value, decimals, to_decimals, lo, step, lowest, highest):
