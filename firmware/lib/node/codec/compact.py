@@ -1,4 +1,4 @@
-# The compact LoRaWAN payload (docs/lorawan.md): one state message in 11 bytes or less. Layout v1,
+# The compact LoRaWAN payload (docs/lorawan.md): one state message, 11 bytes for a full node. Layout v1,
 # on FPort 1 (layout vN goes on FPort N), bit fields packed most significant bit first:
 #   seq mod 256 (8) | n (3) | n ok bits | a 4-bit health code per sensor not ok |
 #   all (1) | presence map (6, only when all is 0) | the values present, in FIELDS order | 0 bits

@@ -20,7 +20,7 @@ UNCONFIRMED_DOWN = const(0x60)
 CONFIRMED_UP = const(0x80)
 CONFIRMED_DOWN = const(0xA0)
 
-# FCtrl bits (spec 4.3.1.1); the low nibble is FOptsLen, filled in by build_data()
+# FCtrl bits (spec 4.3.1); the low nibble is FOptsLen, filled in by build_data()
 ADR = const(0x80)
 ADR_ACK_REQ = const(0x40)  # uplink only
 ACK = const(0x20)
@@ -86,7 +86,7 @@ def aes128(key, block):
 
 
 def _block(b, first, down, devaddr, fcnt, last):
-    # A_i and B0 (spec 4.3.3.1, 4.4): first | 0^4 | Dir | DevAddr | FCnt (32 bits) | 0 | last
+    # A_i and B0 (spec 4.3.3, 4.4): first | 0^4 | Dir | DevAddr | FCnt (32 bits) | 0 | last
     b[0] = first
     b[1] = b[2] = b[3] = b[4] = b[14] = 0
     b[5] = 1 if down else 0
@@ -95,7 +95,7 @@ def _block(b, first, down, devaddr, fcnt, last):
 
 
 def _crypt(key, down, devaddr, fcnt, buf, start, n):
-    # FRMPayload encryption = decryption (spec 4.3.3.1): buf[start:start + n] ^= AES(key, A_1..)
+    # FRMPayload encryption = decryption (spec 4.3.3): buf[start:start + n] ^= AES(key, A_1..)
     aes = cryptolib.aes(key, _ECB)
     s = _x
     for off in range(0, n, 16):
@@ -116,7 +116,7 @@ def build_data(out, mhdr, devaddr, fcnt, fport, payload, nwkskey, appskey, fctrl
     # FPort | FRMPayload | MIC (spec 4.3). Uplinks on the device, downlinks for tests and simulators.
     # fcnt: the full 32-bit counter (for MIC and encryption). fctrl: ADR | ADR_ACK_REQ | ACK |
     # FPENDING. fport None: no port, no payload (FOpts only); fport 0: payload = MAC commands,
-    # encrypted with NwkSKey, and then no FOpts (spec 4.3.1.6).
+    # encrypted with NwkSKey, and then no FOpts (spec 4.3.1).
     nopt = len(fopts)
     m = len(payload)
     if mhdr not in (UNCONFIRMED_UP, CONFIRMED_UP, UNCONFIRMED_DOWN, CONFIRMED_DOWN):
@@ -163,7 +163,7 @@ def parse_data(frame, n, devaddr, fcnt_next, nwkskey, appskey, down=True):
     # A received data frame frame[:n] (a bytearray: FRMPayload is decrypted in place) -> Data.
     # fcnt_next: the lowest acceptable 32-bit counter (the last one accepted + 1, 0 after a join);
     # the 16 low bits on the wire become the lowest counter >= fcnt_next that ends in them, and the
-    # MIC is checked with it (spec 4.3.1.5). Raises FrameError for anything to be dropped.
+    # MIC is checked with it (spec 4.3.1). Raises FrameError for anything to be dropped.
     if n < 12:
         raise FrameError("%d bytes" % n)
     mhdr = frame[0]
@@ -192,7 +192,7 @@ def parse_data(frame, n, devaddr, fcnt_next, nwkskey, appskey, down=True):
 
 
 def build_join_request(out, join_eui, dev_eui, dev_nonce, app_key):
-    # Join-request into out -> 23 (spec 6.2.4): MHDR | JoinEUI | DevEUI | DevNonce | MIC, the MIC
+    # Join-request into out -> 23 (spec 6.2.5): MHDR | JoinEUI | DevEUI | DevNonce | MIC, the MIC
     # CMAC(AppKey, MHDR | JoinEUI | DevEUI | DevNonce)[0:4]. DevNonce counts up from 0 over the
     # device's life (1.0.4); the network refuses one it has seen.
     out[0] = JOIN_REQUEST
@@ -208,7 +208,7 @@ def build_join_request(out, join_eui, dev_eui, dev_nonce, app_key):
 
 
 class JoinAccept:
-    # A checked join-accept: the session it starts (spec 6.2.5, RP002 EU868 CFList)
+    # A checked join-accept: the session it starts (spec 6.2.6, RP002 EU868 CFList)
     def __init__(self, join_nonce, net_id, dev_addr, dl_settings, rx_delay, cflist, keys):
         self.join_nonce = join_nonce
         self.net_id = net_id
@@ -228,7 +228,7 @@ def parse_join_accept(frame, n, app_key, dev_nonce):
     # A received join-accept frame[:n] (a bytearray, decrypted in place) -> JoinAccept.
     # Wire: MHDR | encrypted(JoinNonce 3 | NetID 3 | DevAddr 4 | DLSettings | RxDelay | CFList 16? |
     # MIC). The network encrypts with AES *decrypt*, so the device decrypts with AES encrypt (spec
-    # 6.2.5); the MIC is CMAC(AppKey, MHDR | JoinNonce .. CFList)[0:4]. dev_nonce: the one sent.
+    # 6.2.6); the MIC is CMAC(AppKey, MHDR | JoinNonce .. CFList)[0:4]. dev_nonce: the one sent.
     if n not in (17, 33) or frame[0] != JOIN_ACCEPT:
         raise FrameError("no join-accept")
     mv = memoryview(frame)
@@ -246,7 +246,7 @@ def parse_join_accept(frame, n, app_key, dev_nonce):
 
 
 def session_keys(app_key, join_nonce, net_id, dev_nonce):
-    # 1.0.x (spec 6.2.5): NwkSKey = aes128_encrypt(AppKey, 0x01 | JoinNonce | NetID | DevNonce |
+    # 1.0.x (spec 6.2.6): NwkSKey = aes128_encrypt(AppKey, 0x01 | JoinNonce | NetID | DevNonce |
     # pad16), AppSKey the same with 0x02; fields little-endian as on the wire -> (NwkSKey, AppSKey)
     b = bytearray(16)
     for i in range(3):
