@@ -6,8 +6,15 @@ STAMP := $(VENV)/.installed
 
 .PHONY: setup demo test bench faults clean
 
-setup: $(STAMP)
+NODE_STAMP := node_modules/.package-lock.json
+
+setup: $(STAMP) $(NODE_STAMP)
 	@scripts/ensure-mosquitto
+
+# The LoRaWAN oracle (npm lora-packet) and the decoder's ES5 check (acorn); their tests skip without node
+$(NODE_STAMP): package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund; \
+	else echo "npm not found: the LoRaWAN oracle and decoder tests need Node.js and npm"; fi
 
 $(STAMP): pyproject.toml
 	@scripts/ensure-python-venv $(PYTHON)
@@ -31,4 +38,4 @@ faults: setup
 	$(BIN)/python -m bench.faults
 
 clean:
-	rm -rf build $(VENV)
+	rm -rf build $(VENV) node_modules
