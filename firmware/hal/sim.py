@@ -12,6 +12,9 @@
 #   RL_RTC       RTC memory kept over deep sleep and watchdog resets (hex)
 #   RL_FAULTS    "1": the trace has fault events (hal/simfaults.py)
 #   RL_HOST_FAULTS  the fault kinds the host carries out ("broker_stop,..."): wait for its word
+#   RL_BOARD     board name for radio() (boards/<name>.json beside firmware/); default: the
+#                trace header's "board"
+#   RL_LORA_JSON the board's `lora` entry as JSON text, instead of reading the board file
 from hal import simtime  # first: it becomes `time` and asyncio's scheduler for all that follows
 
 import gc  # noqa: E402
@@ -300,3 +303,30 @@ class Watchdog:
 
 
 _EHOSTUNREACH = 113
+
+
+_radio = None
+
+
+def radio():
+    # The board's LoRa radio: the real driver over a simulated chip on a simulated SPI bus
+    # (hal/simradio.py), hearing the trace's radio records; None if the board has none.
+    global _radio
+    if _radio is None:
+        lora = os.getenv("RL_LORA_JSON")
+        if lora:
+            lora = json.loads(lora)
+        else:
+            name = os.getenv("RL_BOARD")
+            if not name and os.getenv("RL_TRACE"):
+                with open(os.getenv("RL_TRACE")) as f:
+                    name = json.loads(f.readline())["board"]
+            if not name:
+                return None
+            with open(__file__.rsplit("/", 2)[0] + "/../boards/%s.json" % name) as f:
+                lora = json.load(f).get("lora")
+        if lora:
+            from hal import simradio
+
+            _radio = simradio.radio(lora, os.getenv("RL_TRACE"))
+    return _radio
