@@ -25,7 +25,6 @@ BYTE_US = 1  # one byte at 8 MHz
 PIN_US = 5  # one turn of a loop that polls a pin
 LOCK_SYMBOLS = 4  # preamble symbols a receiver has to hear to lock on a frame
 KEEP = 16  # transmissions kept in Air.sent for inspection
-FORGET_US = 60000000  # frames that ended this long ago leave the air
 NO_TIMEOUT_US = 60000000  # a receive without any timeout is modelled as this long
 
 _spare_us = 0  # bus time spent that has not yet added up to a whole virtual ms
@@ -202,8 +201,13 @@ class Air:
             chip.replan()  # a window already open may hear it
 
     def _put(self, frame):
-        old = now_us() - FORGET_US
-        self.frames = [f for f in self.frames if f.end_us >= old]
+        # Forget frames no receiver can hear any more: a window opening now hears only frames
+        # still on the air, and a frame on the air collides only with frames that overlap it.
+        now = cutoff = now_us()
+        for f in self.frames:
+            if f.end_us >= now and f.start_us < cutoff:
+                cutoff = f.start_us
+        self.frames = [f for f in self.frames if f.end_us >= cutoff]
         self.frames.append(frame)
 
     def remove(self, frame):
