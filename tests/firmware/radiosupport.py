@@ -39,6 +39,44 @@ def sx1262(lora=HELTEC, **chip_options):
     return air, chip, driver
 
 
+class NullSPI:
+    # a bus where nothing answers and nothing is allocated: to measure the driver alone
+    def write(self, buf):
+        pass
+
+    def readinto(self, buf, write=0):
+        pass
+
+    def write_readinto(self, wbuf, rbuf):
+        pass
+
+
+def null_pin(v=None):
+    return 0
+
+
+def polling_allocates(radio, rounds=1000):
+    # -> bytes allocated by `rounds` calls each of poll_send() and poll_recv() while nothing happens
+    import gc
+
+    radio.ready = True
+    radio.configure(868100000, 7)
+    radio.start_send(b"x" * 24)
+    radio.poll_send()  # the first call may fill caches
+    gc.collect()
+    gc.disable()
+    before = gc.mem_alloc()
+    for _ in range(rounds):
+        radio.poll_send()
+    radio.standby()
+    radio.start_recv(8)
+    for _ in range(rounds):
+        radio.poll_recv()
+    used = gc.mem_alloc() - before
+    gc.enable()
+    return used
+
+
 def uptime_ms(us):
     # a chip's virtual us as the firmware's clock ticks count them (since this boot)
     return us // 1000 - simtime.clock.boot_ms

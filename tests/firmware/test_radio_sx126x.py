@@ -162,6 +162,15 @@ async def test_without_the_dio2_switch_nothing_reaches_the_antenna():
     assert air.sent == [] and "DIO2 not driving the antenna switch" in chip.problems[0]
 
 
+def test_polling_allocates_nothing():
+    from node.radio.sx126x import SX126x
+    from radiosupport import NullSPI, null_pin, polling_allocates
+
+    simtime.clock.start(0, 0)
+    assert polling_allocates(SX126x(NullSPI(), null_pin, null_pin, null_pin, null_pin)) < 200  # not per poll
+    assert polling_allocates(SX126x(NullSPI(), null_pin, null_pin, null_pin)) < 200  # no DIO1: SPI reads
+
+
 async def test_no_chip_on_the_bus_is_an_error():
     from node.radio import make
 

@@ -209,6 +209,15 @@ async def test_dio_pins_spare_spi_reads_while_waiting():
     assert bare.poll_send() is None and bare._spi.transfers > before
 
 
+def test_polling_allocates_nothing():
+    from node.radio.sx127x import SX127x
+    from radiosupport import NullSPI, null_pin, polling_allocates
+
+    simtime.clock.start(0, 0)
+    assert polling_allocates(SX127x(NullSPI(), null_pin, null_pin, null_pin, null_pin)) < 200  # not per poll
+    assert polling_allocates(SX127x(NullSPI(), null_pin, null_pin)) < 200  # no DIO pins: SPI reads
+
+
 async def test_a_chip_that_never_finishes_is_an_error():
     air, chip, radio = await started()
     radio.configure(868100000, 7)
