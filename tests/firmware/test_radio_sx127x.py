@@ -168,7 +168,7 @@ async def test_fifo_written_outside_standby_is_refused():
     radio.configure(RX2, 9, iq_inverted=True)
     radio.start_recv(8)  # RX single
     chip.fifo[0] = 0xAA
-    radio._burst(0, b"\x55", False)
+    radio._write_many(0, b"\x55")
     assert chip.fifo[0] == 0xAA
     assert "FIFO written in LoRa mode RXSINGLE: refused" in chip.problems[0]
 

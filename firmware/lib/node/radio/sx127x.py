@@ -110,16 +110,19 @@ class SX127x(Radio):
         self._nss(1)
         return b[1]
 
-    def _burst(self, reg, data, reading):
-        # write or read len(data) bytes from reg on (the FIFO for reg 0)
-        b = self._pair
-        b[0] = reg | (0 if reading else 0x80)
+    def _write_many(self, reg, data):
+        # len(data) bytes from reg on; reg 0 is the FIFO at RegFifoAddrPtr
+        self._pair[0] = reg | 0x80
         self._nss(0)
         self._spi.write(self._address)
-        if reading:
-            self._spi.readinto(data)
-        else:
-            self._spi.write(data)
+        self._spi.write(data)
+        self._nss(1)
+
+    def _read_many(self, reg, buf):
+        self._pair[0] = reg
+        self._nss(0)
+        self._spi.write(self._address)
+        self._spi.readinto(buf)
         self._nss(1)
 
     def _mode(self, mode):
@@ -206,7 +209,7 @@ class SX127x(Radio):
         self._wake()  # the FIFO is filled in standby (DS 4.1.6)
         self._write(_REG_DIO_MAPPING_1, _DIO_TX)
         self._write(_REG_FIFO_ADDR_PTR, 0)
-        self._burst(_REG_FIFO, payload, False)
+        self._write_many(_REG_FIFO, payload)
         self._write(_REG_PAYLOAD_LENGTH, len(payload))
         self._write(_REG_IRQ_FLAGS, 0xFF)
         self._mode(_MODE_TX)  # back to standby by itself after TxDone
@@ -267,9 +270,9 @@ class SX127x(Radio):
         self._write(_REG_FIFO_ADDR_PTR, self._read(_REG_FIFO_RX_CURRENT))
         frame = self.frame
         frame.payload = self._mv[:n]
-        self._burst(_REG_FIFO, frame.payload, True)
+        self._read_many(_REG_FIFO, frame.payload)
         q = self._pair_mv
-        self._burst(_REG_PKT_SNR, q, True)  # RegPktSnrValue, RegPktRssiValue
+        self._read_many(_REG_PKT_SNR, q)  # RegPktSnrValue, RegPktRssiValue
         snr4 = q[0] - 256 if q[0] > 127 else q[0]
         rssi = q[1] - (_RSSI_OFFSET_LF if self._low_freq else _RSSI_OFFSET_HF)
         if snr4 < 0:
