@@ -174,16 +174,22 @@ def test_polling_allocates_nothing():
 async def test_no_chip_on_the_bus_is_an_error():
     from node.radio import make
 
-    async def error(busy_level):
-        simtime.clock.start(0, 0)
-        radio = make(HELTEC, simradio.SPI(), simradio.Pin(), simradio.Pin(), busy=simradio.Pin(level=busy_level))
+    resets = []
+
+    async def error(radio):
         try:
             await radio.begin()
         except RadioError as e:
             return e.args[0]
 
-    assert await error(1) == "sx126x: BUSY stays high"  # BUSY pulled up, nobody drives it
-    assert await error(0) == "sx126x: no chip answers on SPI (status 0xff)"  # MISO floats high
+    simtime.clock.start(0, 0)
+    reset = simradio.Pin(write=resets.append)
+    floating = make(HELTEC, simradio.SPI(), simradio.Pin(), reset, busy=simradio.Pin(level=1))
+    assert await error(floating) == "sx126x: BUSY stays high"  # BUSY pulled up, nobody drives it
+    assert await error(floating) == "sx126x: BUSY stays high"
+    assert resets == [0, 1, 0, 1]  # the second try started over with a reset
+    low = make(HELTEC, simradio.SPI(), simradio.Pin(), simradio.Pin(), busy=simradio.Pin(level=0))
+    assert await error(low) == "sx126x: no chip answers on SPI (status 0xff)"  # MISO floats high
 
 
 def test_esp32_builds_the_driver_from_the_heltec_board_file():

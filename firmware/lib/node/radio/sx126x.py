@@ -205,6 +205,7 @@ class SX126x(Radio):
             self._reset(1)
             return _CALIBRATION_US // 1000 + 1  # then the chip calibrates itself, BUSY high
         if step == 2:
+            self._step = 0  # should this step fail, the next init() starts over
             c = self._cmd
             c[0] = _GET_STATUS
             c[1] = 0
@@ -227,8 +228,9 @@ class SX126x(Radio):
             c[1] = c[2] = 0
             self._command(3)
             self._op(_CALIBRATE, _CALIBRATE_ALL)
+            self._step = 3
             return (_CALIBRATION_US + self._tcxo_us) // 1000 + 1
-        self._step = 0
+        self._step = 0  # done, or failed: the next init() starts over
         errors = self._read16(_GET_DEVICE_ERRORS)
         if errors:
             raise RadioError("sx126x: calibration failed, device errors 0x%04x (DS 13.6.1)" % errors)

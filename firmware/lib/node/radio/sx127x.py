@@ -140,7 +140,7 @@ class SX127x(Radio):
         if step == 1:
             self._reset(1)
             return 5  # DS 7.2.2: then wait 5 ms
-        self._step = 0
+        self._step = 0  # done, or failed: the next init() starts over
         version = self._read(_REG_VERSION)
         if version != _VERSION:
             raise RadioError("sx127x: RegVersion is 0x%02x, not 0x12: no SX1276/77/78/79 on this bus" % version)
