@@ -27,6 +27,7 @@
 #   save_rtc(data)
 #   watchdog(timeout_ms) -> dog          started; dog.feed() before timeout_ms has passed
 #   deepsleep(ms)                        does not return: the next boot comes after ms
+#   radio() -> radio                     the board's LoRa radio (node.radio contract), or None
 import sys
 
 

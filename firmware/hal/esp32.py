@@ -184,3 +184,43 @@ def watchdog(timeout_ms):
 
 def deepsleep(ms):
     machine.deepsleep(ms)
+
+
+# The LoRa radio (board file `lora` entry, docs/radio.md). AXP192 datasheet rev. 1.1: REG 28H
+# bits 7-4 set LDO2 to 1.8-3.3 V in 100 mV steps (9.11.15), REG 12H bit 2 switches LDO2 on
+# (9.11.10); the T-Beam's radio hangs on LDO2.
+_AXP192_LDO23_VOLTAGE = 0x28
+_AXP192_OUTPUTS = 0x12
+_AXP192_LDO2_ON = 0x04
+_radio = None
+
+
+def _axp192_ldo2_on(bus, addr):
+    b = bytearray(1)
+    bus.readfrom_mem_into(addr, _AXP192_LDO23_VOLTAGE, b)
+    b[0] = 0xF0 | (b[0] & 0x0F)  # 3.3 V; LDO3 (the GPS) keeps its voltage
+    bus.writeto_mem(addr, _AXP192_LDO23_VOLTAGE, b)
+    bus.readfrom_mem_into(addr, _AXP192_OUTPUTS, b)
+    b[0] |= _AXP192_LDO2_ON
+    bus.writeto_mem(addr, _AXP192_OUTPUTS, b)
+
+
+def radio():
+    # The node.radio driver for the board's radio, made once; None if the board has none.
+    global _radio
+    lora = board().get("lora")
+    if _radio is None and lora:
+        from node.radio import make
+
+        pmu = board().get("battery") or {}
+        if pmu.get("pmu") == "axp192":
+            _axp192_ldo2_on(i2c(pmu["bus"]), pmu["addr"])
+        Pin = machine.Pin
+        p = board()["spi"][lora["spi"]]
+        spi = machine.SPI(p["id"], baudrate=8000000, polarity=0, phase=0, sck=Pin(p["sck"]), mosi=Pin(p["mosi"]),
+                          miso=Pin(p["miso"]))
+        # SX127x: NRESET is released to float (its datasheet 7.2.2); SX126x: driven high
+        reset = Pin(lora["reset"], Pin.OPEN_DRAIN if lora["chip"].startswith("sx127") else Pin.OUT, value=1)
+        pins = {name: Pin(lora[name], Pin.IN) for name in ("busy", "dio0", "dio1") if lora.get(name) is not None}
+        _radio = make(lora, spi, Pin(lora["nss"], Pin.OUT, value=1), reset, **pins)
+    return _radio

@@ -12,6 +12,8 @@
 #   RL_RTC       RTC memory kept over deep sleep and watchdog resets (hex)
 #   RL_FAULTS    "1": the trace has fault events (hal/simfaults.py)
 #   RL_HOST_FAULTS  the fault kinds the host carries out ("broker_stop,..."): wait for its word
+# The board file (board.json in the flash directory, as deploy writes it) names the buses and the
+# LoRa radio, as on a board.
 from hal import simtime  # first: it becomes `time` and asyncio's scheduler for all that follows
 
 import gc  # noqa: E402
@@ -472,3 +474,19 @@ class Watchdog:
 
 _EHOSTUNREACH = 113
 _TCP_NODELAY = 1  # Linux; the unix port's socket module takes the number but does not name it
+
+
+_radio = None
+
+
+def radio():
+    # The board's LoRa radio: the real driver over a simulated chip on a simulated SPI bus
+    # (hal/simradio.py), hearing the trace's radio records; None if the board file has none.
+    global _radio
+    if _radio is None:
+        lora = boardfile.load().get("lora")
+        if lora:
+            from hal import simradio
+
+            _radio = simradio.radio(lora, os.getenv("RL_TRACE"))
+    return _radio

@@ -152,6 +152,26 @@ def test_uart_and_ack_records(tmp_path):
     assert summary.devices == {"uart1": 2, "i2c0 0x44": 1}
 
 
+def test_radio_downlink_records(tmp_path):
+    down = {"t": 0, "radio": "down", "freq_hz": 869525000, "sf": 9, "phy": "60aabb"}
+    path = write(
+        tmp_path, HEADER,
+        down,
+        {**down, "t": 1, "bw_khz": 125, "cr": 5, "preamble": 8, "crc": False, "sync_word": 52, "rssi": -80, "snr": -7},
+        {**down, "t": 2, "radio": "up"},
+        {**down, "t": 3, "sf": 13},
+        {"t": 4, "radio": "down", "sf": 9, "phy": ""},
+        {**down, "t": 5, "bw_khz": 200, "crc": "no", "power": 14},
+    )
+    summary, problems = fileformat.check(path)
+    assert [p.line for p in problems] == [4, 5, 6, 6, 7, 7, 7]
+    text = [describe(p) for p in problems]
+    assert '"radio"' in text[0] and '"sf"' in text[1]
+    assert '"freq_hz"' in text[2] and '"phy"' in text[3]
+    assert '"bw_khz"' in text[4] and '"crc"' in text[5] and "power" in text[6]
+    assert summary.devices == {"radio down": 2}
+
+
 def test_info_names_uart_sensors():
     lines = info_lines(fileformat.load(ROOT / "traces" / "sds011-1h.jsonl"))
     assert any("sds011" in l and "uart1" in l for l in lines)

@@ -87,7 +87,8 @@ def check(path: Path) -> tuple[Summary | None, list[Problem]]:
                 elif not record_problems:
                     summary.records += 1
                     summary.end_ms = max(summary.end_ms, obj["t"])
-                    key = f"{obj['bus']} 0x{obj['addr']:02x}" if "addr" in obj else obj["bus"]
+                    key = (f"radio {obj['radio']}" if "radio" in obj else
+                           f"{obj['bus']} 0x{obj['addr']:02x}" if "addr" in obj else obj["bus"])
                     summary.devices[key] = summary.devices.get(key, 0) + 1
                     summary.buses.add(obj["bus"])
         except UnicodeDecodeError:
@@ -143,6 +144,8 @@ def _check_record(r: dict, last_t: int) -> list[tuple[str, dict]]:
     out = []
     if t < last_t:
         out.append(("trace.time_back", dict(t=t, last=last_t)))
+    if "radio" in r:
+        return out + _check_radio(r)
     bus = r.get("bus")
     if isinstance(bus, str) and _UART_BUS.match(bus):
         return out + _check_uart(r)
@@ -175,6 +178,36 @@ def _check_uart(r: dict) -> list[tuple[str, dict]]:
     if r.get("w") == "":
         out.append(("trace.field", dict(name="w", expected=Term("trace.hex"))))
     unknown = set(r) - {"t", "bus", "rx", "w"}
+    if unknown:
+        out.append(("trace.unknown_fields", dict(names=", ".join(sorted(unknown)))))
+    return out
+
+
+# LoRa downlink records (docs/trace-format.md, firmware/hal/simradio.py): field -> allowed values
+RADIO_BANDWIDTHS_KHZ = (7.8, 10.4, 15.6, 20.8, 31.25, 41.7, 62.5, 125, 250, 500)
+_RADIO_RANGES = {"freq_hz": (137_000_000, 1_020_000_000), "sf": (7, 12), "cr": (5, 8), "preamble": (6, 65535),
+                 "sync_word": (0, 255), "rssi": (-150, 0), "snr": (-30, 30), "dbm": (-9, 30)}
+_RADIO_REQUIRED = ("freq_hz", "sf", "phy")
+
+
+def _check_radio(r: dict) -> list[tuple[str, dict]]:
+    """{"radio": "down", "freq_hz", "sf", "phy", ...}: a gateway's frame starting at t."""
+    out = []
+    if r["radio"] != "down":
+        out.append(("trace.field", dict(name="radio", expected="down")))
+    for name, (lo, hi) in _RADIO_RANGES.items():
+        v = r.get(name)
+        if (name in r or name in _RADIO_REQUIRED) and (not isinstance(v, int) or isinstance(v, bool)
+                                                      or not lo <= v <= hi):
+            out.append(("trace.field", dict(name=name, expected=f"{lo}..{hi}")))
+    if "bw_khz" in r and r["bw_khz"] not in RADIO_BANDWIDTHS_KHZ:
+        out.append(("trace.field", dict(name="bw_khz", expected=" | ".join(map(str, RADIO_BANDWIDTHS_KHZ)))))
+    if "crc" in r and not isinstance(r["crc"], bool):
+        out.append(("trace.field", dict(name="crc", expected="true | false")))
+    phy = r.get("phy")
+    if not isinstance(phy, str) or not _HEX.match(phy) or not 2 <= len(phy) <= 510:
+        out.append(("trace.field", dict(name="phy", expected=Term("trace.hex"))))
+    unknown = set(r) - {"t", "radio", "bw_khz", "crc", "phy"} - set(_RADIO_RANGES)
     if unknown:
         out.append(("trace.unknown_fields", dict(names=", ".join(sorted(unknown)))))
     return out
