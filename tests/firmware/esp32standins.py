@@ -2,11 +2,14 @@
 # ESP32 HAL asks of them and behave as the ESP32 port does. Importing this module installs them.
 import sys
 
+from support import MemoryI2C
+
 CALLS = []
+I2C_DEVICES = {}  # address -> device (support.RegisterDevice) on every hardware I2C bus
 
 
 class Pin:
-    OUT = 1
+    IN, OUT, OPEN_DRAIN = 1, 2, 7
 
     def __init__(self, n, mode=None, value=None):
         self.n = n
@@ -14,9 +17,15 @@ class Pin:
             CALLS.append(("pin", n, mode, value))
 
 
-class I2C:
+class I2C(MemoryI2C):
     def __init__(self, bus_id, scl, sda, freq, timeout):
+        super().__init__(I2C_DEVICES)
         CALLS.append(("i2c", bus_id, scl.n, sda.n, freq, timeout))
+
+
+class SPI:
+    def __init__(self, bus_id, baudrate, polarity, phase, sck, mosi, miso):
+        CALLS.append(("spi", bus_id, baudrate, polarity, phase, sck.n, mosi.n, miso.n))
 
 
 class SoftI2C:
@@ -33,6 +42,7 @@ class _Machine:
     Pin = Pin
     I2C = I2C
     SoftI2C = SoftI2C
+    SPI = SPI
     UART = UART
     PWRON_RESET, WDT_RESET, DEEPSLEEP_RESET = 1, 3, 4  # the esp32 port's values
     cause = 1

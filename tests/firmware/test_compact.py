@@ -38,7 +38,7 @@ def test_vectors_encode_to_their_bytes():
 
 
 class Board:
-    def i2c(self, bus):
+    def i2c(self, bus, overrides):
         return object()
 
     def uart(self, bus, baud):
@@ -50,7 +50,7 @@ def drivers():
     out = {}
     for kind in config.SENSOR_TYPES:
         cfg = config.validate({"sensors": [{"type": kind}]})["sensors"][0]
-        out[kind] = sensors.make(cfg, Board()).quantities
+        out[kind] = sensors.make(cfg, Board(), {}).quantities
     return out
 
 

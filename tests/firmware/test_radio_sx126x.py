@@ -206,13 +206,19 @@ def test_esp32_builds_the_driver_from_the_heltec_board_file():
 async def test_sim_radio_for_the_heltec_hears_the_trace():
     import os
 
-    from hal import sim
+    import json
+
+    from hal import boardfile, sim
     from radiosupport import write_trace
 
     write_trace("t.jsonl", "heltec-wifi-lora32-v3", [
         {"t": 2000, "radio": "down", "freq_hz": RX2, "sf": 12, "phy": "60010203", "snr": -12, "rssi": -118},
     ])
     os.putenv("RL_TRACE", "t.jsonl")
+    with open("board.json", "w") as f:
+        json.dump({"lora": HELTEC, "spi": {"spi1": {"id": 1, "sck": 9, "mosi": 10, "miso": 11}}}, f)
+    boardfile._board = None
+    sim._radio = None
     simtime.clock.start(0, 0)
     radio = sim.radio()
     chip = radio._spi.chips[0]
