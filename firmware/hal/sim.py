@@ -390,11 +390,12 @@ async def connect_network(wifi, timeout_ms):
 
 
 def sync_time(server):
-    # An NTP query (blocking): wall time as the trace's start says, if the network is up.
+    # An NTP query (blocking), if the network is up: wall time as the trace's start says, or the
+    # host's own (a virtual board runs in real time).
     spend_us(COST_MS["ntp"] * 1000)
-    if not _network_up() or not os.getenv("RL_EPOCH_MS"):
+    if not _network_up():
         return False
-    clock.set_epoch_ms(_epoch_at(_clock.elapsed))
+    clock.set_epoch_ms(_epoch_at(_clock.elapsed) if os.getenv("RL_EPOCH_MS") else int(simtime._real.time() * 1000))
     return True
 
 

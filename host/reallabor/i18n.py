@@ -42,10 +42,19 @@ def msg(key: str, **params) -> str:
         text = CATALOG[key][language()]
         if isinstance(text, dict):
             text = text["one" if params.get("count") == 1 else "other"]
-        return text.format(**{k: msg(v.key) if isinstance(v, Term) else v for k, v in params.items()})
+        return text.format(**{k: _word(v) for k, v in params.items()})
     except (KeyError, IndexError, ValueError, AttributeError, TypeError):
         shown = ", ".join(f"{k}={v!r}" for k, v in params.items())
         return f"{key} ({shown})" if shown else key
+
+
+def _word(value):
+    """A parameter as it goes into a sentence: terms and problems in words, the rest as it is."""
+    if isinstance(value, Term):
+        return msg(value.key)
+    if hasattr(value, "key") and hasattr(value, "params"):  # a reallabor.errors.Problem
+        return describe(value)
+    return value
 
 
 def describe(problem) -> str:

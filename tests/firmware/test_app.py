@@ -40,6 +40,9 @@ class Board:
     def stopped(self):
         pass
 
+    def radio(self):
+        return None
+
     def i2c(self, name, overrides=None):
         return MemoryI2C(self.devices)
 

@@ -48,8 +48,6 @@ def test_the_contract_is_written_down():
 def test_each_board_keeps_the_contract(where, cls):
     tree = ast.parse((ROOT / where).read_text())
     have = functions(tree, cls)
-    if where.endswith("esp32.py"):  # connect_tcp comes from hal/tcp.py
-        have["connect_tcp"] = functions(ast.parse((ROOT / "firmware/hal/tcp.py").read_text()))["connect_tcp"]
     for name, params in contract().items():
         assert name in have, f"{where} lacks {name}()"
         assert have[name] == params, f"{where}: {name}({', '.join(have[name] or [])}) but the contract says ({', '.join(params)})"

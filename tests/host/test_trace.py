@@ -115,7 +115,7 @@ def test_binary_file_is_reported(tmp_path):
 def test_info_summarises():
     lines = info_lines(fileformat.load(ROOT / "traces" / "courtyard-24h-bme280.jsonl"))
     assert "synthetic" in lines[0] and "esp32-devkitc" in lines[0]
-    assert "1444 records over 23.98 h" in lines[1]  # 1440 samples, the last at 23:59
+    assert "1447 records over 23.98 h" in lines[1]  # 1440 samples, the last at 23:59
     assert any("bme280" in l and "0x76" in l for l in lines)
 
 

@@ -23,8 +23,11 @@ def run_replay(args) -> int:
     from reallabor.monitor.table import Table
     from reallabor.sim import replay
 
+    from reallabor.traces import fileformat
+
     config = replay.load_config(args.config) if args.config else None
-    table = Table(every_ms=args.table * 60_000) if args.table else None
+    start_s = fileformat.load(args.trace).epoch_ms // 1000
+    table = Table(every_ms=args.table * 60_000, start_s=start_s) if args.table else None
 
     def show(m):
         if table and m.topic.endswith("/state"):

@@ -20,9 +20,11 @@ def columns(state: dict) -> list[tuple[str, str, str]]:
 class Table:
     """Prints a row for the first state message of every `every_ms` of (virtual) time."""
 
-    def __init__(self, every_ms: int = 3_600_000, out=sys.stdout):
+    def __init__(self, every_ms: int = 3_600_000, out=sys.stdout, start_s: int | None = None):
+        """start_s: wall time at t = 0 (a replay's trace start), for messages that carry none"""
         self.every_ms = every_ms
         self.out = out
+        self.start_s = start_s
         self.cols = None
         self.next_t = 0
 
@@ -34,7 +36,7 @@ class Table:
             self.cols = columns(state) or self.cols or []
             head = ["time ", "  seq"] + [f"{c[2]:>12}" for c in self.cols] + ["  health"]
             print(" ".join(head), file=self.out)
-        when = state.get("time")
+        when = state.get("time") or (self.start_s + t // 1000 if self.start_s is not None else None)
         clock = datetime.fromtimestamp(when, timezone.utc).strftime("%H:%M") if when else f"{t // 60000:5d}"
         cells = [clock, f"{state.get('seq', 0):5d}"]
         for sensor, quantity, _ in self.cols:

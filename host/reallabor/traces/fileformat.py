@@ -90,7 +90,8 @@ def check(path: Path) -> tuple[Summary | None, list[Problem]]:
                     key = (f"radio {obj['radio']}" if "radio" in obj else
                            f"{obj['bus']} 0x{obj['addr']:02x}" if "addr" in obj else obj["bus"])
                     summary.devices[key] = summary.devices.get(key, 0) + 1
-                    summary.buses.add(obj["bus"])
+                    if "bus" in obj:
+                        summary.buses.add(obj["bus"])
         except UnicodeDecodeError:
             problems.append(Problem("trace.not_text", line=0))
     if summary is None:
