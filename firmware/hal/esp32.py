@@ -74,6 +74,33 @@ def sync_time(server):
     return True
 
 
+def battery_mv():
+    # The battery's voltage: through the board's divider on an ADC1 pin, or from its AXP192 power
+    # chip (battery voltage ADC, REG 78H bits 11-4 and 79H bits 3-0, 1.1 mV per step); None without.
+    bat = board().get("battery")
+    if not bat:
+        return None
+    try:
+        if "pmu" in bat:
+            buf = bytearray(2)
+            i2c(bat["bus"]).readfrom_mem_into(bat["addr"], 0x78, buf)
+            return ((buf[0] << 4) | (buf[1] & 0x0F)) * 11 // 10
+        enable = bat.get("enable")
+        if enable:
+            _switch(enable, True)  # the divider draws current only while it is read
+        adc = machine.ADC(machine.Pin(bat["adc"]), atten=machine.ADC.ATTN_11DB)
+        mv = int(adc.read_uv() * bat["multiplier"] / 1000)
+        if enable:
+            _switch(enable, False)
+        return mv
+    except (OSError, ValueError):
+        return None
+
+
+def rssi_dbm():
+    return _wlan.status("rssi") if _wlan is not None and _wlan.isconnected() else None
+
+
 def mac():
     return machine.unique_id()  # the base MAC from eFuse; the Wi-Fi station uses it unchanged
 

@@ -354,6 +354,14 @@ def device_id():
     return _device_id
 
 
+def battery_mv():
+    return None  # no battery in a replay
+
+
+def rssi_dbm():
+    return None  # no radio link to measure: the host's network
+
+
 def mac():
     return ident.parse_mac(os.getenv("RL_MAC") or _MAC)
 

@@ -23,6 +23,17 @@ class I2C(MemoryI2C):
         CALLS.append(("i2c", bus_id, scl.n, sda.n, freq, timeout))
 
 
+class ADC:
+    ATTN_11DB = 3
+    uv = 806000  # what the pin reads, in µV
+
+    def __init__(self, pin, atten=None):
+        CALLS.append(("adc", pin.n, atten))
+
+    def read_uv(self):
+        return ADC.uv
+
+
 class SPI:
     def __init__(self, bus_id, baudrate, polarity, phase, sck, mosi, miso):
         CALLS.append(("spi", bus_id, baudrate, polarity, phase, sck.n, mosi.n, miso.n))
@@ -43,6 +54,7 @@ class _Machine:
     I2C = I2C
     SoftI2C = SoftI2C
     SPI = SPI
+    ADC = ADC
     UART = UART
     PWRON_RESET, WDT_RESET, DEEPSLEEP_RESET = 1, 3, 4  # the esp32 port's values
     cause = 1

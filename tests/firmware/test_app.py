@@ -43,6 +43,12 @@ class Board:
     def radio(self):
         return None
 
+    def battery_mv(self):
+        return 3912
+
+    def rssi_dbm(self):
+        return -67
+
     def i2c(self, name, overrides=None):
         return MemoryI2C(self.devices)
 
@@ -126,6 +132,9 @@ async def test_cycles_publish_state_with_sequence_numbers():
     assert docs[0]["readings"]["bme280"]["temperature"]["value"] == 25.08
     assert docs[0]["readings"]["bme280"]["pressure"]["value"] == 1006.53
     assert docs[0]["health"] == {"bme280": "ok"}
+    node = docs[2]["node"]
+    assert (node["battery_mv"], node["rssi_dbm"], node["reset"], node["uptime_s"]) == (3912, -67, "power", 120)
+    assert node["firmware"] is None and node["heap_free"] > 0  # no deploy manifest in this flash
     assert all(first == 0x32 for first, _ in packets if first & 0xF0 == 0x30 and b"/state" in _)  # QoS 1
     assert board.publishes()[-1] == (status, '{"state":"offline","dropped":0}', 1, False)
     assert packets[-1][0] == 0xE0  # DISCONNECT
@@ -224,9 +233,15 @@ async def test_discovery_one_config_per_quantity():
     write_config(', "mqtt": {"url": "mqtt://broker:1883", "discovery": true}')
     board = Board(cycles=1)
     await app.start(board)
-    configs = [(t, json.loads(p), r) for t, p, r, _ in board.publishes("/config")]
+    everything = [(t, json.loads(p), r) for t, p, r, _ in board.publishes("/config")]
+    diagnostics = [(t, c, r) for t, c, r in everything if c.get("entity_category") == "diagnostic"]
+    configs = [x for x in everything if x not in diagnostics]
     assert [t for t, _, _ in configs] == ["homeassistant/sensor/rl-aabbcc/bme280_%s/config" % q
                                           for q in ("temperature", "pressure", "humidity")]
+    assert [c["value_template"] for _, c, _ in diagnostics] == [
+        "{{ value_json.node.%s if value_json.node is defined else None }}" % k
+        for k in ("battery_mv", "rssi_dbm", "uptime_s", "heap_free")]
+    assert diagnostics[0][1]["device_class"] == "voltage" and diagnostics[0][1]["unit_of_measurement"] == "mV"
     t, c, retain = configs[0]
     assert retain and c["unique_id"] == "rl-aabbcc_bme280_temperature"
     assert c["state_topic"] == "reallabor/hof/rl-aabbcc/state" and c["unit_of_measurement"] == "°C"

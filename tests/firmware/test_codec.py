@@ -37,6 +37,15 @@ def test_state_message_bytes():
     assert "sht" not in doc["readings"]  # never a value from an unhealthy sensor
 
 
+def test_the_nodes_own_diagnostics():
+    text = encode_state("hof-01", 7, None, [], (3912, -67, "0123456789abcdef", "watchdog", 86400, 41216))
+    assert text.endswith('"health":{},"node":{"battery_mv":3912,"rssi_dbm":-67,"firmware":"0123456789abcdef",'
+                         '"reset":"watchdog","uptime_s":86400,"heap_free":41216}}')
+    doc = json.loads(encode_state("x", 1, None, [], (None, None, None, "power", 5, 100)))
+    assert doc["node"] == {"battery_mv": None, "rssi_dbm": None, "firmware": None, "reset": "power", "uptime_s": 5,
+                           "heap_free": 100}
+
+
 def test_quality_flags_and_several_sensors():
     a = Channel("a", "ok", (T,), [2000, 1990, 2010], 4, ("missed",))
     b = Channel("b", "stale", (T,))

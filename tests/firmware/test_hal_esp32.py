@@ -2,8 +2,8 @@
 # (esp32standins.py) that record what the HAL asks of them.
 import json
 
-from esp32standins import CALLS, WLAN, Pin, _Machine, _Network
-from support import raises
+from esp32standins import CALLS, I2C_DEVICES, WLAN, Pin, _Machine, _Network
+from support import RegisterDevice, raises
 
 from hal import esp32  # noqa: E402  (after the stand-ins)
 
@@ -123,3 +123,14 @@ def test_reset_causes():
     for value, cause in ((1, "power"), (3, "watchdog"), (4, "deepsleep")):
         _Machine.cause = value
         assert esp32.reset_cause() == cause
+
+
+def test_battery_through_the_divider_or_the_power_chip():
+    fresh({"battery": {"adc": 1, "multiplier": 4.9, "enable": {"pin": 37, "active_low": True}}})
+    assert esp32.battery_mv() == 3949  # 806 mV at the pin, times the 390k/100k divider
+    assert CALLS == [("pin", 37, Pin.OUT, 0), ("adc", 1, 3), ("pin", 37, Pin.OUT, 1)]  # divider on only to read
+    I2C_DEVICES[0x34] = RegisterDevice({0x78: bytes((0xE1, 0x03))})  # AXP192: 0xE13 = 3603 steps of 1.1 mV
+    fresh({"i2c": {"i2c0": {"id": 0, "sda": 21, "scl": 22}}, "battery": {"pmu": "axp192", "bus": "i2c0", "addr": 52}})
+    assert esp32.battery_mv() == 3963
+    fresh({})
+    assert esp32.battery_mv() is None

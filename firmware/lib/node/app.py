@@ -68,6 +68,17 @@ def read_config():
     return json.loads(json.dumps(cfg))
 
 
+def firmware_version():
+    # The firmware digest from the deploy manifest (firmware.json), or None.
+    try:
+        with open("firmware.json") as f:
+            text = f.read()
+    except OSError:
+        return None
+    i = text.find('"firmware":"')
+    return text[i + 12:text.index('"', i + 12)] if i >= 0 else None
+
+
 class Node:
     def __init__(self, board, cfg, uplink=Uplink, supply_on=None):
         self.board = board
@@ -77,6 +88,8 @@ class Node:
         self.topic = "%s/%s/%s/" % (m["prefix"], cfg["site"], self.device)
         self.woke = clock.ticks()
         self.supply_on = self.woke if supply_on is None else supply_on
+        self.firmware = firmware_version()
+        self.reset = board.reset_cause()
         self.setup_sensors()
         if uplink:  # None: sensors only (the self-test), no outbox, no network
             self.uplink = uplink(board, cfg, self.device, self.topic, self.channels)
@@ -226,10 +239,15 @@ class Node:
             for s in self.pressure_users:
                 s.pressure_hpa = hpa
 
+    def diagnostics(self):
+        # What a technician wants to see of the node itself, in every state message (docs/payload.md)
+        b = self.board
+        return (b.battery_mv(), b.rssi_dbm(), self.firmware, self.reset, clock.uptime_ms() // 1000, gc.mem_free())
+
     def publish_state(self, tick, early=False):
         for c in self.channels:
             c.summarize()
-        msg = encode_state(self.device, self.seq, clock.epoch_s(tick), self.channels)
+        msg = encode_state(self.device, self.seq, clock.epoch_s(tick), self.channels, self.diagnostics())
         for c in self.channels:
             c.sent_state(early)
         self.send(self.topic + "state", msg, False)
