@@ -37,12 +37,5 @@ def load():
     if sys.platform == "esp32":
         from hal import esp32 as board
     else:
-        import gc
-
-        gc.collect()
-        before = gc.mem_alloc()
         from hal import sim as board
-
-        gc.collect()  # what the simulator's own code takes of the heap, apart from the firmware's
-        board.own_heap = gc.mem_alloc() - before - board.shared_heap
     return board

@@ -1,6 +1,7 @@
 # The ESP32 family (ESP32, S3, C3): the board contract of hal/__init__.py. Pins come from
 # /board.json, the board file that deploy and provision copy from the host's boards/ (docs/boards.md),
 # so one firmware serves every board. Only this file (and hal/tcp.py) touches machine and network.
+from micropython import const
 import machine
 import network
 import time
@@ -10,11 +11,11 @@ import socket
 from hal import boardfile, tcp
 from node import clock, ident, log
 
-_UNIX_2000 = 946684800  # seconds from 1970 to 2000: ports that count from 2000 need this
-_ENODEV = 19
-_EINPROGRESS = 115
-_ETIMEDOUT = 110
-_VEXT_SETTLE_MS = 50  # the switched supply's own rise, before the sensors' power-up times count
+_UNIX_2000 = const(946684800)  # seconds from 1970 to 2000: ports that count from 2000 need this
+_ENODEV = const(19)
+_EINPROGRESS = const(115)
+_ETIMEDOUT = const(110)
+_VEXT_SETTLE_MS = const(50)  # the switched supply's own rise, before the sensors' power-up times count
 
 _buses = {}
 _wlan = None
@@ -216,9 +217,9 @@ def deepsleep(ms):
 # The LoRa radio (board file `lora` entry, docs/radio.md). AXP192 datasheet rev. 1.1: REG 28H
 # bits 7-4 set LDO2 to 1.8-3.3 V in 100 mV steps (9.11.15), REG 12H bit 2 switches LDO2 on
 # (9.11.10); the T-Beam's radio hangs on LDO2.
-_AXP192_LDO23_VOLTAGE = 0x28
-_AXP192_OUTPUTS = 0x12
-_AXP192_LDO2_ON = 0x04
+_AXP192_LDO23_VOLTAGE = const(0x28)
+_AXP192_OUTPUTS = const(0x12)
+_AXP192_LDO2_ON = const(0x04)
 _radio = None
 
 

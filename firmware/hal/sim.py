@@ -17,10 +17,6 @@
 from hal import simtime  # first: it becomes `time` and asyncio's scheduler for all that follows
 
 import gc  # noqa: E402
-
-gc.collect()
-_before = gc.mem_alloc()
-
 import json  # noqa: E402
 import os  # noqa: E402
 import sys  # noqa: E402
@@ -28,12 +24,6 @@ import sys  # noqa: E402
 from hal import boardfile  # noqa: E402
 from node import clock, ident  # noqa: E402
 
-gc.collect()
-# What of the heap this module's imports take that a board's firmware takes too (asyncio, the
-# clock, ...): the simulator's own share is the rest (hal/__init__.py measures own_heap).
-shared_heap = gc.mem_alloc() - _before + simtime.asyncio_heap
-own_heap = 0
-del _before
 
 _clock = simtime.clock
 _trace = None
@@ -432,8 +422,7 @@ def running():
 
 def stopped():
     _clock.sample_heap()
-    print("%d I sim end heap_peak=%d heap_total=%d heap_sim=%d" % (clock.uptime_ms(), _clock.heap_peak,
-                                                                   gc.mem_alloc() + gc.mem_free(), own_heap))
+    print("%d I sim end heap_peak=%d" % (clock.uptime_ms(), _clock.heap_peak))
 
 
 def reset_cause():

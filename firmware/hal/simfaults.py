@@ -74,7 +74,9 @@ class Flash:
         pass
 
     def open(self, path, mode):
-        return _FlashFile(self._vfs.open(path, mode), self._faults)
+        f = self._vfs.open(path, mode)
+        # a file read (imports too: they need the port's own file object) is as on any board
+        return f if mode in ("r", "rb") else _FlashFile(f, self._faults)
 
     def __getattr__(self, name):
         return getattr(self._vfs, name)

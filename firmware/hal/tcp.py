@@ -1,10 +1,11 @@
 # Connected TCP (optionally TLS) streams for the MQTT client; the same socket API on ESP32 and unix.
+from micropython import const
 import errno
 import socket
 
 from node.net import wait
 
-_IPPROTO_TCP = 6
+_IPPROTO_TCP = const(6)
 
 
 def _load_ca(ctx, path):

@@ -3,6 +3,7 @@ Mosquitto; an independent paho-mqtt subscriber checks every cycle's message."""
 
 import json
 import queue
+import re
 from pathlib import Path
 
 import paho.mqtt.client as paho
@@ -61,13 +62,18 @@ def test_every_cycle_arrives_in_order_with_the_expected_values(broker, subscribe
         assert s["health"] == {"bme280": "ok"}
     statuses = [json.loads(p)["state"] for t, p in got if t.endswith("/status")]
     assert statuses == ["online", "offline"]
-    assert result.heap_total <= 128 * 1024  # ran under the -X heapsize=128K budget
+    assert result.heap_peak < result.heap_total == 128 * 1024  # the firmware's live heap within its budget
 
 
 def test_replay_is_deterministic(broker):
+    # every byte but the free heap, which depends on when the broker's answers arrive in real time
+    # (the garbage present at the moment differs)
+    def sent(result):
+        return [(m.t, m.topic, re.sub(r'"heap_free":\d+', "", m.raw)) for m in result.messages]
+
     first = replay.run(DAY, broker_url=broker.url)
     second = replay.run(DAY, broker_url=broker.url)
-    assert [(m.t, m.topic, m.raw) for m in first.messages] == [(m.t, m.topic, m.raw) for m in second.messages]
+    assert sent(first) == sent(second)
     assert len(first.messages) == 1442
 
 

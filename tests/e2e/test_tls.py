@@ -83,7 +83,7 @@ def test_tls_with_the_right_ca(tls_broker):
     result = replay.run(TRACE, broker_url=broker.url, config=config(url), files={"ca.pem": ca})
     assert result.returncode == 0 and not result.warnings
     assert [m.payload["seq"] for m in result.states] == list(range(120))
-    assert result.heap_total <= 128 * 1024
+    assert result.heap_peak < result.heap_total == 128 * 1024  # the firmware's live heap within its budget
 
 
 def test_tls_with_another_ca_or_name_never_connects(tls_broker):

@@ -1,6 +1,6 @@
 import json
 
-from node.codec.state_json import encode_state, fixed
+from node.codec.state_json import encode_state as parts_of_state, fixed
 
 
 class Channel:
@@ -12,6 +12,10 @@ class Channel:
 
 T = ("temperature", "°C", 2, -4000, 8500)
 P = ("pressure", "hPa", 2, 30000, 110000)
+
+
+def encode_state(*args):
+    return "".join(parts_of_state(*args))
 
 
 def test_fixed_point_text():

@@ -128,3 +128,11 @@ def test_damaged_head_file_sends_everything_again():
         f.write("garbage")
     box = Outbox("ob")
     assert drain(box) == [0, 1, 2] and box.next_seq == 3  # duplicates, which receivers drop by seq
+
+
+def test_a_message_larger_than_the_buffer_grows_it_and_stays_readable():
+    ob = Outbox(cap=8192, record_bytes=64)
+    big = "x" * 500
+    ob.put(0, "t/state", big)
+    again = Outbox(cap=8192, record_bytes=64)  # after a restart: the buffer starts small again
+    assert again.load() == 0 and bytes(again.payload()) == big.encode()

@@ -1,6 +1,7 @@
 # Wiring and the cycle: sample (each sensor on its own schedule) -> encode -> outbox -> send, once
 # per publishing interval; in deep-sleep mode one cycle per boot. The board (HAL) is passed in;
 # nothing here knows which platform it runs on.
+from micropython import const
 import asyncio
 import gc
 import json
@@ -9,26 +10,24 @@ import sys
 
 import node
 from node import clock, log
-from node.codec.state_json import encode_state
-from node.uplink import Uplink, backoff_ms
 
 SAFE_MODE_RETRY_MS = 60000
-WATCHDOG_SLACK_MS = 60000  # the watchdog resets a node whose cycle is this late
+_WATCHDOG_SLACK_MS = const(60000)  # the watchdog resets a node whose cycle is this late
 # RTC memory, kept over deep sleep: version, flags (bit 0: discovery sent), failed connection
 # attempts in a row, wake-ups left to skip before the next attempt, next scheduled wake (Unix ms)
 _RTC = "<BBBBq"
-_RTC_VERSION = 1
+_RTC_VERSION = const(1)
 
 
-def main(board, uplink=Uplink):
+def main(board, uplink=None):
     # board: the hardware layer (hal/__init__.py has its contract); uplink: the delivery class,
-    # which a comparison run swaps for another transport
+    # which a comparison run swaps for another transport (None: the config's)
     powered_ms = board.setup()
     asyncio.run(start(board, uplink, powered_ms))
     board.stopped()
 
 
-async def start(board, uplink=Uplink, powered_ms=0):
+async def start(board, uplink=None, powered_ms=0):
     # powered_ms: how long the sensors' supply has been on (setup() switched it on, or a deep
     # sleep left it on); a sensor is first addressed once its power-up time has passed.
     supply_on = clock.add(clock.ticks(), -powered_ms)
@@ -80,7 +79,8 @@ def firmware_version():
 
 
 class Node:
-    def __init__(self, board, cfg, uplink=Uplink, supply_on=None):
+    def __init__(self, board, cfg, uplink=None, supply_on=None):
+        # uplink: None for the config's delivery, False for none (the self-test: sensors only)
         self.board = board
         self.cfg = cfg
         self.device = cfg["device"] or board.device_id()
@@ -91,14 +91,17 @@ class Node:
         self.firmware = firmware_version()
         self.reset = board.reset_cause()
         self.setup_sensors()
-        if uplink:  # None: sensors only (the self-test), no outbox, no network
+        if uplink is not False:
+            if uplink is None:
+                # imported only now: at boot the config validator had the RAM to itself
+                from node.uplink import Uplink as uplink
             self.uplink = uplink(board, cfg, self.device, self.topic, self.channels)
             self.seq = self.uplink.next_seq()  # kept on flash with the outbox
 
     async def run(self):
         # Always on: sample on schedule; the uplink task delivers in the background.
         interval = self.cfg["interval_s"] * 1000
-        wdt = self.board.watchdog(interval + WATCHDOG_SLACK_MS)
+        wdt = self.board.watchdog(interval + _WATCHDOG_SLACK_MS)
         sender = asyncio.create_task(self.uplink.run())
         deadline = self.started
         while True:
@@ -121,7 +124,7 @@ class Node:
         woke = self.woke
         if not self.board.running():
             return
-        self.board.watchdog(clock.diff(self.started, woke) + cfg["send_window_s"] * 1000 + WATCHDOG_SLACK_MS)
+        self.board.watchdog(clock.diff(self.started, woke) + cfg["send_window_s"] * 1000 + _WATCHDOG_SLACK_MS)
         rtc = self.board.rtc_memory()
         version, flags, fails, skip, slot = struct.unpack(_RTC, rtc) if len(rtc) == struct.calcsize(_RTC) else (0, 0, 0, 0, 0)
         if version != _RTC_VERSION or self.board.reset_cause() == "power":
@@ -147,6 +150,8 @@ class Node:
         if skip:
             skip -= 1
         elif up.fails:  # this wake-up tried and failed: skip a few, more after each failure
+            from node.uplink import backoff_ms
+
             skip = min(255, backoff_ms(up.fails) // interval)
         if not up.discover:
             flags |= 1
@@ -245,6 +250,8 @@ class Node:
         return (b.battery_mv(), b.rssi_dbm(), self.firmware, self.reset, clock.uptime_ms() // 1000, gc.mem_free())
 
     def publish_state(self, tick, early=False):
+        from node.codec.state_json import encode_state
+
         for c in self.channels:
             c.summarize()
         msg = encode_state(self.device, self.seq, clock.epoch_s(tick), self.channels, self.diagnostics())

@@ -8,7 +8,8 @@
 #                 by write-new-then-rename
 # A power cut can only tear the last record of the newest segment: the start-up scan keeps the
 # valid prefix (copy, then rename over the torn file). One record at a time is read into a
-# preallocated buffer; the queue itself stays on flash.
+# preallocated buffer, sized for this node's messages and grown once if a larger one comes; the
+# queue itself stays on flash.
 from micropython import const
 import binascii
 import os
@@ -23,13 +24,13 @@ MAX_RECORD = const(2560)  # header + topic + payload of one message: a state mes
 
 
 class Outbox:
-    def __init__(self, path="outbox", cap=256 * 1024):
+    def __init__(self, path="outbox", cap=256 * 1024, record_bytes=MAX_RECORD):
+        # record_bytes: the size this node's messages usually take (the buffer starts there)
         self._dir = path
         self._head_file = path + "/head"
         self._cap = cap
         self._seg_cap = cap // _SEGMENTS
-        self.buf = bytearray(MAX_RECORD)
-        self._mv = memoryview(self.buf)
+        self._grow(record_bytes)
         self._hdr = bytearray(_HDR)
         self._loaded = None  # (segment, offset) of the record in buf
         try:
@@ -60,6 +61,15 @@ class Outbox:
         if last_seq is not None and last_seq >= self.next_seq:
             self.next_seq = last_seq + 1
         self._bytes = sum(self._size(n) for n in segs)
+
+    def _grow(self, n):
+        # The record buffer, at least n bytes (a larger message came); what it holds is kept.
+        old = getattr(self, "buf", b"")
+        if n <= len(old):
+            return
+        self.buf = bytearray(min(n, MAX_RECORD))
+        self.buf[:len(old)] = old
+        self._mv = memoryview(self.buf)
 
     def _name(self, n):
         return "%s/%d" % (self._dir, n)
@@ -107,7 +117,7 @@ class Outbox:
             with open(name, "rb") as src, open(name + ".tmp", "wb") as dst:
                 left = end
                 while left:
-                    k = src.readinto(self._mv[:min(left, MAX_RECORD)])
+                    k = src.readinto(self._mv[:min(left, len(self.buf))])
                     dst.write(self._mv[:k])
                     left -= k
             os.rename(name + ".tmp", name)
@@ -124,6 +134,7 @@ class Outbox:
         n = _HDR + tlen + plen
         if magic != _MAGIC or n > MAX_RECORD:
             return 0
+        self._grow(n)
         if f.readinto(self._mv[_HDR:n]) != n - _HDR:
             return 0
         if binascii.crc32(self._mv[_HDR:n], binascii.crc32(self._mv[:10])) != crc:
@@ -137,27 +148,35 @@ class Outbox:
         return self._first != self._last or self._off < self._last_size
 
     def put(self, seq, topic, payload, retain=False):
-        # Append one message (topic, payload: str or bytes); True once it is on flash. Raises
-        # OSError if the flash refuses it (full), ValueError if it is larger than a record.
+        # Append one message (topic: str or bytes; payload: that, or a list of them written one
+        # after the other); True once it is on flash. Raises OSError if the flash refuses it
+        # (full), ValueError if it is larger than a record.
+        parts = payload if isinstance(payload, list) else (payload,)
         t = memoryview(topic)
-        p = memoryview(payload)
-        n = _HDR + len(t) + len(p)
+        plen = 0
+        for x in parts:
+            plen += len(memoryview(x))  # bytes, not characters
+        n = _HDR + len(t) + plen
         if n > MAX_RECORD:
             raise ValueError("message of %d bytes, at most %d" % (n, MAX_RECORD))
+        self._grow(n)  # it must be readable again
         if self._last_size >= self._seg_cap:
             self._last += 1
             self._last_size = 0
         while self._bytes + n > self._cap and self._first < self._last:
             self._drop_first()
         h = self._hdr
-        struct.pack_into("<BBHHI", h, 0, _MAGIC, 1 if retain else 0, len(t), len(p), seq)
-        crc = binascii.crc32(p, binascii.crc32(t, binascii.crc32(memoryview(h)[:10])))
+        struct.pack_into("<BBHHI", h, 0, _MAGIC, 1 if retain else 0, len(t), plen, seq)
+        crc = binascii.crc32(t, binascii.crc32(memoryview(h)[:10]))
+        for x in parts:
+            crc = binascii.crc32(x, crc)
         struct.pack_into("<I", h, 10, crc)
         try:
             with open(self._name(self._last), "ab") as f:
                 f.write(h)
                 f.write(t)
-                f.write(p)
+                for x in parts:
+                    f.write(x)
         except OSError:
             # Part of the record may be on flash now: append from a fresh segment next time.
             self._last_size = self._seg_cap

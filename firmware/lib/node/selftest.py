@@ -9,7 +9,7 @@ from node import app, config, ident
 
 
 async def _sensors(board, cfg):
-    node = app.Node(board, cfg, None)
+    node = app.Node(board, cfg, False)
     await node.sample_until(node.started)  # the same path a normal cycle takes
     return {c.name: c.health for c in node.channels}
 

@@ -3,6 +3,7 @@
 # outbox only after its PUBACK (a resend after a lost PUBACK carries DUP; receivers de-duplicate on
 # seq). A failed connection or request never reaches the sampling cycle: the connection is closed
 # and the next attempt waits a backoff that doubles per failure, with jitter.
+from micropython import const
 import asyncio
 import os
 
@@ -10,21 +11,21 @@ from node import clock, log
 from node.net.mqtt import MQTTClient, MQTTError
 from node.outbox import Outbox
 
-TIMEOUT_MS = 10000  # every network request (connect, publish + PUBACK, ping, disconnect)
-BACKOFF_MIN_MS = 2000
-BACKOFF_MAX_MS = 300000
-NTP_EVERY_MS = 86400000  # wall time again once a day: the RTC drifts a few seconds a day
-NTP_RETRY_MAX_MS = 3600000
-JOINING_RETRY_MS = 5000  # the station still (re)joins by itself: look again then, no failure
-_EINPROGRESS = 115
-_STATUS_PID = 0xFFFF  # packet id of status and discovery messages; state messages use 1..0xFFFE
-_IN_RAM_MAX = 4  # state messages kept in RAM while the flash refuses writes
+_TIMEOUT_MS = const(10000)  # every network request (connect, publish + PUBACK, ping, disconnect)
+_BACKOFF_MIN_MS = const(2000)
+_BACKOFF_MAX_MS = const(300000)
+_NTP_EVERY_MS = const(86400000)  # wall time again once a day: the RTC drifts a few seconds a day
+_NTP_RETRY_MAX_MS = const(3600000)
+_JOINING_RETRY_MS = const(5000)  # the station still (re)joins by itself: look again then, no failure
+_EINPROGRESS = const(115)
+_STATUS_PID = const(0xFFFF)  # packet id of status and discovery messages; state messages use 1..0xFFFE
+_IN_RAM_MAX = const(4)  # state messages kept in RAM while the flash refuses writes
 
 
 def backoff_ms(fails):
     # Exponential backoff with "equal jitter": half of the delay fixed, half random, so many nodes
     # that lost the same broker do not all come back in the same second.
-    delay = min(BACKOFF_MAX_MS, BACKOFF_MIN_MS << min(fails - 1, 12))
+    delay = min(_BACKOFF_MAX_MS, _BACKOFF_MIN_MS << min(fails - 1, 12))
     return delay // 2 + int.from_bytes(os.urandom(2), "little") % (delay // 2 + 1)
 
 
@@ -36,11 +37,13 @@ class Uplink:
         self.device = device
         self.topic = topic  # "<prefix>/<site>/<device>/"
         self.sensors = sensors
-        self.outbox = Outbox(cap=cfg["outbox_kb"] * 1024)
+        # a state message: its frame, the node's diagnostics, per sensor its name, health and readings
+        record = 300 + len(topic) + sum(60 + 100 * len(c.quantities) for c in sensors)
+        self.outbox = Outbox(cap=cfg["outbox_kb"] * 1024, record_bytes=record)
         self.mqtt = MQTTClient(
             board.connect_tcp, m["host"], m["port"], device, user=m["user"], password=m["password"],
             keepalive_s=m["keepalive_s"], will=(topic + "status", '{"state":"offline"}', True),
-            ca=m["ca"] if m["tls"] else None, clean=False, timeout_ms=TIMEOUT_MS,
+            ca=m["ca"] if m["tls"] else None, clean=False, timeout_ms=_TIMEOUT_MS,
         )
         self.discover = m["discovery"]  # send the discovery configs after the next connect
         self.fails = 0
@@ -61,7 +64,7 @@ class Uplink:
             self.outbox.put(seq, topic, payload, retain)
         except OSError as e:  # flash full: keep a few in RAM, sent when the broker is reachable
             if len(self._in_ram) < _IN_RAM_MAX:
-                self._in_ram.append((seq, topic, payload, retain))
+                self._in_ram.append((seq, topic, "".join(payload) if isinstance(payload, list) else payload, retain))
                 log.warn("outbox: flash refused seq=%d (%s), kept in RAM" % (seq, e))
             else:
                 self.outbox.dropped += 1
@@ -119,10 +122,10 @@ class Uplink:
 
     async def connect(self):
         try:
-            await self.board.connect_network(self.cfg["wifi"], TIMEOUT_MS)
+            await self.board.connect_network(self.cfg["wifi"], _TIMEOUT_MS)
         except OSError as e:
             if e.args and e.args[0] == _EINPROGRESS:  # a (re)join in progress is not a failure
-                self._retry = clock.add(clock.ticks(), JOINING_RETRY_MS)
+                self._retry = clock.add(clock.ticks(), _JOINING_RETRY_MS)
                 return False
             self._failed("connect", e)
             return False
@@ -156,10 +159,10 @@ class Uplink:
         if self.board.sync_time(self.cfg["ntp"]):
             self._ntp_fails = 0
             self._said_no_time = False
-            self._ntp_at = clock.add(now, NTP_EVERY_MS)
+            self._ntp_at = clock.add(now, _NTP_EVERY_MS)
             return
         self._ntp_fails += 1
-        wait = min(NTP_RETRY_MAX_MS, BACKOFF_MIN_MS << min(self._ntp_fails - 1, 12))
+        wait = min(_NTP_RETRY_MAX_MS, _BACKOFF_MIN_MS << min(self._ntp_fails - 1, 12))
         self._ntp_at = clock.add(now, wait)
         log.warn("ntp: %s did not answer; next try in %d s" % (self.cfg["ntp"], wait // 1000))
 

@@ -39,7 +39,8 @@ def sampled(text: str) -> int | None:
 
 
 def sim_end(text: str) -> dict[str, int] | None:
-    """`sim end heap_peak=<bytes> heap_total=<bytes> ...`: the simulator's last line of a boot."""
+    """`sim end heap_peak=<bytes> ...`: the simulator's last line of a boot (the live heap's peak
+    between cycles, the simulator's own share included)."""
     m = _SIM_END.match(text)
     return {k: int(v) for k, v in (kv.split("=") for kv in m[1].split())} if m else None
 

@@ -31,6 +31,12 @@ def ident():
     return firmware_module("node.ident")
 
 
+def driver_module(sensor_type: str) -> str:
+    """The firmware module holding the driver of a config sensor type ("sht4x" -> node.sensors.sht)."""
+    shared = firmware_module("node.sensors").SHARED
+    return "node.sensors." + shared.get(sensor_type, sensor_type)
+
+
 def config_problem(error) -> Problem:
     """The device validator's ConfigError as a Problem. Its detail is English on the device (its
     console log); here the known wordings become terms in the user's language."""

@@ -6,6 +6,7 @@ import json
 import os
 import queue
 import re
+import subprocess
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from reallabor.sim.faults import FaultDriver
 from reallabor.sim.mqttproxy import Proxy
 from reallabor.traces import fileformat
 
-_HEAP = re.compile(r"^\d+[kKmM]?$")
+_HEAP = re.compile(r"^(\d{1,9})([kKmM]?)$")
 DEFAULT_DEVICE = "replay-01"
 
 
@@ -49,8 +50,11 @@ class Result:
     stderr: str = ""
     returncode: int = 0
     published: int = 0
+    # the firmware's heap, the simulator's share taken off: its live peak between cycles, and the
+    # budget it had (--heap)
     heap_peak: int | None = None
     heap_total: int | None = None
+    heap_simulator: int = 0  # what the simulator took beside it (sim/heapprobe.py)
     virtual_ms: int = 0
     wall_s: float = 0.0
     boots: int = 0
@@ -89,10 +93,55 @@ def parse_speed(text: str) -> str:
     return repr(factor)
 
 
-def check_heap(text: str) -> str:
-    if not _HEAP.match(text):
+def heap_bytes(text: str) -> int:
+    """--heap as micropython -X heapsize takes it ("128K", "2M", "65536") -> bytes; the budget the
+    firmware has, at least 16K and at most 64M."""
+    m = _HEAP.match(text)
+    size = int(m[1]) * {"": 1, "k": 1024, "m": 1 << 20}[m[2].lower()] if m else 0
+    if not 16 * 1024 <= size <= 64 << 20:
         raise ReallaborError("replay.bad_heap", EXIT_BAD_INPUT, value=text)
-    return text
+    return size
+
+
+_SHARES: dict = {}
+
+
+def install_firmware(flash: Path, firmware: Path, main: Path, extra_path=()) -> str:
+    """The compiled firmware onto the simulator's flash where deploy puts it on a board (main.py and
+    hal/ at the root, the rest under lib/; linked, not copied) -> the MICROPYPATH to run it with
+    `micropython -m main`: sys.path as on a board, so module paths (their qstrs take heap) are as
+    short as there too. extra_path: directories searched before lib/ (a comparison transport)."""
+    (flash / "main.py").symlink_to(main)
+    for name in ("hal", "lib"):
+        (flash / name).symlink_to(firmware / name, target_is_directory=True)
+    return os.pathsep.join([".frozen", *map(str, extra_path), "lib"])
+
+
+def simulator_share(micropython: str, firmware: Path, trace: Path, modules: tuple) -> int:
+    """Heap bytes the simulator takes (its code, what it keeps of the trace, its share of the qstr
+    pools) beyond what the ESP32's HAL would take in its place, next to the firmware modules the
+    node loads (sim/heapprobe.py measures both sides, once per firmware, trace and modules)."""
+    key = (micropython, str(firmware), str(trace), modules)
+    if key not in _SHARES:
+        sides = []
+        with tempfile.TemporaryDirectory(prefix="reallabor-probe-") as flash:
+            path = install_firmware(Path(flash), firmware, Path(__file__).with_name("heapprobe.py"))
+            for side in ("sim", "esp32"):
+                done = subprocess.run([micropython, "-X", "heapsize=4M", "-m", "main",
+                                       side, str(Path(trace).resolve()), *modules], cwd=flash,
+                                      env={**os.environ, "MICROPYPATH": path}, capture_output=True, text=True, timeout=60)
+                if done.returncode:
+                    raise RuntimeError(f"the simulator's heap probe failed: {done.stderr.strip()}")
+                sides.append(int(done.stdout))
+        _SHARES[key] = max(0, sides[0] - sides[1])
+    return _SHARES[key]
+
+
+def node_modules(checked: dict, faults: bool) -> tuple:
+    """The firmware modules a node with this (validated) config loads, for the heap probe."""
+    drivers = sorted({devicecode.driver_module(s["type"]) for s in checked["sensors"]})
+    extra = ("node.discovery",) if checked["mqtt"]["discovery"] else ()
+    return ("faults",) * faults + ("node.app", "node.pipeline", "hal.tcp", *drivers, *extra)
 
 
 def load_config(path: Path) -> dict:
@@ -141,11 +190,11 @@ def run(trace_path: Path, broker_url: str | None = None, speed: str = "max", hea
     at the same random instants again; files go onto the device's flash (a CA certificate)."""
     summary = fileformat.load(trace_path)
     speed = parse_speed(speed)
-    heap = check_heap(heap)
+    budget = heap_bytes(heap)
     micropython = find_micropython()
     firmware = compiled_firmware() if compiled else FIRMWARE
     config = dict(config or default_config(summary))
-    setup = _Setup(trace_path, summary, speed, heap, config, micropython, firmware, on_message, main, extra_path, seed,
+    setup = _Setup(trace_path, summary, speed, budget, config, micropython, firmware, on_message, main, extra_path, seed,
                    files or {})
     if broker_url is None:
         with Mosquitto() as broker:
@@ -160,7 +209,7 @@ class _Setup:
     trace_path: Path
     summary: fileformat.Summary
     speed: str
-    heap: str
+    budget: int  # heap bytes for the firmware; the simulator gets its own share on top
     config: dict
     micropython: str
     firmware: Path
@@ -187,6 +236,10 @@ def _run(s: _Setup, broker_url, broker) -> Result:
     device = checked["device"] or DEFAULT_DEVICE
     topic = f"{checked['mqtt']['prefix']}/{checked['site']}/{device}/#"
     result = Result()
+    result.heap_simulator = simulator_share(s.micropython, s.firmware, s.trace_path,
+                                            node_modules(checked, bool(s.summary.faults)))
+    result.heap_total = s.budget
+    heapsize = s.budget + result.heap_simulator
     try:
         with tempfile.TemporaryDirectory(prefix="reallabor-flash-") as flash, Subscriber(broker_url, topic) as sub:
             fd = os.open(Path(flash) / "config.json", os.O_WRONLY | os.O_CREAT, 0o600)  # may hold secrets
@@ -195,13 +248,12 @@ def _run(s: _Setup, broker_url, broker) -> Result:
             (Path(flash) / layout.BOARD_FILE).write_bytes(board.device_json())
             for name, data in s.files.items():
                 (Path(flash) / name).write_bytes(data)
-            path = os.pathsep.join([".frozen", *map(str, s.extra_path), str(s.firmware), str(s.firmware / "lib")])
+            path = install_firmware(Path(flash), s.firmware, s.main or s.firmware / "main.py", s.extra_path)
             env = environment(path, trace=Path(s.trace_path).resolve(), speed=s.speed, end_ms=s.summary.end_ms,
                               epoch_ms=s.summary.epoch_ms, device_id=device, faults=1 if s.summary.faults else None)
-            main = s.main or s.firmware / "main.py"
             matcher = _Matcher(result, sub.inbox, s.on_message)
             driver = FaultDriver(s.summary.faults, broker, proxy, sub) if s.summary.faults else None
-            runner = SimDevice([s.micropython, "-X", f"heapsize={s.heap}", str(main)], flash, env, s.summary.end_ms,
+            runner = SimDevice([s.micropython, "-X", f"heapsize={heapsize}", "-m", "main"], flash, env, s.summary.end_ms,
                             matcher.console, driver, s.seed)
             started = time.monotonic()
             result.returncode = runner.run()
@@ -241,8 +293,7 @@ class _Matcher:
             elif seq is not None:
                 r.sampled.append(seq)
             elif end:
-                r.heap_peak = max(r.heap_peak or 0, end["heap_peak"])
-                r.heap_total = end["heap_total"]
+                r.heap_peak = max(r.heap_peak or 0, end["heap_peak"] - r.heap_simulator)
             elif entry.level in "WE":
                 r.warnings.append(line)
         self._pair(final=False)

@@ -21,6 +21,7 @@
 #
 # Each config type (node.config.SENSOR_TYPES) has a module of its name holding a class of its name in
 # capitals, except for these that share one:
+from micropython import const
 SHARED = {"bmp280": "bme280", "sht4x": "sht", "sht3x": "sht"}
 
 DONE = -1  # poll(): the reading is in values
@@ -37,7 +38,7 @@ STALE = "stale"  # the sensor answers but delivers no new data
 STUCK = "stuck"  # the same values for too many samples in a row
 OUT_OF_RANGE = "out_of_range"  # a value outside what the sensor can measure
 
-_ENODEV = 19  # machine.I2C raises OSError(ENODEV) when no device acknowledges its address
+_ENODEV = const(19)  # machine.I2C raises OSError(ENODEV) when no device acknowledges its address
 
 
 class SensorError(Exception):

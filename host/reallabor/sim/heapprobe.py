@@ -1,0 +1,38 @@
+# Run by unix-port MicroPython for the replay (host/reallabor/sim/replay.py), twice per firmware
+# and trace: once as the simulator ("sim": hal.sim with hal.simtime, what it keeps of the trace, at
+# most all of the trace's answers at once, and hal.simfaults for a trace with fault events) and
+# once as the ESP32's HAL would stand in its place ("esp32": hal.esp32 over stand-ins for machine
+# and network). Both then import the same firmware modules, the ones the replayed node will load,
+# so the difference is what the simulator takes of the heap, qstr pools included (they grow in
+# doubling steps, so whoever's strings cross a step pays for it). The replay gives the firmware its
+# budget plus that difference: the budget is what the firmware has, as on a board.
+#   micropython -m main sim|esp32 <trace> [faults] <module>...  (linked in as main.py): prints the heap bytes
+import gc
+import sys
+
+mode, trace_path = sys.argv[1], sys.argv[2]
+modules = sys.argv[3:]
+gc.collect()
+start = gc.mem_alloc()
+if mode == "sim":
+    import hal
+
+    board = hal.load()
+    trace = board.Trace(trace_path)
+    trace.advance(1 << 62)
+    trace.sent.clear()  # bytes a UART sensor sent by itself: the firmware takes them as they come
+else:
+
+    class _Standin:
+        pass
+
+    sys.modules["machine"] = sys.modules["network"] = _Standin()
+    import hal.esp32  # noqa: F401
+if "faults" in modules:
+    modules.remove("faults")
+    if mode == "sim":
+        import hal.simfaults  # noqa: F401
+for name in modules:
+    __import__(name)
+gc.collect()
+print(gc.mem_alloc() - start)
