@@ -21,7 +21,7 @@ import json  # noqa: E402
 import os  # noqa: E402
 import sys  # noqa: E402
 
-from hal import boardfile  # noqa: E402
+from hal import boardfile, tcp  # noqa: E402  (tcp: loaded at boot, as on a board)
 from node import clock, ident  # noqa: E402
 
 
@@ -398,8 +398,6 @@ def sync_time(server):
 
 
 async def connect_tcp(host, port, ca=None, timeout_ms=10000):
-    from hal.tcp import connect_tcp
-
     if not _network_up():
         raise OSError(_EHOSTUNREACH)
     spend_us((COST_MS["dns"] + COST_MS["tcp_connect"]) * 1000)
@@ -409,7 +407,7 @@ async def connect_tcp(host, port, ca=None, timeout_ms=10000):
             # which reads 2000-01-01 until NTP set it
             raise ValueError("The certificate validity starts in the future")
         spend_us(COST_MS["tls_handshake"] * 1000)
-    return await connect_tcp(host, port, ca, timeout_ms, _TCP_NODELAY)
+    return await tcp.connect_tcp(host, port, ca, timeout_ms, _TCP_NODELAY)
 
 
 def _network_up():

@@ -201,6 +201,46 @@ async def test_broker_refusal_buffers_readings_until_accepted():
     assert [d["seq"] for d in board.states()] == [0, 1, 2, 3]  # nothing lost, in order
 
 
+async def test_memory_running_out_while_connecting_is_a_failed_attempt_not_the_end_of_delivery():
+    # A fragmented heap can refuse the buffers of a new connection: the uplink must try again
+    # later, not die silently while the sampling loop (and so the watchdog) goes on.
+    start_virtual_clock()
+    write_config()
+    board = Board(cycles=5)
+    real = board.connect_tcp
+    calls = []
+
+    async def fragmented(*args):
+        calls.append(1)
+        if len(calls) == 1:
+            raise MemoryError("memory allocation failed, allocating 640 bytes")
+        return await real(*args)
+
+    board.connect_tcp = fragmented
+    await app.start(board)
+    assert len(calls) >= 2 and [d["seq"] for d in board.states()] == [0, 1, 2, 3, 4]
+
+
+async def test_an_uplink_that_dies_of_a_bug_stops_the_node_rather_than_leaving_it_sampling_for_nobody():
+    # The watchdog resets a board whose app has ended; one that kept sampling (and feeding it)
+    # with its delivery task dead would queue readings until the flash is full.
+    start_virtual_clock()
+    write_config()
+    board = Board(cycles=5)
+
+    async def bug(*args):
+        raise TypeError("a bug")
+
+    board.connect_tcp = bug
+    try:
+        await app.start(board)
+    except TypeError:
+        pass
+    else:
+        raise AssertionError("the node went on without its uplink")
+    assert board.fed == 0
+
+
 async def test_network_outage_readings_arrive_later_in_order():
     vc = start_virtual_clock()
     write_config()

@@ -1,6 +1,6 @@
 import json
 
-from node.codec.state_json import encode_state as parts_of_state, fixed
+from node.codec.state_json import encode_state as fill_parts, fixed, parts_needed
 
 
 class Channel:
@@ -14,8 +14,10 @@ T = ("temperature", "°C", 2, -4000, 8500)
 P = ("pressure", "hPa", 2, 30000, 110000)
 
 
-def encode_state(*args):
-    return "".join(parts_of_state(*args))
+def encode_state(device, seq, time_s, channels, node=None):
+    parts = ["stale"] * parts_needed(channels)  # what a previous message left in the list
+    fill_parts(parts, device, seq, time_s, channels, node)
+    return "".join(parts)
 
 
 def test_fixed_point_text():

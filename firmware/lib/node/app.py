@@ -91,6 +91,12 @@ class Node:
         self.firmware = firmware_version()
         self.reset = board.reset_cause()
         self.setup_sensors()
+        # loaded at boot with the rest (a module loaded later finds the heap in pieces), and the
+        # state message's parts list made once, at its largest
+        from node.codec.state_json import encode_state, parts_needed
+
+        self.encode = encode_state
+        self.parts = [""] * parts_needed(self.channels)
         if uplink is not False:
             if uplink is None:
                 # imported only now: at boot the config validator had the RAM to itself
@@ -112,6 +118,8 @@ class Node:
                 self.publish_state(clock.ticks(), True)
                 continue
             self.publish_state(deadline)
+            if sender.done():  # delivery ended of an error it cannot handle: so does the node, and
+                await sender  # the watchdog resets the board (better than sampling for nobody)
             wdt.feed()
             deadline = clock.add(deadline, interval)
         await self.uplink.stop(sender, "offline")
@@ -250,14 +258,12 @@ class Node:
         return (b.battery_mv(), b.rssi_dbm(), self.firmware, self.reset, clock.uptime_ms() // 1000, gc.mem_free())
 
     def publish_state(self, tick, early=False):
-        from node.codec.state_json import encode_state
-
         for c in self.channels:
             c.summarize()
-        msg = encode_state(self.device, self.seq, clock.epoch_s(tick), self.channels, self.diagnostics())
+        self.encode(self.parts, self.device, self.seq, clock.epoch_s(tick), self.channels, self.diagnostics())
         for c in self.channels:
             c.sent_state(early)
-        self.send(self.topic + "state", msg, False)
+        self.send(self.topic + "state", self.parts, False)
         self.seq += 1
 
     def send(self, topic, payload, retain):

@@ -20,6 +20,9 @@ _JOINING_RETRY_MS = const(5000)  # the station still (re)joins by itself: look a
 _EINPROGRESS = const(115)
 _STATUS_PID = const(0xFFFF)  # packet id of status and discovery messages; state messages use 1..0xFFFE
 _IN_RAM_MAX = const(4)  # state messages kept in RAM while the flash refuses writes
+# What makes a connection or request fail, to be tried again later: the network, the broker, and a
+# fragmented heap refusing a new connection's buffers (which passes once the garbage is collected)
+_FAILURES = (OSError, MQTTError, MemoryError)
 
 
 def backoff_ms(fails):
@@ -93,7 +96,7 @@ class Uplink:
                     await self._rest(wait)
                 else:
                     await self.mqtt.ping()
-            except (OSError, MQTTError) as e:
+            except _FAILURES as e:
                 self._failed("send", e)
 
     async def stop(self, task, state):
@@ -116,7 +119,7 @@ class Uplink:
             await self.status(state, wake_s)
             await self.mqtt.disconnect()
             return done
-        except (OSError, MQTTError) as e:
+        except _FAILURES as e:
             self._failed("send", e)
             return False
 
@@ -147,7 +150,7 @@ class Uplink:
                 await self._discovery()
                 self.discover = not self.cfg["deep_sleep"]  # always-on: again after a reconnect
             return True
-        except (OSError, MQTTError) as e:
+        except _FAILURES as e:
             self._failed("connect", e)
             return False
 

@@ -19,45 +19,58 @@ def fixed(value, decimals):
     return "%s%d.%s%s" % (sign, value // scale, "0" * (decimals - len(frac)), frac)
 
 
-def encode_state(device, seq, time_s, channels, node=None):
-    # -> the message as a list of short strings, one per quantity and section, written one after
-    # the other (node.outbox): no single string of the whole message has to fit into the heap.
+def parts_needed(channels):
+    # The length of the parts list encode_state() fills for these channels (all of them healthy).
+    n = 0
+    for c in channels:
+        n += len(c.quantities) + 2  # the readings of each quantity, their end, the health
+    return n + 5
+
+
+def encode_state(parts, device, seq, time_s, channels, node=None):
+    # Fills parts, a list made once for the node's largest message (parts_needed()), with the
+    # message: one short string per quantity and section, to be written one after the other
+    # (node.outbox), and "" in the slots left over. So no string of the whole message, and no list
+    # growing with it, has to find room in the heap.
     # channels: node.pipeline.Channel after summarize(): name, health, quantities, n, summary, flags.
     # node: the node's own diagnostics, (battery mV, RSSI dBm, firmware, reset cause, uptime s,
     # free heap), None values published as null.
-    parts = ['{"v":%d,"device":%s,"seq":%d,"time":%s,"readings":{'
-             % (_VERSION, json.dumps(device), seq, "null" if time_s is None else time_s)]
+    parts[0] = ('{"v":%d,"device":%s,"seq":%d,"time":%s,"readings":{'
+                % (_VERSION, json.dumps(device), seq, "null" if time_s is None else time_s))
+    i = 1
     sep = ""
     for c in channels:
         if c.health == OK:  # a reading from an unhealthy sensor is never published as valid
-            _readings(parts, sep, c)
+            i = _readings(parts, i, sep, c)
             sep = ","
     sep = '},"health":{'
     for c in channels:
-        parts.append('%s%s:"%s"' % (sep, json.dumps(c.name), c.health))
+        parts[i] = '%s%s:"%s"' % (sep, json.dumps(c.name), c.health)
+        i += 1
         sep = ","
-    if sep != ",":
-        parts.append(sep)
-    parts.append("}")
-    if node:
-        parts.append(',"node":{"battery_mv":%s,"rssi_dbm":%s,"firmware":%s,"reset":"%s","uptime_s":%d,"heap_free":%d}'
-                     % (_num(node[0]), _num(node[1]), json.dumps(node[2]), node[3], node[4], node[5]))
-    parts.append("}")
-    return parts
+    parts[i] = "}" if sep == "," else sep + "}"
+    parts[i + 1] = "}" if not node else (
+        ',"node":{"battery_mv":%s,"rssi_dbm":%s,"firmware":%s,"reset":"%s","uptime_s":%d,"heap_free":%d}}'
+        % (_num(node[0]), _num(node[1]), json.dumps(node[2]), node[3], node[4], node[5]))
+    for j in range(i + 2, len(parts)):
+        parts[j] = ""
 
 
 def _num(value):
     return "null" if value is None else str(value)
 
 
-def _readings(parts, sep, c):
+def _readings(parts, i, sep, c):
+    # -> the next free index of parts
     flags = c.flags
     quality = ',"flags":["%s"]' % '","'.join(flags) if flags else ""
     summary = c.summary
     start = "%s%s:{" % (sep, json.dumps(c.name))
-    for i, (quantity, unit, decimals, _, _) in enumerate(c.quantities):
-        parts.append('%s"%s":{"value":%s,"unit":"%s","n":%d,"min":%s,"max":%s%s}' % (
-            start, quantity, fixed(summary[3 * i], decimals), unit, c.n, fixed(summary[3 * i + 1], decimals),
-            fixed(summary[3 * i + 2], decimals), quality))
+    for k, (quantity, unit, decimals, _, _) in enumerate(c.quantities):
+        parts[i] = '%s"%s":{"value":%s,"unit":"%s","n":%d,"min":%s,"max":%s%s}' % (
+            start, quantity, fixed(summary[3 * k], decimals), unit, c.n, fixed(summary[3 * k + 1], decimals),
+            fixed(summary[3 * k + 2], decimals), quality)
+        i += 1
         start = ","
-    parts.append("}")
+    parts[i] = "}"
+    return i + 1

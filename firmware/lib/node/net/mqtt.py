@@ -149,16 +149,20 @@ class MQTTClient:
     async def _timed(self, coro):
         # Every request gets the same bound. While we wait for the broker the simulator lets
         # virtual time follow real time, so the timeout means the same at any replay speed.
+        # The request is made a task here, so that whatever cuts the wait (a MemoryError inside
+        # wait_for too) also ends the request instead of leaving it running on a closed socket.
+        request = asyncio.create_task(coro)
         clock.hold()
         try:
-            return await asyncio.wait_for_ms(coro, self.timeout_ms)
+            return await asyncio.wait_for_ms(request, self.timeout_ms)
         except asyncio.TimeoutError:
             self.close()
             raise MQTTError("no answer within %d ms" % self.timeout_ms)
         except ValueError as e:  # MicroPython's TLS: the certificate did not verify
             self.close()
             raise MQTTError("TLS: %s" % str(e).strip())
-        except Exception:
+        except BaseException:
+            request.cancel()
             self.close()
             raise
         finally:
