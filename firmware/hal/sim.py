@@ -11,6 +11,8 @@
 #   RL_RESET     why this boot happened: "power" (default), "deepsleep" or "watchdog"
 #   RL_RTC       RTC memory kept over deep sleep and watchdog resets (hex)
 #   RL_FAULTS    "1": the trace has fault events (hal/simfaults.py)
+#   RL_FLASH     the flash directory of a virtual board, which mounts it itself; without it the
+#                current directory becomes the flash (hal/simflash.py: writes take their time)
 #   RL_HOST_FAULTS  the fault kinds the host carries out ("broker_stop,..."): wait for its word
 # The board file (board.json in the flash directory, as deploy writes it) names the buses and the
 # LoRa radio, as on a board.
@@ -320,12 +322,15 @@ def setup():
     if env("RL_TRACE"):
         _trace = Trace(env("RL_TRACE"))
         if env("RL_FAULTS") == "1":  # the trace has fault events: load what carries them out
-            from hal.simfaults import Faults, Flash
+            from hal.simfaults import Faults
 
             _faults = Faults(env("RL_TRACE"), start, (env("RL_HOST_FAULTS") or "").split(","))
             _clock.alarms.append(_faults)
-            os.mount(Flash(os.getcwd(), _faults), "/flash")
-            os.chdir("/flash")
+    if not env("RL_FLASH"):  # a replay (a virtual board mounts its flash itself, and runs in real time)
+        from hal.simflash import Flash
+
+        os.mount(Flash(os.getcwd(), spend_us, COST_MS, _faults), "/flash")
+        os.chdir("/flash")
     if env("RL_END_MS"):
         _end_ms = int(env("RL_END_MS"))
     _device_id = env("RL_DEVICE_ID") or (ident.device_id(mac()) if env("RL_MAC") else _device_id)

@@ -1,12 +1,9 @@
 # Fault events for the simulated board (docs/trace-format.md), loaded only for traces that have
-# them: the fault cursor and the flash directory as a filesystem that can be full.
+# them: the fault cursor (a full flash is hal/simflash.py's to carry out).
 import json
-import os
 import sys
 
 from node import clock
-
-_ENOSPC = 28
 
 
 class Faults:
@@ -58,63 +55,3 @@ class Faults:
         if kind in self._host:
             sys.stdin.readline()
         self._apply(kind)
-
-
-class Flash:
-    # The flash directory as a mounted filesystem, so a "flash_full" fault makes every write fail
-    # with ENOSPC, as LittleFS does on a full board.
-    def __init__(self, path, faults):
-        self._vfs = os.VfsPosix(path)
-        self._faults = faults
-
-    def mount(self, readonly, mkfs):
-        pass
-
-    def umount(self):
-        pass
-
-    def open(self, path, mode):
-        f = self._vfs.open(path, mode)
-        # a file read (imports too: they need the port's own file object) is as on any board
-        return f if mode in ("r", "rb") else _FlashFile(f, self._faults)
-
-    def __getattr__(self, name):
-        return getattr(self._vfs, name)
-
-
-class _FlashFile:
-    def __init__(self, f, faults):
-        self._f = f
-        self._faults = faults
-
-    def write(self, data):
-        if self._faults.flash_full:
-            raise OSError(_ENOSPC)
-        return self._f.write(data)
-
-    def read(self, *n):
-        return self._f.read(*n)
-
-    def readinto(self, buf):
-        return self._f.readinto(buf)
-
-    def readline(self):
-        return self._f.readline()
-
-    def seek(self, *args):
-        return self._f.seek(*args)
-
-    def tell(self):
-        return self._f.tell()
-
-    def flush(self):
-        return self._f.flush()
-
-    def close(self):
-        self._f.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self._f.close()

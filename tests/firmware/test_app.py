@@ -335,13 +335,14 @@ async def test_deep_sleep_with_the_network_down_backs_off_over_wake_ups():
 
 async def test_full_flash_keeps_a_few_in_ram_and_counts_the_rest_as_dropped():
     import os
-    from hal.simfaults import Flash
+    from hal import sim
+    from hal.simflash import Flash
 
     class Faults:
         flash_full = False
 
     faults = Faults()
-    os.mount(Flash(os.getcwd(), faults), "/flash")
+    os.mount(Flash(os.getcwd(), sim.spend_us, sim.COST_MS, faults), "/flash")
     os.chdir("/flash")
     start_virtual_clock()
     write_config()
@@ -373,6 +374,33 @@ async def test_samples_between_messages_and_a_failing_sensor_beside_a_good_one()
     assert docs[1]["readings"]["sht4x"]["humidity"]["value"] == 56.5
     assert docs[2]["health"] == {"bme280": "ok", "sht4x": "ok", "sht3x": "absent"}
     assert "sht3x" not in docs[2]["readings"] and docs[2]["readings"]["bme280"]["temperature"]["value"] == 25.08
+
+
+async def test_the_longest_blocking_stall_costs_no_sample():
+    # A TLS connect blocks the board for DNS + handshake (hal/sim.py COST_MS, docs/sensors.md);
+    # one that starts just before a sample is due (all of it lies on the sample) must still let
+    # that sample be taken.
+    import asyncio
+
+    from hal import sim
+
+    stall_ms = sim.COST_MS["dns"] + sim.COST_MS["tcp_connect"] + sim.COST_MS["tls_handshake"]
+    start_virtual_clock()
+    steady = ', "stuck_after": 0'  # the chips here always say the same
+    write_config(', "sample_s": 2', '{"type": "bme280"%s}, {"type": "sht4x"%s}' % (steady, steady))
+    board = Board(cycles=3, devices={0x76: chip(0x60, adc_h=0x6000), 0x44: sht4x()})
+
+    async def stalls():
+        for slot in range(2000, 180000, 7 * 2000):  # every seventh sample slot, 10 ms before it
+            await clock.sleep_until(slot - 10)
+            simtime.sleep_ms(stall_ms)  # the whole board stands still, as in a handshake
+
+    asyncio.create_task(stalls())
+    await app.start(board)
+    docs = board.states()
+    for name in ("bme280", "sht4x"):
+        assert [d["readings"][name]["temperature"]["n"] for d in docs] == [1, 30, 30], name
+        assert all("flags" not in d["readings"][name]["temperature"] for d in docs)
 
 
 async def test_change_threshold_publishes_early():

@@ -219,3 +219,30 @@ def test_uart_receive_buffer_is_limited():
     u = sim.uart("uart2", 9600)
     vc.elapsed = 4000
     assert u.any() == sim.UART.RXBUF  # 300 bytes sent, 256 kept, as a full buffer drops the rest
+
+
+def test_writing_to_flash_takes_the_time_programming_and_erasing_take():
+    import os
+
+    from hal.simflash import Flash
+
+    vc = simtime.clock
+    vc.start(0, 0)
+    sim._bus_us = 0
+    os.mount(Flash(os.getcwd(), sim.spend_us, sim.COST_MS), "/flash")
+    try:
+        start = vc.elapsed
+        with open("/flash/record", "wb") as f:
+            f.write(b"x" * 500)  # LittleFS caches the writes: the time is taken at close
+            assert vc.elapsed == start
+        # two pages of data and one of metadata
+        assert vc.elapsed - start == 3 * sim.COST_MS["flash_page_us"] // 1000
+        start = vc.elapsed
+        with open("/flash/big", "wb") as f:
+            f.write(b"y" * 4096)  # 16 pages + metadata: the sector runs full, one erase
+        programmed_us = 17 * sim.COST_MS["flash_page_us"] + sim.COST_MS["flash_erase_4k"] * 1000
+        assert abs((vc.elapsed - start) * 1000 - programmed_us) < 1000  # whole ms are taken from the clock
+        with open("/flash/record", "rb") as f:
+            assert f.read() == b"x" * 500  # reading costs nothing and is the port's own file
+    finally:
+        os.umount("/flash")

@@ -1,7 +1,7 @@
 # Run by unix-port MicroPython for the replay (host/reallabor/sim/replay.py), twice per firmware
 # and trace: once as the simulator ("sim": hal.sim with hal.simtime, what it keeps of the trace, at
-# most all of the trace's answers at once, and hal.simfaults for a trace with fault events) and
-# once as the ESP32's HAL would stand in its place ("esp32": hal.esp32 over stand-ins for machine
+# most all of the trace's answers at once, its flash, and hal.simfaults for a trace with fault
+# events) and once as the ESP32's HAL would stand in its place ("esp32": hal.esp32 over stand-ins for machine
 # and network). Both then import the same firmware modules, the ones the replayed node will load,
 # so the difference is what the simulator takes of the heap, qstr pools included (they grow in
 # doubling steps, so whoever's strings cross a step pays for it). The replay gives the firmware its
@@ -21,6 +21,7 @@ if mode == "sim":
     trace = board.Trace(trace_path)
     trace.advance(1 << 62)
     trace.sent.clear()  # bytes a UART sensor sent by itself: the firmware takes them as they come
+    import hal.simflash  # noqa: F401
 else:
 
     class _Standin:
