@@ -840,6 +840,7 @@ CATALOG = {
     "live.health.all_ok": {"de": "alle Sensoren in Ordnung", "en": "all sensors fine"},
     "live.health.line": {"de": "{sensor}: {word}", "en": "{sensor}: {word}"},
     "live.chart.title": {"de": "Verlauf", "en": "History"},
+    "live.chart.time": {"de": "Zeit", "en": "Time"},
     "live.chart.range_30m": {"de": "30 min", "en": "30 min"},
     "live.chart.range_24h": {"de": "24 h", "en": "24 h"},
     "live.chart.delta": {"de": "Δ seit Start", "en": "Δ since start"},

@@ -23,12 +23,13 @@ class Source:
     thread for every message we understand, on_link(bool) when the connection comes or goes."""
 
     def __init__(self, broker, password: str | None, topic_filters: list[str], on_item, on_link=None,
-                 client_id: str = "", persistent: bool = True):
+                 client_id: str = "", persistent: bool = True, clock=time.time):
         self.broker = broker  # reallabor.mqtt.url.BrokerUrl
         self.filters = topic_filters
         self.on_item = on_item
         self.on_link = on_link or (lambda up: None)
         self.rejected = 0
+        self.clock = clock  # arrival times: the wall clock, or the demo's
         self.refused = None  # the CONNACK reason when the broker refused us
         self._first = threading.Event()
         self.client = paho.Client(paho.CallbackAPIVersion.VERSION2, client_id=client_id,
@@ -54,7 +55,7 @@ class Source:
         self.on_link(True)
 
     def _on_message(self, client, userdata, message) -> None:
-        item = wire.parse(message.topic, message.payload, retained=message.retain)
+        item = wire.parse(message.topic, message.payload, retained=message.retain, received=self.clock())
         if item is None:
             self.rejected += 1
         else:

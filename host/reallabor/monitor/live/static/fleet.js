@@ -70,9 +70,12 @@
       var fw = r.firmware || "–";
       if (r.reset) fw += " · " + t("live.fleet.reset", { reset: t("live.reset." + r.reset), uptime: duration(r.uptime_s || 0) });
       cell(tr, "live.fleet.col.firmware", fw);
-      cell(tr, "live.fleet.col.sensors", list(Object.keys(r.health).map(function (s) {
+      var sensors = Object.keys(r.health);
+      var bad = sensors.filter(function (s) { return r.health[s] !== "ok"; });
+      var td = cell(tr, "live.fleet.col.sensors", bad.length ? list(bad.map(function (s) {
         return { text: t("live.health.line", { sensor: s, word: t("health.word." + r.health[s]) }), cls: "h-" + r.health[s] };
-      })));
+      })) : sensors.length ? t("live.health.all_ok") : "–");
+      td.title = sensors.join(", ");
       cell(tr, "live.fleet.col.problems", r.problems.length ? list(r.problems.map(function (p) {
         return { text: words(p), cls: "sev-" + p.severity };
       }), "problems") : t("live.fleet.ok"));

@@ -246,7 +246,9 @@
               ctx.lineTo(box.left + box.width, y);
               ctx.stroke();
               ctx.fillStyle = "#b00020";
-              ctx.fillText(t(line.label), box.left + 4 * devicePixelRatio, y - 4 * devicePixelRatio);
+              var label = t(line.label);
+              ctx.fillText(label, box.left + box.width - ctx.measureText(label).width - 4 * devicePixelRatio,
+                           y - 4 * devicePixelRatio);
             });
           }
           ctx.setLineDash([]);
@@ -298,8 +300,8 @@
       width: Math.max(280, box.clientWidth),
       height: PROJECTOR ? Math.max(260, Math.round(window.innerHeight * 0.38)) : 300,
       scales: { x: { time: true }, y: { range: yRange } },
-      axes: [{}, { label: (view.delta ? "Δ " : "") + quantityName(view.quantity) + " [" + unit + "]", size: 60 }],
-      series: [{}].concat(a.ids.map(function (id, i) {
+      axes: [{ values: function (u, splits) { return splits.map(function (v) { return RL.hhmm(v); }); } }, { label: (view.delta ? "Δ " : "") + quantityName(view.quantity) + " [" + unit + "]", size: 60 }],
+      series: [{ label: t("live.chart.time"), value: function (u, v) { return v === null ? "–" : RL.dayTime(v); } }].concat(a.ids.map(function (id, i) {
         return { label: devices[id] && devices[id].name || id, stroke: COLOURS[i % COLOURS.length], width: 2,
                  spanGaps: true, points: { show: false } };
       })),
