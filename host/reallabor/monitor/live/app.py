@@ -113,7 +113,7 @@ class LiveApp:
                 self.clock.observe(e["t"])
         loop = self._loop
         if loop is not None and not loop.is_closed():
-            loop.call_soon_threadsafe(self.web["hub"].publish, events)
+            loop.call_soon_threadsafe(self.web[server.HUB].publish, events)
 
     def add_source(self, source) -> None:
         self.sources.append(source)

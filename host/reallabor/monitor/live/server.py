@@ -30,6 +30,10 @@ MARKER_MAX = 80  # characters
 RANGE_MAX_S = 400 * 86400
 
 
+LIVE = web.AppKey("live", object)  # the LiveApp
+HUB = web.AppKey("hub", object)
+
+
 class Hub:
     """The SSE clients and what each still has to get."""
 
@@ -67,9 +71,13 @@ def texts(lang: str) -> dict:
 def make_app(live) -> web.Application:
     """live: a reallabor.monitor.live.app.LiveApp."""
     app = web.Application(client_max_size=64 * 1024)
-    app["live"] = live
-    app["hub"] = Hub(live)
-    page = lambda name: (lambda request: _file(STATIC / name))  # noqa: E731
+    app[LIVE] = live
+    app[HUB] = Hub(live)
+    def page(name):
+        async def handler(request):
+            return web.FileResponse(STATIC / name, headers={"Cache-Control": "no-cache"})
+        return handler
+
     app.router.add_get("/", page("index.html"))
     app.router.add_get("/projector", page("index.html"))
     app.router.add_get("/fleet", page("fleet.html"))
@@ -87,17 +95,13 @@ def make_app(live) -> web.Application:
     return app
 
 
-def _file(path: Path) -> web.FileResponse:
-    return web.FileResponse(path, headers={"Cache-Control": "no-cache"})
-
-
 async def _texts(request) -> web.Response:
     lang = request.query.get("lang", "de")
     return web.json_response(texts(lang if lang in LANGUAGES else "de"))
 
 
 def _can_mark(request) -> bool:
-    live = request.app["live"]
+    live = request.app[LIVE]
     if live.open_markers:
         return True
     peer = request.remote or ""
@@ -108,7 +112,7 @@ def _can_mark(request) -> bool:
 
 
 async def _meta(request) -> web.Response:
-    live = request.app["live"]
+    live = request.app[LIVE]
     return web.json_response({
         **quantities.meta(), "site": live.site, "demo": live.demo, "rate": live.rate, "can_mark": _can_mark(request),
         "names": {d.id: d.name for d in live.roster.values()}, "now": live.clock(),
@@ -125,8 +129,8 @@ def snapshot(live) -> dict:
 
 
 async def _events(request) -> web.StreamResponse:
-    live = request.app["live"]
-    hub: Hub = request.app["hub"]
+    live = request.app[LIVE]
+    hub: Hub = request.app[HUB]
     resp = web.StreamResponse(headers={"Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache",
                                        "X-Accel-Buffering": "no"})
     await resp.prepare(request)
@@ -150,7 +154,7 @@ async def _events(request) -> web.StreamResponse:
 
 
 async def _close_streams(app) -> None:
-    for q in list(app["hub"].clients):
+    for q in list(app[HUB].clients):
         q.put_nowait(None)
 
 
@@ -169,7 +173,7 @@ def _number(request, name: str, default=None):
 
 
 def _range(request, default_s: float) -> tuple[float, float]:
-    now = request.app["live"].clock()
+    now = request.app[LIVE].clock()
     until = _number(request, "until", _number(request, "to", now))
     since = _number(request, "since", _number(request, "from", until - default_s))
     if since > until or until - since > RANGE_MAX_S:
@@ -178,7 +182,7 @@ def _range(request, default_s: float) -> tuple[float, float]:
 
 
 async def _history(request) -> web.Response:
-    live = request.app["live"]
+    live = request.app[LIVE]
     quantity = request.query.get("quantity", "co2")
     since, until = _range(request, 1800)
     loop = asyncio.get_running_loop()
@@ -190,13 +194,13 @@ async def _history(request) -> web.Response:
 
 
 async def _fleet(request) -> web.Response:
-    live = request.app["live"]
+    live = request.app[LIVE]
     rows = await asyncio.get_running_loop().run_in_executor(None, live.fleet_rows)
     return web.json_response({"now": live.clock(), "rows": rows})
 
 
 async def _add_marker(request) -> web.Response:
-    live = request.app["live"]
+    live = request.app[LIVE]
     if not _can_mark(request):
         raise web.HTTPForbidden(text="markers: only on the facilitator's machine (or start with --open-markers)")
     try:
@@ -207,12 +211,12 @@ async def _add_marker(request) -> web.Response:
     if not text:
         raise web.HTTPBadRequest(text="text")
     marker = live.store.add_marker(live.clock(), text)
-    request.app["hub"].publish([{"type": "marker", "marker": marker}])
+    request.app[HUB].publish([{"type": "marker", "marker": marker}])
     return web.json_response(marker)
 
 
 async def _export(request) -> web.StreamResponse:
-    live = request.app["live"]
+    live = request.app[LIVE]
     since, until = _range(request, 86400)
     fmt = request.query.get("format", "csv")
     if fmt not in ("csv", "json"):
@@ -249,7 +253,7 @@ def _plain(value: float) -> str:
 def page_address(request) -> str:
     """The address a phone should open: --public-url, else the one this browser used; on a loopback
     address while we listen on every interface, this machine's own network address."""
-    live = request.app["live"]
+    live = request.app[LIVE]
     if live.public_url:
         return live.public_url.rstrip("/") + "/"
     host = request.host
