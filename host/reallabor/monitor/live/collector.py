@@ -105,13 +105,15 @@ class LiveState:
         return entry
 
     def reading(self, r: wire.Reading) -> dict:
-        """-> {"type": "reading", ...}; "latest" says whether it is now the node's newest (a backlog
-        delivered after an outage is history: it goes into the chart, not onto the card)."""
+        """-> {"type": "reading", ...}; "latest" says whether it is now the node's newest by seq (a
+        copy of an older one that comes late is history: it goes into the chart, not onto the card).
+        Not by time: a node's first message after power-up may carry none (it is stamped with its
+        arrival), and its later ones the node's own clock."""
         main = quantities.main_values(r.readings)
         with self.lock:
             entry = self._entry(r.device, r.site, r.prefix, r.source)
             recent = self._recent[r.device]
-            latest = entry["t"] is None or r.t >= entry["t"]
+            latest = entry["seq"] is None or r.seq > entry["seq"] or r.restarted
             values = []
             for quantity in sorted(main, key=quantities.order_key):
                 sensor, value, unit = main[quantity]

@@ -150,7 +150,7 @@ class Store:
             known[0] += 1  # the same number with other content: the node's counter started over
             db.execute("UPDATE devices SET restarts = restarts + 1, gen = ? WHERE device = ?", (known[0], r.device))
             rid = self._insert(db, r, known[0])
-            restarted = True
+            restarted = r.restarted = True
         if restarted or known[1] is None or r.seq > known[1]:
             known[1] = r.seq
         db.execute("UPDATE devices SET last_seq = ?, site = ?, prefix = ? WHERE device = ?",
@@ -229,7 +229,7 @@ class Store:
         out = []
         for device, site, prefix, source in db.execute("SELECT device, site, prefix, source FROM devices"):
             row = db.execute("SELECT id, seq, t, node_time, received, health, node FROM readings WHERE device = ?"
-                             " ORDER BY t DESC, id DESC LIMIT 1", (device,)).fetchone()
+                             " ORDER BY gen DESC, seq DESC LIMIT 1", (device,)).fetchone()
             entry = {"device": device, "site": site, "prefix": prefix, "source": source, "reading": None,
                      "status": None}
             if row:

@@ -32,6 +32,7 @@ class Reading:
     seq_bits: int | None = None  # 8 for LoRaWAN: only the low bits of seq are known
     rssi_dbm: int | None = None  # from the network server's metadata (LoRaWAN)
     digest: str = field(default="")
+    restarted: bool = False  # set by the store: its seq started over (a new counter generation)
 
     @property
     def t(self) -> float:

@@ -300,7 +300,8 @@
       width: Math.max(280, box.clientWidth),
       height: PROJECTOR ? Math.max(260, Math.round(window.innerHeight * 0.38)) : 300,
       scales: { x: { time: true }, y: { range: yRange } },
-      axes: [{ values: function (u, splits) { return splits.map(function (v) { return RL.hhmm(v); }); } }, { label: (view.delta ? "Δ " : "") + quantityName(view.quantity) + " [" + unit + "]", size: 60 }],
+      axes: [{ values: function (u, splits) { return splits.map(function (v) { return RL.hhmm(v); }); } }, { label: (view.delta ? "Δ " : "") + quantityName(view.quantity) + " [" + unit + "]", size: 60,
+                values: function (u, splits) { return splits.map(function (v) { return RL.number(v, Math.abs(v) < 10 && v % 1 ? 1 : 0); }); } }],
       series: [{ label: t("live.chart.time"), value: function (u, v) { return v === null ? "–" : RL.dayTime(v); } }].concat(a.ids.map(function (id, i) {
         return { label: devices[id] && devices[id].name || id, stroke: COLOURS[i % COLOURS.length], width: 2,
                  spanGaps: true, points: { show: false } };
