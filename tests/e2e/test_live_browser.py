@@ -159,6 +159,21 @@ def replayed(setup):
     return result
 
 
+def test_an_empty_page_says_so_until_the_first_node_sends(setup):
+    driver = setup["driver"]
+    driver.get(setup["server"].url)
+    wait(driver, lambda d: js(d, "window.reallabor.connected"))
+    assert driver.find_element(By.CSS_SELECTOR, "#cards .empty").text.startswith("Noch keine Messwerte")
+    first = Publisher(setup["port"], "first-node")
+    try:
+        first.state(500)
+        wait(driver, lambda d: card(d, "first-node") is not None, timeout=5)
+        assert not driver.find_elements(By.CSS_SELECTOR, "#cards .empty")
+        assert driver.get_log("browser") == []  # no script error on the way
+    finally:
+        first.close()
+
+
 def german(quantity, value):
     decimals = {"temperature": 1, "humidity": 0, "pressure": 0, "co2": 0, "illuminance": 0}.get(
         quantity, 1 if abs(value) < 10 else 0)
@@ -186,7 +201,8 @@ def test_page_shows_what_the_firmware_published_and_the_chart_has_the_points(set
     assert co2 in ("gut", "mäßig, lüften", "schlecht, jetzt lüften")
     # the chart (CO2 first): one point for every reading of the last 30 minutes
     wait(driver, lambda d: js(d, "window.reallabor.chart && window.reallabor.chart.data[0].length") > 20)
-    xs, ys = js(driver, "[window.reallabor.chart.data[0], window.reallabor.chart.data[1]]")
+    labels = js(driver, "window.reallabor.chart.series.map(function (s) { return s.label; })")
+    xs, ys = js(driver, "[window.reallabor.chart.data[0], window.reallabor.chart.data[%d]]" % labels.index("Werkbank A"))
     points = {x: y for x, y in zip(xs, ys) if y is not None}
     published = {m.payload["time"]: float(m.payload["readings"]["scd4x"]["co2"]["value"])
                  for m in replayed.states if "scd4x" in m.payload["readings"] and m.payload["time"] >= min(points)}

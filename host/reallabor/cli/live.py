@@ -184,7 +184,7 @@ def run_monitor(args) -> int:
     source = Source(broker, password, wire.topics(prefixes, args.site), inbox.put, persistent=False)
     table = LiveTable(names={d.id: d.name for d in roster.values()})
     _sigterm_stops()
-    source.start()
+    source.start(threaded=True)
     print(msg("monitor.waiting", url=broker.url), flush=True)
     seen: set = set()
     try:

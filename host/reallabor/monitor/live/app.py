@@ -116,7 +116,9 @@ class LiveApp:
             loop.call_soon_threadsafe(self.web[server.HUB].publish, events)
 
     def add_source(self, source) -> None:
+        """A started Source (not threaded): from now on the collector's thread drives it."""
         self.sources.append(source)
+        self.collector.attach(source)
 
     def start(self) -> "LiveApp":
         """Seed from the database, start the writer and the web server (on a thread of its own);
@@ -167,10 +169,10 @@ class LiveApp:
         return f"http://{host}:{self.listen_port}/"
 
     def stop(self) -> None:
+        self.collector.stop()  # first: its thread drives the sources
         for source in self.sources:
             source.stop()
         if self._loop is not None:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(10)
             self._loop = None
-        self.collector.stop()

@@ -118,6 +118,8 @@ class Store:
         and counted). A reading's seq is unwrapped first where the node sends only its low bits."""
         db = self.db()
         accepted = []
+        self._touched = {}
+        self._samples = []
         with db:
             for item in items:
                 if isinstance(item, wire.Status):
@@ -125,6 +127,9 @@ class Store:
                     accepted.append(item)
                 elif self._reading(db, item):
                     accepted.append(item)
+            db.executemany("INSERT INTO samples VALUES (?, ?, ?, ?, ?, ?)", self._samples)
+            db.executemany("UPDATE devices SET last_seq = ?, site = ?, prefix = ? WHERE device = ?",
+                           [(self._devices[d][1], site, prefix, d) for d, (site, prefix) in self._touched.items()])
         return accepted
 
     def _device(self, db, r) -> list:
@@ -153,12 +158,10 @@ class Store:
             restarted = r.restarted = True
         if restarted or known[1] is None or r.seq > known[1]:
             known[1] = r.seq
-        db.execute("UPDATE devices SET last_seq = ?, site = ?, prefix = ? WHERE device = ?",
-                   (known[1], r.site, r.prefix, r.device))
-        main = quantities.main_values(r.readings)
-        db.executemany("INSERT INTO samples VALUES (?, ?, ?, ?, ?, ?)", [
-            (rid, sensor, quantity, q["value"], q["unit"], int(main[quantity][0] == sensor))
-            for sensor, qs in r.readings.items() for quantity, q in qs.items()])
+        self._touched[r.device] = (r.site, r.prefix)  # the devices row is updated once per batch
+        main = r.main
+        self._samples += [(rid, sensor, quantity, q["value"], q["unit"], int(main[quantity][0] == sensor))
+                          for sensor, qs in r.readings.items() for quantity, q in qs.items()]
         return True
 
     def _insert(self, db, r: wire.Reading, gen: int) -> int | None:

@@ -35,6 +35,16 @@ class Reading:
     restarted: bool = False  # set by the store: its seq started over (a new counter generation)
 
     @property
+    def main(self) -> dict:
+        """quantity -> (sensor, value, unit): the values that stand for the node (computed once)."""
+        cached = self.__dict__.get("_main")
+        if cached is None:
+            from reallabor.monitor.live.quantities import main_values
+
+            cached = self.__dict__["_main"] = main_values(self.readings)
+        return cached
+
+    @property
     def t(self) -> float:
         """The reading's time: the node's clock when it has one, else when it arrived."""
         return float(self.node_time) if self.node_time is not None else self.received
@@ -87,17 +97,26 @@ def _number(v) -> float | None:
 
 
 def _clean_readings(raw) -> dict | None:
-    if not isinstance(raw, dict):
+    """{sensor: {quantity: {"value": float, "unit": str}}}, or None when anything is malformed.
+    Written for speed: it runs for every message the collector receives."""
+    if type(raw) is not dict:
         return None
     out = {}
     for sensor, quantities in raw.items():
-        if not isinstance(quantities, dict):
+        if type(quantities) is not dict:
             return None
+        qs = out[sensor] = {}
         for quantity, r in quantities.items():
-            value = _number(r.get("value")) if isinstance(r, dict) else None
-            if value is None:
+            if type(r) is not dict:
                 return None
-            out.setdefault(str(sensor), {})[str(quantity)] = {"value": value, "unit": str(r.get("unit", ""))}
+            value = r.get("value")
+            kind = type(value)
+            if kind is int:
+                value = float(value)
+            elif kind is not float:
+                return None
+            unit = r.get("unit", "")
+            qs[quantity] = {"value": value, "unit": unit if type(unit) is str else str(unit)}
     return out
 
 

@@ -106,13 +106,13 @@
 
   function insertSorted(node, d) {
     var cards = document.getElementById("cards");
+    var empty = cards.querySelector(".empty");
+    if (empty) empty.remove();
     var name = (d.name || d.device).toLowerCase();
-    var after = Array.prototype.find.call(cards.children, function (c) {
+    var after = Array.prototype.find.call(cards.querySelectorAll(".card"), function (c) {
       return c.querySelector(".name").textContent.toLowerCase() > name;
     });
     cards.insertBefore(node, after || null);
-    var empty = cards.querySelector(".empty");
-    if (empty) empty.remove();
   }
 
   function ages(node, d) {
@@ -355,6 +355,7 @@
         : { state: "online", retained: true };
       card(d);
       quantityButtons();
+      debug.drawn = Date.now();  // when the card showed it (bench/live.py measures publish -> here)
     }
     addPoint(e);
   }
