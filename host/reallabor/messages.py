@@ -741,6 +741,10 @@ CATALOG = {
         "de": "Demo-Knoten {device} ist abgestürzt (Exit-Code {code}); die anderen laufen weiter.",
         "en": "Demo node {device} crashed (exit code {code}); the others go on.",
     },
+    "live.missing": {
+        "de": "Für die Live-Ansicht fehlen Pakete. Installieren mit: pip install 'reallabor[live]'",
+        "en": "The live view needs more packages. Install them with: pip install 'reallabor[live]'",
+    },
     "live.stopped": {"de": "Live-Ansicht beendet.", "en": "Live view stopped."},
     "live.bad_listen": {
         "de": "--listen {value} nicht verstanden; Form: HOST:PORT, z. B. 127.0.0.1:8080 oder 0.0.0.0:8080 (für Handys im selben Netz).",

@@ -357,5 +357,5 @@ def test_an_older_inventory_gets_the_discovery_column(data_dir):
     db.commit()
     db.close()
     (data_dir / "inventory.sqlite").chmod(0o600)
-    roster = live_app.load_roster(data_dir, "hof")
+    roster = fleetview.load_roster(data_dir, "hof")
     assert roster["rl-1"].name == "Hof 1" and roster["rl-1"].discovery is False

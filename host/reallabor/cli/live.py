@@ -8,7 +8,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from reallabor.errors import EXIT_BAD_INPUT, ReallaborError
+from reallabor.errors import EXIT_BAD_INPUT, EXIT_MISSING_TOOL, ReallaborError
 from reallabor.i18n import msg
 
 DEFAULT_BROKER = "mqtt://live@127.0.0.1:1883"
@@ -97,8 +97,17 @@ def _wait(app, demo=None) -> int:
     return 0
 
 
+def _need_live_extra() -> None:
+    try:
+        import aiohttp  # noqa: F401
+        import segno  # noqa: F401
+    except ImportError:
+        raise ReallaborError("live.missing", EXIT_MISSING_TOOL) from None
+
+
 def run_live(args) -> int:
-    from reallabor.monitor.live import app as live_app, wire
+    _need_live_extra()
+    from reallabor.monitor.live import app as live_app, fleetview, wire
     from reallabor.monitor.live.collector import Source
     from reallabor.monitor.live.store import Store
     from reallabor.mqtt.url import parse_url
@@ -113,10 +122,10 @@ def run_live(args) -> int:
 
     broker = parse_url(args.broker or DEFAULT_BROKER)
     password = broker_password(broker, args.data)
-    roster = live_app.load_roster(args.data, args.site)
+    roster = fleetview.load_roster(args.data, args.site)
     store = Store(live_history(args.data), args.keep)
     app = live_app.LiveApp(store, roster, args.site, listen, args.public_url, args.open_markers,
-                           reload_roster=lambda: live_app.load_roster(args.data, args.site))
+                           reload_roster=lambda: fleetview.load_roster(args.data, args.site))
     prefixes = {d.prefix for d in roster.values()} | {"reallabor"}
     source = Source(broker, password, wire.topics(prefixes, args.site), app.collector.put, app.collector.link,
                     client_id=f"reallabor-live-{broker.user or 'anonymous'}-{args.site or 'all'}")
@@ -171,14 +180,14 @@ def _run_demo(args, listen) -> int:
 
 
 def run_monitor(args) -> int:
-    from reallabor.monitor.live import app as live_app, wire
+    from reallabor.monitor.live import fleetview, wire
     from reallabor.monitor.live.collector import Source
     from reallabor.monitor.table import LiveTable
     from reallabor.mqtt.url import parse_url
 
     broker = parse_url(args.broker or DEFAULT_BROKER)
     password = broker_password(broker, args.data)
-    roster = live_app.load_roster(args.data, args.site)
+    roster = fleetview.load_roster(args.data, args.site)
     inbox: queue.SimpleQueue = queue.SimpleQueue()
     prefixes = {d.prefix for d in roster.values()} | {"reallabor"}
     source = Source(broker, password, wire.topics(prefixes, args.site), inbox.put, persistent=False)

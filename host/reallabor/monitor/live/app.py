@@ -46,16 +46,6 @@ class DemoClock:
                 self._anchor, self._set = (time.monotonic(), t), True
 
 
-def load_roster(data, site: str | None) -> dict:
-    """{device id: fleetview.Device} from the inventory (of one site, or all)."""
-    from reallabor.fleet.inventory import Inventory
-
-    inventory = Inventory(data)
-    records = inventory.select("site = ?", (site,)) if site else inventory.select()
-    return {r.id: fleetview.Device(r.id, r.name, r.site, r.prefix, r.board, bool(getattr(r, "discovery", 0)))
-            for r in records}
-
-
 class LiveApp:
     def __init__(self, store, roster: dict | None = None, site: str | None = None, listen=("127.0.0.1", 8080),
                  public_url: str | None = None, open_markers: bool = False, clock=None, demo: bool = False,

@@ -25,6 +25,15 @@ class Device:
     discovery: bool = False
 
 
+def load_roster(data, site: str | None) -> dict:
+    """{device id: Device} from the inventory (of one site, or all)."""
+    from reallabor.fleet.inventory import Inventory
+
+    inventory = Inventory(data)
+    records = inventory.select("site = ?", (site,)) if site else inventory.select()
+    return {r.id: Device(r.id, r.name, r.site, r.prefix, r.board, bool(getattr(r, "discovery", 0))) for r in records}
+
+
 def _problem(key: str, severity: int, **params) -> dict:
     return {"key": key, "severity": severity, "params": params}
 

@@ -19,7 +19,7 @@ from aiohttp import web
 
 from reallabor.i18n import LANGUAGES
 from reallabor.messages import CATALOG
-from reallabor.monitor.live import fleetview, quantities
+from reallabor.monitor.live import quantities
 
 STATIC = Path(__file__).parent / "static"
 PING_S = 15  # a comment line this often keeps proxies and the browser's connection alive

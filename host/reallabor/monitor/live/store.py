@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from reallabor.errors import EXIT_FAILED, ReallaborError
-from reallabor.monitor.live import quantities, wire
+from reallabor.monitor.live import wire
 
 SCHEMA_VERSION = 1
 DEFAULT_RETENTION_DAYS = 30
