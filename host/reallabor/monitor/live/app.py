@@ -27,13 +27,15 @@ class WallClock:
 
 
 class DemoClock:
-    """The demo's time: runs `rate` times faster than the wall clock, set by the first reading that
-    arrives (the simulated nodes' clocks start when their replays do)."""
+    """The demo's time: `rate` times faster than the wall clock, led by the simulated nodes. Their
+    replays keep to the rate only roughly (start-up, a busy machine), so the clock follows the
+    newest reading that arrived and runs on at the rate from there; ages and wake times on the page
+    then fit what the nodes send."""
 
     def __init__(self, rate: float, start: float | None = None):
         self.rate = rate
         self._anchor = (time.monotonic(), start if start is not None else time.time())
-        self._set = start is not None
+        self._newest = None
         self._lock = threading.Lock()
 
     def __call__(self) -> float:
@@ -42,8 +44,9 @@ class DemoClock:
 
     def observe(self, t: float) -> None:
         with self._lock:
-            if not self._set:
-                self._anchor, self._set = (time.monotonic(), t), True
+            if self._newest is None or t > self._newest:
+                self._newest = t
+                self._anchor = (time.monotonic(), t)
 
 
 class LiveApp:
@@ -93,7 +96,8 @@ class LiveApp:
         devices = [d for d in self.state.snapshot() if self.shown(d["device"])]
         now = self.clock()
         return fleetview.rows(self.roster, devices, self.store.gaps(now - fleetview.GAP_WINDOW_S),
-                              self.store.counters(), self.store.changed_status_since, self.store.interval, now)
+                              self.store.counters(), self.store.changed_status_since, self.store.interval, now,
+                              self.rate)
 
     # --- running -----------------------------------------------------------------------------------
 
