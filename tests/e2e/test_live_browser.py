@@ -37,6 +37,7 @@ if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
     pytest.skip("chromium and chromium-driver are not installed (make setup installs them)", allow_module_level=True)
 
 from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
@@ -132,7 +133,10 @@ def setup():
 
 
 def wait(driver, condition, timeout=15):
-    return WebDriverWait(driver, timeout, poll_frequency=0.05).until(lambda d: condition(d))
+    """Until condition(driver) holds; a card redrawn under our fingers (stale element) is read again."""
+    return WebDriverWait(driver, timeout, poll_frequency=0.05,
+                         ignored_exceptions=(StaleElementReferenceException, NoSuchElementException)) \
+        .until(lambda d: condition(d))
 
 
 def card(driver, device):
@@ -227,6 +231,9 @@ def test_band_turns_from_good_to_moderate_and_health_is_in_words(setup):
         assert card(driver, "co2-probe").find_element(By.CSS_SELECTOR, ".num").text == "1.050"
         probe.state(2100)
         wait(driver, lambda d: band(d).text == "schlecht, jetzt lüften", timeout=5)
+        # the facilitator marks the moment: the marker comes back through the event stream
+        driver.find_element(By.CSS_SELECTOR, '[data-marker="live.marker.window_open"]').click()
+        wait(driver, lambda d: [m["text"] for m in js(d, "window.reallabor.markers()")] == ["Fenster auf"], timeout=5)
     finally:
         probe.close()
 

@@ -19,7 +19,7 @@
   var chartKey = "";
   var redraw = null;
   var debug = window.reallabor = { snapshots: 0, events: 0, devices: devices, series: series, chart: null,
-                                   view: view, rendered: 0 };
+                                   view: view, rendered: 0, markers: function () { return markers; } };
 
   if (PROJECTOR) document.body.classList.add("projector");
 
@@ -262,12 +262,12 @@
             ctx.moveTo(x, box.top);
             ctx.lineTo(x, box.top + box.height);
             ctx.stroke();
+            // the label beside the line's top, on white so the curves do not hide it
+            var w = ctx.measureText(m.text).width, h = 14 * devicePixelRatio;
+            ctx.fillStyle = "rgba(255,255,255,.85)";
+            ctx.fillRect(x + 3 * devicePixelRatio, box.top + 2 * devicePixelRatio, w + 6 * devicePixelRatio, h + 4 * devicePixelRatio);
             ctx.fillStyle = "#222";
-            ctx.save();
-            ctx.translate(x + 4 * devicePixelRatio, box.top + 4 * devicePixelRatio);
-            ctx.rotate(Math.PI / 2);
-            ctx.fillText(m.text, 0, 0);
-            ctx.restore();
+            ctx.fillText(m.text, x + 6 * devicePixelRatio, box.top + h);
           });
           ctx.restore();
         }]
