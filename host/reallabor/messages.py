@@ -758,6 +758,10 @@ CATALOG = {
         "de": "Die Live-Ansicht kann nicht auf {host}:{port} lauschen ({error}). Adresse prüfen.",
         "en": "The live view cannot listen on {host}:{port} ({error}). Check the address.",
     },
+    "live.bad_speed": {
+        "de": "--speed {value}: für die Demo realtime oder ein Faktor wie 60 (max spielte den ganzen Tag in Sekunden ab).",
+        "en": "--speed {value}: for the demo realtime or a factor such as 60 (max would play the whole day in seconds).",
+    },
     "live.bad_keep": {"de": "--keep {value}: Tage, mehr als 0.", "en": "--keep {value}: days, more than 0."},
     "live.bad_nodes": {"de": "--nodes {value}: 1 bis 8 Knoten.", "en": "--nodes {value}: 1 to 8 nodes."},
     "live.demo_and_broker": {

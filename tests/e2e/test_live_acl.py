@@ -98,3 +98,21 @@ def test_live_account_reads_only_and_discovery_only_where_configured(data_dir, t
         finally:
             for c in (live, dev1, dev2, anonymous):
                 c.close()
+
+
+def test_provision_records_discovery_and_the_acl_follows(virtual_board, data_dir, tmp_path, cli, site_profile):
+    profile = site_profile(data_dir)
+    raw = json.loads(profile.read_text())
+    raw["mqtt"]["discovery"] = True
+    profile.write_text(json.dumps(raw))
+    vb = virtual_board()
+    assert cli("deploy", "--port", vb.port, "--board", "esp32-devkitc").returncode == 0
+    done = cli("provision", "--port", vb.port, "--board", "esp32-devkitc", "--site", "hof")
+    assert done.returncode == 0, done.stderr
+    (r,) = Inventory(data_dir).select()
+    assert r.discovery == 1
+    passwd = tmp_path / "mosquitto.passwd"
+    assert cli("export", "mosquitto", "--out", passwd).returncode == 0
+    acl = passwd.with_suffix(".acl").read_text()
+    assert f"user {r.id}\ntopic readwrite reallabor/hof/{r.id}/#\ntopic write homeassistant/sensor/{r.id}/#\n" in acl
+    assert "user live\ntopic read reallabor/#\ntopic read v3/+/devices/+/up\n" in acl

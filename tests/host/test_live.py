@@ -333,6 +333,10 @@ def test_bad_options_are_messages_not_tracebacks(cli, data_dir):
     assert done.returncode == 2 and "Kein Passwort für das Konto nobody" in done.stderr
     done = cli("live", "--demo", "--broker", "mqtt://127.0.0.1:1883")
     assert done.returncode == 2
+    done = cli("live", "--demo", "--speed", "max")
+    assert done.returncode == 2 and "für die Demo realtime oder ein Faktor" in done.stderr
+    done = cli("live", "--keep", "0")
+    assert done.returncode == 2 and "--keep 0" in done.stderr
     done = cli("live", "--broker", "mqtt://127.0.0.1:1", "--listen", "127.0.0.1:0", "--lang", "en")
     assert done.returncode == 1 and "is not reachable" in done.stderr
 

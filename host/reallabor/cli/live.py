@@ -65,7 +65,7 @@ def _speed(text: str) -> float:
 
     value = parse_speed(text)
     if value == "max":
-        raise ReallaborError("replay.bad_speed", EXIT_BAD_INPUT, value=text)
+        raise ReallaborError("live.bad_speed", EXIT_BAD_INPUT, value=text)
     return float(value)
 
 
@@ -149,6 +149,10 @@ def _run_demo(args, listen) -> int:
 
     if args.broker:
         raise ReallaborError("live.demo_and_broker", EXIT_BAD_INPUT)
+    from reallabor.env import find_program
+
+    find_program("micropython")  # the simulated nodes run the firmware in it
+    find_program("mosquitto")
     speed = _speed(args.speed)
     if not 1 <= args.nodes <= live_demo.MAX_NODES:
         raise ReallaborError("live.bad_nodes", EXIT_BAD_INPUT, value=args.nodes)

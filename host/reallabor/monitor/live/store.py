@@ -160,7 +160,7 @@ class Store:
             known[1] = r.seq
         self._touched[r.device] = (r.site, r.prefix)  # the devices row is updated once per batch
         main = r.main
-        self._samples += [(rid, sensor, quantity, q["value"], q["unit"], int(main[quantity][0] == sensor))
+        self._samples += [(rid, sensor, quantity, q["value"], q.get("unit", ""), int(main[quantity][0] == sensor))
                           for sensor, qs in r.readings.items() for quantity, q in qs.items()]
         return True
 
