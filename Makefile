@@ -10,8 +10,11 @@ NODE_STAMP := node_modules/.package-lock.json
 
 setup: $(STAMP) $(NODE_STAMP)
 	@scripts/ensure-mosquitto
+	@# Chromium for the live view's browser tests: required in CI, elsewhere those tests skip without it
+	@scripts/ensure-chromium || [ -z "$$CI" ]
 
-# The LoRaWAN oracle (npm lora-packet) and the decoder's ES5 check (acorn); their tests skip without node
+# The LoRaWAN oracle (npm lora-packet), the decoder's ES5 check (acorn) and uPlot (its built file is
+# committed under host/reallabor/monitor/live/static/vendor/; a test checks it is the npm package's)
 $(NODE_STAMP): package-lock.json
 	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund; \
 	else echo "npm not found: the LoRaWAN oracle and decoder tests need Node.js and npm"; fi
@@ -20,7 +23,7 @@ $(STAMP): pyproject.toml
 	@scripts/ensure-python-venv $(PYTHON)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[sim,plot,test,labels]'
+	$(BIN)/python -m pip install --quiet -e '.[sim,plot,test,labels,live]'
 	@touch $(STAMP)
 
 demo: setup

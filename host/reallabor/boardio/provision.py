@@ -111,6 +111,7 @@ def provision(port: str, board_name: str, site_ref: str, name: str | None = None
             site=site.name, prefix=config["mqtt"].get("prefix", "reallabor"), firmware=firmware_hash(dev) or "",
             config_hash=short_hash(body), time=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             mqtt_user=device_id, mqtt_hash=_keep_hash(known, previous, config),
+            discovery=int(bool(config["mqtt"].get("discovery"))),
             **_lora_columns(config, site),
         )
         inventory.save(record)  # first: refuses an id that another board already has

@@ -42,8 +42,11 @@ def run_export(args) -> int:
         raise ReallaborError("export.empty", EXIT_BAD_INPUT)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     if args.what == "mosquitto":
-        for path in exports.write_mosquitto(records, args.out):
+        for path in exports.write_mosquitto(records, args.out, args.data):
             print(msg("export.written", path=path, count=len(records)))
+        from reallabor.fleet.datadir import live_password_file
+
+        print(msg("export.live_account", path=live_password_file(args.data)))
     elif args.what == "tts":
         count = exports.write_tts(records, args.out)
         print(msg("export.written", path=args.out, count=count) if count else msg("export.no_lora"))

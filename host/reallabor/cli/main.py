@@ -11,7 +11,7 @@ import sys
 from dataclasses import dataclass, field
 
 from reallabor import __version__
-from reallabor.cli import boardio, fleet, flashing, replay, traces, virtual
+from reallabor.cli import boardio, fleet, flashing, live, replay, traces, virtual
 from reallabor.errors import EXIT_FAILED, EXIT_INTERRUPTED, ReallaborError
 from reallabor.i18n import LANGUAGES, language, msg, set_language
 
@@ -49,6 +49,8 @@ COMMANDS = {
     "verify": Command(boardio.run_verify, boardio.args_verify, "help.verify"),
     "export": Command(fleet.run_export, fleet.args_export, "help.export"),
     "virtual-board": Command(virtual.run_virtual_board, virtual.args_virtual_board, "help.vboard"),
+    "live": Command(live.run_live, live.args_live, "help.live"),
+    "monitor": Command(live.run_monitor, live.args_monitor, "help.monitor"),
 }
 
 

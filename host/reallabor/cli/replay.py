@@ -47,7 +47,7 @@ def run_replay(args) -> int:
     if args.plot:
         from reallabor.monitor.plot import plot_states
 
-        print(msg("replay.plot", path=plot_states(result.states, args.plot, args.trace.name)))
+        print(msg("replay.plot", path=plot_states(result.states, args.plot, args.trace.name, start_s)))
     return 0
 
 

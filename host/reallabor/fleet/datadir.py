@@ -3,6 +3,8 @@
     sites/<name>.json            site profiles (Wi-Fi password: mode 0600)
     devices/<id>/config.json     a copy of every device's config (its secrets: mode 0600)
     inventory.sqlite             one row per board (AppKeys: mode 0600)
+    live/mqtt-password           the broker password of the live view's read-only account "live" (0600)
+    live/history.sqlite          the live view's history (reallabor live; docs/live.md)
 
 Everything in it may hold secrets, so the directory is private (0700) and secret files are created
 with mode 0600."""
@@ -25,6 +27,17 @@ def device_config(data: Path | None, device_id: str) -> Path:
 
 def inventory_file(data: Path | None = None) -> Path:
     return data_dir(data) / "inventory.sqlite"
+
+
+LIVE_ACCOUNT = "live"  # the live view's read-only broker account
+
+
+def live_password_file(data: Path | None = None) -> Path:
+    return data_dir(data) / "live" / "mqtt-password"
+
+
+def live_history(data: Path | None = None) -> Path:
+    return data_dir(data) / "live" / "history.sqlite"
 
 
 def write_secret(path: Path, data: bytes) -> None:

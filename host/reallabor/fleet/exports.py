@@ -1,5 +1,6 @@
 """Exports from the inventory for the services around the boards: a Mosquitto password file and
-ACL (each device may write only below its own topic), a The Things Stack end-device CSV, and a
+ACL (each device may write only below its own topic and, with discovery, its Home Assistant
+configs; the live view's account "live" may only read), a The Things Stack end-device CSV, and a
 printable label sheet with each device's name and a QR code of its id."""
 
 import base64
@@ -8,7 +9,7 @@ import hashlib
 import io
 import secrets
 
-from reallabor.fleet.datadir import write_secret
+from reallabor.fleet.datadir import LIVE_ACCOUNT, check_private, live_password_file, write_secret
 from reallabor.fleet.inventory import Record
 
 # Mosquitto 2's password format: $7$ = PBKDF2-HMAC-SHA512, then iterations, 12-byte salt and the
@@ -31,23 +32,60 @@ def device_topic(r: Record) -> str:
     return f"{r.prefix}/{r.site}/{r.id}/#"
 
 
-def mosquitto_passwd(records: list[Record]) -> str:
-    return "".join(f"{r.mqtt_user}:{r.mqtt_hash}\n" for r in records)
+def discovery_topic(r: Record) -> str:
+    """Where a device with Home Assistant discovery publishes its configs (docs/mqtt.md)."""
+    return f"homeassistant/sensor/{r.id}/#"
 
 
-def mosquitto_acl(records: list[Record]) -> str:
-    lines = ["# reallabor: each device may publish (and read) only below its own topic\n"]
+# What the live view reads besides <prefix>/#: The Things Stack's uplinks, when a network server
+# publishes to this broker.
+LIVE_TOPICS = ("v3/+/devices/+/up",)
+
+
+def mosquitto_passwd(records: list[Record], live_hash: str | None = None) -> str:
+    lines = [f"{r.mqtt_user}:{r.mqtt_hash}\n" for r in records]
+    return "".join(lines + ([f"{LIVE_ACCOUNT}:{live_hash}\n"] if live_hash else []))
+
+
+def mosquitto_acl(records: list[Record], live: bool = True) -> str:
+    lines = ["# reallabor: each device may publish (and read) only below its own topic; no anonymous access\n"]
     for r in records:
         lines.append(f"\n# {r.name} ({r.mac}, {r.board})\nuser {r.mqtt_user}\ntopic readwrite {device_topic(r)}\n")
+        if getattr(r, "discovery", 0):
+            lines.append(f"topic write {discovery_topic(r)}\n")
+    if live:
+        lines.append(f"\n# the live view (reallabor live): reads, never writes\nuser {LIVE_ACCOUNT}\n")
+        for prefix in sorted({r.prefix for r in records}):
+            lines.append(f"topic read {prefix}/#\n")
+        lines += [f"topic read {t}\n" for t in LIVE_TOPICS]
     return "".join(lines)
 
 
-def write_mosquitto(records: list[Record], out) -> list:
-    """The password file at out (hashes only, still kept private) and the ACL beside it (.acl)."""
-    write_secret(out, mosquitto_passwd(records).encode())
+def live_password(data=None) -> tuple[str, bool]:
+    """The live account's password from the data directory, made on first use -> (password, new)."""
+    path = live_password_file(data)
+    if path.exists():
+        check_private(path)
+        text = path.read_text(encoding="utf-8").strip()
+        if text:
+            return text, False
+    password = secrets.token_urlsafe(24)
+    write_secret(path, (password + "\n").encode())
+    return password, True
+
+
+def write_mosquitto(records: list[Record], out, data=None) -> list:
+    """The password file at out (hashes only, still kept private), the ACL beside it (.acl) and a
+    config snippet (.include.conf) that turns both on and anonymous access off. The live view's account
+    gets its password from (or into) the data directory, never onto the screen."""
+    password, _ = live_password(data)
+    write_secret(out, mosquitto_passwd(records, mosquitto_hash(password)).encode())
     acl = out.with_suffix(".acl")
     acl.write_text(mosquitto_acl(records), encoding="utf-8")
-    return [out, acl]
+    conf = out.with_suffix(".include.conf")  # never the broker's own mosquitto.conf
+    conf.write_text(f"# reallabor: include this in mosquitto.conf (after a listener line)\nallow_anonymous false\n"
+                    f"password_file {out.resolve()}\nacl_file {acl.resolve()}\n", encoding="utf-8")
+    return [out, acl, conf]
 
 
 def write_tts(records: list[Record], out) -> int:

@@ -31,6 +31,7 @@ class Record:
     join_eui: str = ""
     app_key: str = ""
     frequency_plan: str = ""
+    discovery: int = 0  # 1: the device publishes Home Assistant discovery (mqtt.discovery in its config)
 
 
 _COLUMNS = [f.name for f in fields(Record)]
@@ -45,6 +46,10 @@ class Inventory:
         check_private(self.path)
         with self._db() as db:
             db.execute(f"CREATE TABLE IF NOT EXISTS devices ({', '.join(_COLUMNS)}, PRIMARY KEY (mac))")
+            have = {row[1] for row in db.execute("PRAGMA table_info(devices)")}
+            for f in fields(Record):  # an inventory from an older version gets the newer columns
+                if f.name not in have:
+                    db.execute(f"ALTER TABLE devices ADD COLUMN {f.name} DEFAULT {f.default!r}")
 
     @contextlib.contextmanager
     def _db(self):

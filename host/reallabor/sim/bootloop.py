@@ -41,6 +41,7 @@ class SimDevice:
         self.stderr: list[str] = []
         self.boots = 0
         self.process = None
+        self.last_ms = 0  # the last instant (virtual ms) the previous boot was seen alive
 
     def run(self) -> int:
         boot = Boot()
@@ -50,6 +51,14 @@ class SimDevice:
             rc, boot = self._boot(boot)
             if boot is None or boot.start_ms > self.end_ms:
                 return rc
+            self._pace(boot.start_ms - self.last_ms)
+
+    def _pace(self, off_ms: int) -> None:
+        """At a speed factor the time a board spends off (deep sleep, power loss) passes in real
+        time too, divided by the factor; at max speed the next boot starts at once."""
+        speed = self.env.get("RL_SPEED", "max")
+        if speed != "max" and off_ms > 0:
+            time.sleep(off_ms / 1000 / float(speed))
 
     def _boot(self, boot: Boot) -> tuple[int, Boot | None]:
         env = dict(self.env, RL_START_MS=str(boot.start_ms), RL_RESET=boot.cause, RL_RTC=boot.rtc,
@@ -108,6 +117,7 @@ class SimDevice:
             reader.join(5)
             for s in (proc.stdin, proc.stdout, proc.stderr):
                 s.close()
+        self.last_ms = last_t
         if stalled.is_set():
             self.stderr.append(f"no output for {STALL_S} s: the board hangs, stopped\n")
             return rc, None
