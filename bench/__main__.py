@@ -81,6 +81,8 @@ def bench_faults() -> None:
 def main() -> None:
     from bench.deploy import bench_deploy
     from bench.flash import bench_flash
+    from bench.live import bench_live
+    from bench.radio import bench_radio
 
     print("reallabor benchmarks")
     bench_replay("courtyard-24h-bme280.jsonl")
@@ -89,6 +91,8 @@ def main() -> None:
     bench_flash()
     bench_deploy()
     bench_faults()
+    bench_radio()
+    bench_live()
 
 
 if __name__ == "__main__":

@@ -54,9 +54,10 @@ def partitions(data: bytes, image_offset: int) -> list[Partition]:
 
 
 def filesystem_region(data: bytes, image_offset: int, flash_size: int) -> tuple[int, int]:
-    """(offset, size) of MicroPython's LittleFS: the "vfs" data partition if the table has one,
-    otherwise the free flash after the last partition, as MicroPython creates it at boot (tables
-    like partitions-4MiBplus.csv); 0x200000 to the end without a table."""
+    """(offset, size) of MicroPython's LittleFS: the "vfs" data partition if the table has one (the
+    ESP32 port's partitions-4MiB.csv of 1.22-1.25: 0x200000, 2 MB), otherwise the free flash after
+    the last partition, where MicroPython creates it at boot (a custom table without vfs);
+    0x200000 to the end without a table."""
     table = partitions(data, image_offset)
     vfs = [p for p in table if p.type == _TYPE_DATA and p.label == "vfs"]
     if vfs:
@@ -92,9 +93,9 @@ def app_image(chip: str, payload: bytes, load_addr: int = 0x3F400020) -> bytes:
 
 def synthetic_firmware(chip: str, size: int, seed: int = 1) -> bytes:
     """A stand-in for a MicroPython firmware file (tests and benchmarks; there is no internet here):
-    bootloader image with the chip's id, partition table (4MiBplus layout: the filesystem follows the
-    2 MB of firmware), and an application image whose content compresses about as well as real code
-    (~60 %)."""
+    bootloader image with the chip's id, partition table (as the port's partitions-4MiB.csv of
+    1.22-1.25: nvs, phy_init, the 2 MB factory app, the 2 MB vfs filesystem after it), and an
+    application image whose content compresses about as well as real code (~60 %)."""
     rng = random.Random(seed)
     offset = chips.CHIPS[chip].flash_offset
     words = [rng.randbytes(rng.randint(2, 12)) for _ in range(256)]
@@ -103,6 +104,7 @@ def synthetic_firmware(chip: str, size: int, seed: int = 1) -> bytes:
         Partition("nvs", _TYPE_DATA, 0x02, 0x9000, 0x6000),
         Partition("phy_init", _TYPE_DATA, 0x01, 0xF000, 0x1000),
         Partition("factory", _TYPE_APP, 0x00, 0x10000, 0x1F0000),
+        Partition("vfs", _TYPE_DATA, 0x81, 0x200000, 0x200000),
     ])
     app_size = max(size - (0x10000 - offset) - 64, 0)
     chunks, filled = [], 0

@@ -125,7 +125,7 @@ def test_with_app_writes_a_littlefs_image_that_mounts(sim):
     app = layout.board_files(board)
     (r,) = flash_each(jobs(board, image, [b], app_files=app))
     assert r.ok, r.error
-    assert r.fs == (0x200000, 512)  # the free tail after the 4MiBplus-style partitions
+    assert r.fs == (0x200000, 512)  # the vfs partition of the port's partitions-4MiB.csv
     region = b.flash.path.read_bytes()[0x200000:]
     files = fsimage.read(region, 512)
     assert files == app

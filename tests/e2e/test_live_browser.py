@@ -157,7 +157,7 @@ def replayed(setup):
     work = Path(tempfile.mkdtemp(prefix="reallabor-live-trace-"))
     trace = demo.write_trace(0, work, int(time.time() * 1000) - 60 * 60_000, 60)
     config = demo.node_config(trace, "werkbank-a", deep_sleep=False)
-    result = replay.run(trace, setup["broker"].url, "max", demo.HEAP, config)
+    result = replay.run(trace, setup["broker"].url, "max", config=config)
     assert result.returncode == 0, result.stderr
     shutil.rmtree(work, ignore_errors=True)
     return result

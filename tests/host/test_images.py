@@ -20,9 +20,16 @@ def test_synthetic_firmware_is_a_valid_image_for_its_chip(chip, chip_id):
 
 
 def test_filesystem_region_follows_the_partition_table():
-    data = espimage.synthetic_firmware("esp32", 100_000)  # 4MiBplus layout: no vfs entry
+    data = espimage.synthetic_firmware("esp32", 100_000)  # the port's partitions-4MiB.csv: vfs at 2 MB
     assert espimage.filesystem_region(data, 0x1000, 4 << 20) == (0x200000, 0x200000)
-    assert espimage.filesystem_region(data, 0x1000, 8 << 20) == (0x200000, 0x600000)
+    assert espimage.filesystem_region(data, 0x1000, 8 << 20) == (0x200000, 0x200000)  # the partition, not the flash
+
+
+def test_filesystem_region_without_a_vfs_partition_is_the_free_tail():
+    table = espimage.partition_table([Partition("factory", 0, 0, 0x10000, 0x1F0000)])
+    data = bytearray(b"\xff" * 0x8000) + table
+    assert espimage.filesystem_region(bytes(data), 0x0, 4 << 20) == (0x200000, 0x200000)
+    assert espimage.filesystem_region(bytes(data), 0x0, 8 << 20) == (0x200000, 0x600000)
 
 
 def test_filesystem_region_uses_a_vfs_partition_and_clips_it_to_the_flash():

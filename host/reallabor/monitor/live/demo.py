@@ -25,7 +25,6 @@ SITE = "makerspace"
 PREFIX = "reallabor"
 FIRST_MINUTE = 8 * 60 + 30  # people arrive at 08:30, CO2 rises from 09:30
 SHIFT_MINUTES = 12  # node i's day starts i * this later
-HEAP = "256K"  # the demo is about the page, not the RAM budget
 # (device id, name, deep sleep); the last one is provisioned but never switched on
 NODES = (("werkbank-1", "Werkbank 1", False), ("werkbank-2", "Werkbank 2", False), ("fenster", "Fensterbank", True),
          ("tuer", "Tür", False), ("loetplatz", "Lötplatz", False), ("lager", "Lager", False),
@@ -132,7 +131,7 @@ class Demo:
 
 def _node(trace: str, broker: str, speed: str, config: str) -> int:
     """One demo node: the replay of its trace against the demo's broker -> MicroPython's exit code."""
-    result = replay.run(Path(trace), broker, speed, HEAP, json.loads(Path(config).read_text(encoding="utf-8")))
+    result = replay.run(Path(trace), broker, speed, config=json.loads(Path(config).read_text(encoding="utf-8")))
     if result.returncode:
         sys.stderr.write(result.stderr[-4000:])
     return result.returncode
