@@ -8,6 +8,7 @@
 #                                        on; -> how long the sensors' supply has been on (0: just now)
 #   device_id() -> str                   "rl-a1b2c3", derived from the MAC (node.ident)
 #   mac() -> bytes                       the 6-byte base MAC
+#   battery_mv() -> int or None          the battery's voltage (board file "battery"), None without
 #   i2c(name, overrides) -> bus          "i2c0": machine.I2C's readfrom_mem_into, writeto_mem,
 #                                        writeto, readfrom_into; freq, timeout_us and soft (a
 #                                        software bus) from the board file, overrides (a dict or

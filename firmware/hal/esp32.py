@@ -74,6 +74,10 @@ def sync_time(server):
     return True
 
 
+def battery_mv():
+    return None  # not measured yet
+
+
 def mac():
     return machine.unique_id()  # the base MAC from eFuse; the Wi-Fi station uses it unchanged
 

@@ -12,6 +12,7 @@
 #   RL_RTC       RTC memory kept over deep sleep and watchdog resets (hex)
 #   RL_FAULTS    "1": the trace has fault events (hal/simfaults.py)
 #   RL_HOST_FAULTS  the fault kinds the host carries out ("broker_stop,..."): wait for its word
+#   RL_HOST_RADIO  "1": a receive window asks the host for downlinks (a simulated gateway, docs/radio.md)
 # The board file (board.json in the flash directory, as deploy writes it) names the buses and the
 # LoRa radio, as on a board.
 from hal import simtime  # first: it becomes `time` and asyncio's scheduler for all that follows
@@ -354,6 +355,10 @@ def device_id():
     return _device_id
 
 
+def battery_mv():
+    return None  # no battery in a replay
+
+
 def mac():
     return ident.parse_mac(os.getenv("RL_MAC") or _MAC)
 
@@ -482,12 +487,18 @@ _radio = None
 
 def radio():
     # The board's LoRa radio: the real driver over a simulated chip on a simulated SPI bus
-    # (hal/simradio.py), hearing the trace's radio records; None if the board file has none.
-    global _radio
+    # (hal/simradio.py), hearing the trace's radio records and, with RL_HOST_RADIO, the host's
+    # gateway; None if the board file has none. simradio's code counts as the simulator's heap.
+    global _radio, own_heap
     if _radio is None:
         lora = boardfile.load().get("lora")
         if lora:
+            gc.collect()
+            before = gc.mem_alloc()
             from hal import simradio
 
+            simradio.AIR.host = os.getenv("RL_HOST_RADIO") == "1"
+            gc.collect()
+            own_heap += gc.mem_alloc() - before
             _radio = simradio.radio(lora, os.getenv("RL_TRACE"))
     return _radio

@@ -159,6 +159,7 @@ class Air:
         self.sent = []  # the last KEEP frames the chips sent (Transmission), oldest first
         self.count = 0  # frames the chips sent since start
         self.listeners = []  # chips in a receive window, told when a frame arrives on the air
+        self.host = False  # True: ask the host for downlinks when a window opens (ask_host)
         self._file = None
         self._next = None
 
@@ -186,6 +187,18 @@ class Air:
             r = self._next
             self._read_next()
             self._put(downlink(r))
+
+    def ask_host(self, rx):
+        # A receive window opens: the host's simulated gateway (host/reallabor/sim/gateway.py) is
+        # asked for what it will send. Virtual time stands still until it answered: a `radio listen`
+        # console line, then one downlink record per line on stdin (as the trace's, with "us" for
+        # the microseconds after "t"), then an empty line.
+        print("%d I radio listen freq=%d sf=%d bw=%s" % (_uptime_ms(now_us()), rx.freq_hz, rx.sf, "%g" % rx.bw_khz))
+        while True:
+            line = sys.stdin.readline()
+            if not line.strip():
+                return
+            self._put(downlink(json.loads(line)))
 
     def inject(self, t_ms, freq_hz, sf, payload, bw_khz=125, cr=5, **options):
         # A downlink as a gateway sends it (inverted IQ, no CRC unless crc=True), starting at t_ms.
@@ -261,7 +274,7 @@ AIR = Air()  # the simulator's one air; tests make their own
 def downlink(r):
     # A trace record {"t": ms, "radio": "down", "freq_hz", "sf", "phy": hex, ...} (docs/trace-format.md)
     try:
-        return Transmission(r["t"] * 1000, r["freq_hz"], r["sf"], r.get("bw_khz", 125), r.get("cr", 5),
+        return Transmission(r["t"] * 1000 + r.get("us", 0), r["freq_hz"], r["sf"], r.get("bw_khz", 125), r.get("cr", 5),
                             bytes.fromhex(r["phy"]), preamble=r.get("preamble", 8), crc=r.get("crc", False),
                             iq_inverted=True, sync_word=r.get("sync_word", 0x34), power_dbm=r.get("dbm", 14),
                             rssi=r.get("rssi", -80), snr=r.get("snr", 7))
@@ -331,6 +344,8 @@ class _Chip:
         self._schedule(frame.end_us)
 
     def _start_rx(self, settings, open_us, close_us):
+        if self.air.host and settings is not None:
+            self.air.ask_host(settings)
         self._rx = (settings, open_us, close_us)
         if self not in self.air.listeners:
             self.air.listeners.append(self)

@@ -8,14 +8,15 @@ import struct
 import sys
 
 import node
-from node import clock, log
+from node import clock, log, rtcmem
 from node.codec.state_json import encode_state
 from node.uplink import Uplink, backoff_ms
 
 SAFE_MODE_RETRY_MS = 60000
 WATCHDOG_SLACK_MS = 60000  # the watchdog resets a node whose cycle is this late
-# RTC memory, kept over deep sleep: version, flags (bit 0: discovery sent), failed connection
-# attempts in a row, wake-ups left to skip before the next attempt, next scheduled wake (Unix ms)
+# RTC memory (node.rtcmem section APP), kept over deep sleep: version, flags (bit 0: discovery
+# sent), failed connection attempts in a row, wake-ups left to skip before the next attempt, next
+# scheduled wake (Unix ms)
 _RTC = "<BBBBq"
 _RTC_VERSION = 1
 
@@ -34,6 +35,8 @@ async def start(board, uplink=Uplink, powered_ms=0):
     supply_on = clock.add(clock.ticks(), -powered_ms)
     cfg = await load_config(board)
     if cfg:
+        if uplink is Uplink and cfg["lora"] and board.radio() is not None:
+            from node.lora_uplink import LoraUplink as uplink  # LoRaWAN instead of MQTT
         node = Node(board, cfg, uplink, supply_on)
         await (node.run_once() if cfg["deep_sleep"] else node.run())
 
@@ -109,7 +112,7 @@ class Node:
         if not self.board.running():
             return
         self.board.watchdog(clock.diff(self.started, woke) + cfg["send_window_s"] * 1000 + WATCHDOG_SLACK_MS)
-        rtc = self.board.rtc_memory()
+        rtc = rtcmem.get(self.board, rtcmem.APP)
         version, flags, fails, skip, slot = struct.unpack(_RTC, rtc) if len(rtc) == struct.calcsize(_RTC) else (0, 0, 0, 0, 0)
         if version != _RTC_VERSION or self.board.reset_cause() == "power":
             flags = fails = skip = slot = 0
@@ -137,7 +140,7 @@ class Node:
             skip = min(255, backoff_ms(up.fails) // interval)
         if not up.discover:
             flags |= 1
-        self.board.save_rtc(struct.pack(_RTC, _RTC_VERSION, flags, min(up.fails, 255), skip, wake_ms or 0))
+        rtcmem.put(self.board, rtcmem.APP, struct.pack(_RTC, _RTC_VERSION, flags, min(up.fails, 255), skip, wake_ms or 0))
         now = clock.ticks()
         sleep_ms = interval - clock.diff(now, woke) if wake_ms is None else wake_ms - clock.epoch_ms(now)
         log.info("sleep %d ms%s" % (sleep_ms, "" if sent else ", messages still queued"))
@@ -229,7 +232,8 @@ class Node:
     def publish_state(self, tick, early=False):
         for c in self.channels:
             c.summarize()
-        msg = encode_state(self.device, self.seq, clock.epoch_s(tick), self.channels)
+        # the uplink may have its own encoding (LoRaWAN: the compact payload)
+        msg = getattr(self.uplink, "encode", encode_state)(self.device, self.seq, clock.epoch_s(tick), self.channels)
         for c in self.channels:
             c.sent_state(early)
         self.send(self.topic + "state", msg, False)
