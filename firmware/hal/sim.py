@@ -488,17 +488,24 @@ _radio = None
 def radio():
     # The board's LoRa radio: the real driver over a simulated chip on a simulated SPI bus
     # (hal/simradio.py), hearing the trace's radio records and, with RL_HOST_RADIO, the host's
-    # gateway; None if the board file has none. simradio's code counts as the simulator's heap.
+    # gateway; None if the board file has none. simradio and the chip count as the simulator's
+    # heap, the driver as the firmware's.
     global _radio, own_heap
     if _radio is None:
         lora = boardfile.load().get("lora")
         if lora:
+            from node.radio import make
+
             gc.collect()
             before = gc.mem_alloc()
             from hal import simradio
 
             simradio.AIR.host = os.getenv("RL_HOST_RADIO") == "1"
+            simradio.AIR.keep = 1  # the console has every transmission; keep no list of them
+            chip, bus, pins = simradio.chip(lora, os.getenv("RL_TRACE"))
+            if hasattr(chip, "last"):
+                chip.last = None  # what each command was last sent with: for tests, not replays
             gc.collect()
             own_heap += gc.mem_alloc() - before
-            _radio = simradio.radio(lora, os.getenv("RL_TRACE"))
+            _radio = make(lora, bus, chip.nss_pin, chip.reset_pin, **pins)
     return _radio

@@ -52,23 +52,15 @@ async def test_readings_leave_the_outbox_as_compact_uplinks():
 
 
 async def test_the_app_chooses_mqtt_without_a_radio():
+    import sys
+
     net, board = setup(cycles=1)
+    from node import config
+
+    cfg = config.load()
+    assert app.uplink_for(board, cfg).__name__ == "LoraUplink" and "node.uplink" not in sys.modules
     board._radio = None
-    from node.uplink import Uplink
-
-    chosen = []
-    real = app.Node.__init__
-
-    def spy(self, board, cfg, uplink=Uplink, supply_on=None):
-        chosen.append(uplink.__name__)
-        real(self, board, cfg, uplink, supply_on)
-
-    app.Node.__init__ = spy
-    try:
-        await app.start(board)
-    finally:
-        app.Node.__init__ = real
-    assert chosen == ["Uplink"]
+    assert app.uplink_for(board, cfg).__name__ == "Uplink"
 
 
 async def test_confirmed_reading_stays_until_its_ack():

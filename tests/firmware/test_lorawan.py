@@ -76,37 +76,42 @@ async def test_dev_nonce_and_frame_counter_survive_a_power_loss():
     assert [j[0] for j in net.joins] == [0, 1]
 
 
+def spy_on_flash(fail=None):
+    # -> the list of (path, values) persist writes; writes to a path containing `fail` raise ENOSPC
+    saves = []
+    real = persist.save_ints
+
+    def save(path, values):
+        if fail and fail in path:
+            raise OSError(28)
+        saves.append((path, tuple(values)))
+        real(path, values)
+
+    persist.save_ints = save
+    return saves
+
+
 async def test_frame_counter_flash_writes_are_bounded():
     net, mac, board, air, chip = await joined()
-    saves = []
-    from node.net import lorawan_state
-
-    real = lorawan_state.save_limit
-    lorawan_state.save_limit = lambda limit: (saves.append(limit), real(limit))
-    try:
-        for i in range(100):
-            await clock.sleep_ms(mac.wait_ms(1, False))
-            await mac.send(1, b"x", False)
-    finally:
-        lorawan_state.save_limit = real
-    assert saves == [32, 64, 96, 128]
+    saves = spy_on_flash()
+    for i in range(100):
+        await clock.sleep_ms(mac.wait_ms(1, False))
+        await mac.send(1, b"x", False)
+    assert saves == [("lorawan/fcnt", (n,)) for n in (32, 64, 96, 128)]
 
 
 async def test_no_uplink_when_the_flash_refuses_to_reserve_counters():
-    from node.net import lorawan_state
-
     net, mac, board, air, chip = await joined()
-
-    def full(limit):
-        raise OSError(28)
-
-    real = lorawan_state.save_limit
-    lorawan_state.save_limit = full
-    try:
-        assert await mac.send(1, b"x", False) == lorawan.NO_COUNTER
-    finally:
-        lorawan_state.save_limit = real
+    spy_on_flash(fail="fcnt")
+    assert await mac.send(1, b"x", False) == lorawan.NO_COUNTER
     assert net.uplinks == []
+
+
+async def test_no_join_request_when_the_flash_refuses_the_dev_nonce():
+    net, mac, board, air, chip = await node()
+    spy_on_flash(fail="devnonce")
+    assert not await mac.join()
+    assert net.joins == [] and mac.join_wait_ms() > 3000000  # tried again in an hour
 
 
 async def test_duty_cycle_of_the_default_sub_band():

@@ -9,8 +9,6 @@ import sys
 
 import node
 from node import clock, log, rtcmem
-from node.codec.state_json import encode_state
-from node.uplink import Uplink, backoff_ms
 
 SAFE_MODE_RETRY_MS = 60000
 WATCHDOG_SLACK_MS = 60000  # the watchdog resets a node whose cycle is this late
@@ -21,23 +19,33 @@ _RTC = "<BBBBq"
 _RTC_VERSION = 1
 
 
-def main(board, uplink=Uplink):
+def main(board, uplink=None):
     # board: the hardware layer (hal/__init__.py has its contract); uplink: the delivery class,
-    # which a comparison run swaps for another transport
+    # which a comparison run swaps for another transport (None: as the config says, uplink_for())
     powered_ms = board.setup()
     asyncio.run(start(board, uplink, powered_ms))
     board.stopped()
 
 
-async def start(board, uplink=Uplink, powered_ms=0):
+def uplink_for(board, cfg):
+    # LoRaWAN for a config with a "lora" section on a board with a radio, else MQTT. Imported only
+    # now: a node carries one of the two in RAM, never both.
+    if cfg["lora"] and board.radio() is not None:
+        from node.lora_uplink import LoraUplink
+
+        return LoraUplink
+    from node.uplink import Uplink
+
+    return Uplink
+
+
+async def start(board, uplink=None, powered_ms=0):
     # powered_ms: how long the sensors' supply has been on (setup() switched it on, or a deep
     # sleep left it on); a sensor is first addressed once its power-up time has passed.
     supply_on = clock.add(clock.ticks(), -powered_ms)
     cfg = await load_config(board)
     if cfg:
-        if uplink is Uplink and cfg["lora"] and board.radio() is not None:
-            from node.lora_uplink import LoraUplink as uplink  # LoRaWAN instead of MQTT
-        node = Node(board, cfg, uplink, supply_on)
+        node = Node(board, cfg, uplink or uplink_for(board, cfg), supply_on)
         await (node.run_once() if cfg["deep_sleep"] else node.run())
 
 
@@ -72,7 +80,7 @@ def read_config():
 
 
 class Node:
-    def __init__(self, board, cfg, uplink=Uplink, supply_on=None):
+    def __init__(self, board, cfg, uplink=None, supply_on=None):
         self.board = board
         self.cfg = cfg
         self.device = cfg["device"] or board.device_id()
@@ -137,6 +145,8 @@ class Node:
         if skip:
             skip -= 1
         elif up.fails:  # this wake-up tried and failed: skip a few, more after each failure
+            from node.uplink import backoff_ms
+
             skip = min(255, backoff_ms(up.fails) // interval)
         if not up.discover:
             flags |= 1
@@ -232,8 +242,10 @@ class Node:
     def publish_state(self, tick, early=False):
         for c in self.channels:
             c.summarize()
-        # the uplink may have its own encoding (LoRaWAN: the compact payload)
-        msg = getattr(self.uplink, "encode", encode_state)(self.device, self.seq, clock.epoch_s(tick), self.channels)
+        encode = getattr(self.uplink, "encode", None)  # the uplink's own encoding (LoRaWAN: compact)
+        if encode is None:
+            from node.codec.state_json import encode_state as encode
+        msg = encode(self.device, self.seq, clock.epoch_s(tick), self.channels)
         for c in self.channels:
             c.sent_state(early)
         self.send(self.topic + "state", msg, False)

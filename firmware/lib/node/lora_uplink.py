@@ -13,6 +13,7 @@ from node.net import lorawan
 from node.outbox import Outbox
 
 IDLE_MS = const(3600000)  # nothing queued: look again after this long at the latest
+RECORD = const(96)  # an outbox record: 14 bytes of header and a payload (compact 3..15, Cayenne up to 47)
 _TOPIC = b""  # outbox records carry no topic: the FPort says what the payload is
 
 
@@ -21,7 +22,7 @@ class LoraUplink:
         lora = cfg["lora"]
         self.board = board
         self.cfg = cfg
-        self.outbox = Outbox(cap=cfg["outbox_kb"] * 1024)
+        self.outbox = Outbox(cap=cfg["outbox_kb"] * 1024, record=RECORD)
         self.mac = lorawan.Mac(board.radio(), lora, board)
         self.confirmed = lora["confirmed"]
         if lora["payload"] == "cayenne":

@@ -23,12 +23,13 @@ MAX_RECORD = const(2560)  # header + topic + payload of one message: a state mes
 
 
 class Outbox:
-    def __init__(self, path="outbox", cap=256 * 1024):
+    def __init__(self, path="outbox", cap=256 * 1024, record=MAX_RECORD):
+        # record: the largest record in bytes (header, topic, payload); a LoRa node's are small
         self._dir = path
         self._head_file = path + "/head"
         self._cap = cap
         self._seg_cap = cap // _SEGMENTS
-        self.buf = bytearray(MAX_RECORD)
+        self.buf = bytearray(record)
         self._mv = memoryview(self.buf)
         self._hdr = bytearray(_HDR)
         self._loaded = None  # (segment, offset) of the record in buf
@@ -107,7 +108,7 @@ class Outbox:
             with open(name, "rb") as src, open(name + ".tmp", "wb") as dst:
                 left = end
                 while left:
-                    k = src.readinto(self._mv[:min(left, MAX_RECORD)])
+                    k = src.readinto(self._mv[:min(left, len(self.buf))])
                     dst.write(self._mv[:k])
                     left -= k
             os.rename(name + ".tmp", name)
@@ -122,7 +123,7 @@ class Outbox:
             return 0
         magic, _, tlen, plen, _, crc = struct.unpack_from("<BBHHII", self.buf)
         n = _HDR + tlen + plen
-        if magic != _MAGIC or n > MAX_RECORD:
+        if magic != _MAGIC or n > len(self.buf):
             return 0
         if f.readinto(self._mv[_HDR:n]) != n - _HDR:
             return 0
@@ -142,8 +143,8 @@ class Outbox:
         t = memoryview(topic)
         p = memoryview(payload)
         n = _HDR + len(t) + len(p)
-        if n > MAX_RECORD:
-            raise ValueError("message of %d bytes, at most %d" % (n, MAX_RECORD))
+        if n > len(self.buf):
+            raise ValueError("message of %d bytes, at most %d" % (n, len(self.buf)))
         if self._last_size >= self._seg_cap:
             self._last += 1
             self._last_size = 0

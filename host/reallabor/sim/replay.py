@@ -22,6 +22,7 @@ from reallabor.mqtt.subscriber import Subscriber
 from reallabor.sim.bootloop import SimDevice, environment
 from reallabor.sim.faults import FaultDriver
 from reallabor.sim.mqttproxy import Proxy
+from reallabor.sim.netserver import iso_ms
 from reallabor.traces import fileformat
 
 _HEAP = re.compile(r"^\d+[kKmM]?$")
@@ -56,6 +57,12 @@ class Result:
     boots: int = 0
     cuts: list[str] = field(default_factory=list)  # packet types at which the fault proxy cut
     sampled: list[int] = field(default_factory=list)  # seq of every reading stored ("sample seq=N")
+    lorawan: object = None  # a LoRa node's replay: sim.lorareplay.LoraRun (network server, gateway, frames)
+
+    @property
+    def uplinks(self) -> list[Message]:
+        """A LoRa node's uplinks as the network server published them (The Things Stack's format)."""
+        return [m for m in self.messages if m.topic.startswith("v3/") and m.topic.endswith("/up")]
 
     @property
     def states(self) -> list[Message]:
@@ -116,6 +123,8 @@ def default_config(summary: fileformat.Summary) -> dict:
     }
     if h.get("i2c"):
         config["i2c"] = h["i2c"]
+    if h.get("lora"):  # a LoRa node's sample trace names its keys (docs/trace-format.md)
+        config["lora"] = h["lora"]
     return config
 
 
@@ -132,13 +141,16 @@ def check_buses(board, summary: fileformat.Summary, checked: dict) -> None:
 
 def run(trace_path: Path, broker_url: str | None = None, speed: str = "max", heap: str = "128K",
         config: dict | None = None, on_message=None, compiled: bool = True, main: Path | None = None,
-        extra_path: list[Path] = (), seed: int = 0, files: dict[str, bytes] | None = None) -> Result:
+        extra_path: list[Path] = (), seed: int = 0, files: dict[str, bytes] | None = None,
+        lora_options: dict | None = None) -> Result:
     """Replay a trace. config is a raw config.json dict (default: from the trace header); its MQTT
     URL is replaced by the broker's (an mqtts:// URL, a TLS listener of that broker, is kept). on_message(Message) is called as messages arrive. compiled:
     run the .mpy bytecode a board gets (default) or the sources. A trace with fault events gets a
     proxy between device and broker, and broker faults need the replay's own broker. main and
     extra_path swap in another entry point (a comparison transport); seed makes power losses land
-    at the same random instants again; files go onto the device's flash (a CA certificate)."""
+    at the same random instants again; files go onto the device's flash (a CA certificate). A
+    config with a `lora` section on a board with a radio runs a LoRa node against a simulated
+    gateway and network server (sim/lorareplay.py; lora_options: their settings)."""
     summary = fileformat.load(trace_path)
     speed = parse_speed(speed)
     heap = check_heap(heap)
@@ -146,7 +158,7 @@ def run(trace_path: Path, broker_url: str | None = None, speed: str = "max", hea
     firmware = compiled_firmware() if compiled else FIRMWARE
     config = dict(config or default_config(summary))
     setup = _Setup(trace_path, summary, speed, heap, config, micropython, firmware, on_message, main, extra_path, seed,
-                   files or {})
+                   files or {}, lora_options or {})
     if broker_url is None:
         with Mosquitto() as broker:
             return _run(setup, broker.url, broker)
@@ -169,6 +181,7 @@ class _Setup:
     extra_path: list
     seed: int
     files: dict
+    lora_options: dict
 
 
 def _run(s: _Setup, broker_url, broker) -> Result:
@@ -187,6 +200,12 @@ def _run(s: _Setup, broker_url, broker) -> Result:
     device = checked["device"] or DEFAULT_DEVICE
     topic = f"{checked['mqtt']['prefix']}/{checked['site']}/{device}/#"
     result = Result()
+    lora = None
+    if checked["lora"] and board.lora:  # a LoRa node: a simulated gateway and network server instead
+        from reallabor.sim.lorareplay import LoraRun
+
+        lora = result.lorawan = LoraRun(device, checked["lora"], broker_url, s.summary.epoch_ms, s.lora_options)
+        topic = lora.topic
     try:
         with tempfile.TemporaryDirectory(prefix="reallabor-flash-") as flash, Subscriber(broker_url, topic) as sub:
             fd = os.open(Path(flash) / "config.json", os.O_WRONLY | os.O_CREAT, 0o600)  # may hold secrets
@@ -197,22 +216,28 @@ def _run(s: _Setup, broker_url, broker) -> Result:
                 (Path(flash) / name).write_bytes(data)
             path = os.pathsep.join([".frozen", *map(str, s.extra_path), str(s.firmware), str(s.firmware / "lib")])
             env = environment(path, trace=Path(s.trace_path).resolve(), speed=s.speed, end_ms=s.summary.end_ms,
-                              epoch_ms=s.summary.epoch_ms, device_id=device, faults=1 if s.summary.faults else None)
+                              epoch_ms=s.summary.epoch_ms, device_id=device, faults=1 if s.summary.faults else None,
+                              host_radio=1 if lora else None)
             main = s.main or s.firmware / "main.py"
-            matcher = _Matcher(result, sub.inbox, s.on_message)
-            driver = FaultDriver(s.summary.faults, broker, proxy, sub) if s.summary.faults else None
+            matcher = _Matcher(result, sub.inbox, s.on_message, s.summary.epoch_ms)
+            driver = FaultDriver(s.summary.faults, broker, proxy, sub, lora.gateway if lora else None) \
+                if s.summary.faults else None
             runner = SimDevice([s.micropython, "-X", f"heapsize={s.heap}", str(main)], flash, env, s.summary.end_ms,
-                            matcher.console, driver, s.seed)
+                            matcher.console, driver, s.seed, lora.gateway if lora else None)
             started = time.monotonic()
             result.returncode = runner.run()
             result.boots = runner.boots
             result.stderr = "".join(runner.stderr)
             result.wall_s = time.monotonic() - started
+            if lora:
+                result.published = lora.published()
             matcher.finish(timeout_s=5)
             result.cuts = proxy.cuts if proxy else []
     finally:
         if proxy:
             proxy.close()
+        if lora:
+            lora.close()
     return result
 
 
@@ -220,10 +245,11 @@ class _Matcher:
     """Pairs each message the broker delivers with the virtual time of the console line
     'pub <topic>' the device printed when it sent it (per topic, in order)."""
 
-    def __init__(self, result: Result, inbox: queue.Queue, on_message):
+    def __init__(self, result: Result, inbox: queue.Queue, on_message, epoch_ms: int = 0):
         self.result = result
         self.inbox = inbox
         self.on_message = on_message
+        self.epoch_ms = epoch_ms
         self.sent = collections.defaultdict(collections.deque)  # topic -> virtual times
         self.waiting = collections.deque()  # delivered, but its console line not read yet
 
@@ -262,6 +288,11 @@ class _Matcher:
             pass
         while self.waiting:
             topic, payload = self.waiting[0]
+            if topic.startswith("v3/"):  # from the network server: its own reception time
+                self.waiting.popleft()
+                body = json.loads(payload)
+                self._add(Message(iso_ms(body["received_at"]) - self.epoch_ms, topic, body, payload.decode()))
+                continue
             times = self.sent[topic]
             if not times and not final:
                 return  # keep the order: wait for the console line
@@ -272,7 +303,9 @@ class _Matcher:
                 body = json.loads(raw, parse_float=Decimal)
             except ValueError:
                 body = raw
-            message = Message(t, topic, body, raw)
-            self.result.messages.append(message)
-            if self.on_message:
-                self.on_message(message)
+            self._add(Message(t, topic, body, raw))
+
+    def _add(self, message: Message) -> None:
+        self.result.messages.append(message)
+        if self.on_message:
+            self.on_message(message)

@@ -1,19 +1,65 @@
 # A LoRaWAN Class A end device: LoRaWAN L2 1.0.4 (TS001-1.0.4, "spec") with the EU868 regional
 # parameters (RP002-1.0.3, "RP"), over one node.radio driver. Join (OTAA, or a session from the
 # config for ABP), uplinks with their two receive windows, downlinks with their MAC commands
-# (net/lorawan_mac.py, loaded only while a downlink carries some), frame counters that are never
-# used twice, the duty cycle of every sub-band and The Things Network's fair-use budget. What must
-# outlive the MAC goes to RTC memory and flash (net/lorawan_state.py). docs/lorawan.md.
+# (net/lorawan_mac.py), frame counters that are never used twice, the duty cycle of every sub-band
+# and The Things Network's fair-use budget. The join is in net/lorawan_join.py; what must outlive
+# the MAC goes to RTC memory and flash (net/lorawan_state.py). docs/lorawan.md.
 import os
 import struct
 
 from micropython import const
 
-from node import clock, log
-from node.net import eu868 as eu
+from node import clock, log, persist
 from node.net import lorawan_frames as lf
-from node.net import lorawan_state as state
 from node.radio import time_on_air_us
+
+# -- EU863-870: the regional parameters of RP002-1.0.3 (section 2.4, "RP") and the duty cycle of
+# each sub-band (ETSI EN 300 220-2, ERC Recommendation 70-03 annex 1, to which RP 2.4 refers) ----
+MAX_DR = const(6)  # DR0..DR5: SF12..SF7 at 125 kHz, DR6: SF7 at 250 kHz; DR7 (FSK) is not supported
+MAX_MAC_PAYLOAD = b"\x3b\x3b\x3b\x7b\xfa\xfa\xfa"  # M per DR (RP 2.4.6): 59, 59, 59, 123, 250, ...
+DEFAULT_CHANNELS = (868100000, 868300000, 868500000)  # RP 2.4.2, DR0..DR5, never changed
+CHANNELS = const(16)
+RX2_FREQ = const(869525000)  # RP 2.4.7
+RX2_DR = const(0)
+RECEIVE_DELAY1_S = const(1)
+JOIN_ACCEPT_DELAY1_MS = const(5000)  # RX2 one second later (TS001 6.2.6)
+MAX_EIRP_DBM = const(16)  # RP 2.4.3; TXPower n means MaxEIRP - 2n dB, n = 0..7
+ANTENNA_GAIN_DB = const(2)  # a typical stub antenna: conducted power = EIRP - 2 dB (14 dBm at TXPower 0)
+
+# Sub-bands: lowest Hz, highest Hz, duty cycle 1/n. A transmission of t on a sub-band keeps that
+# sub-band silent for t * (n - 1) afterwards.
+BANDS = (
+    (863000000, 865000000, 1000),
+    (865000000, 868000000, 100),
+    (868000000, 868600000, 100),  # g1: the default channels
+    (868700000, 869200000, 1000),
+    (869400000, 869650000, 10),  # RX2 lies here
+    (869700000, 870000000, 100),
+)
+
+
+def sf(dr):
+    return 12 - dr if dr < 6 else 7
+
+
+def bw(dr):
+    return 250 if dr == 6 else 125
+
+
+def band(freq):
+    # -> index into BANDS, or -1 for a frequency outside every sub-band
+    for i in range(len(BANDS)):
+        if BANDS[i][0] <= freq <= BANDS[i][1]:
+            return i
+    return -1
+
+
+def tx_dbm(power):
+    # TXPower index (RP 2.4.3) -> conducted power in dBm
+    return MAX_EIRP_DBM - 2 * power - ANTENNA_GAIN_DB
+
+
+# -- the MAC ------------------------------------------------------------------------------------
 
 # send() results
 SENT = const(1)  # unconfirmed: on the air NbTrans times, or until a downlink came
@@ -35,8 +81,17 @@ DL_COST = const(10800000)
 DL_CAP = const(21600000)
 HOUR_MS = const(3600000)
 DAY_MS = const(86400000)
+FRAME_MAX = const(96)  # an uplink: 13 bytes of header and MIC, 15 of FOpts, the payload (up to 47)
 _RX_EARLY_MS = const(3)  # a receive window opens this much before its nominal start
 _MAX_WAIT_MS = const(DAY_MS)  # longer than any off-time: a tick this far ahead is stale
+# on flash (net/lorawan_state.py reads them back)
+SESSION_FILE = "lorawan/session"
+FCNT_FILE = "lorawan/fcnt"
+NONCE_FILE = "lorawan/devnonce"
+SESSION_VERSION = const(1)
+# version, identity, DevAddr, FCntDown, NwkSKey, AppSKey, RX1 delay, RX1DROffset, RX2 DR, RX2 Hz,
+# DR, TXPower, NbTrans, MaxDutyCycle, channel mask; then the channels (8 bytes each), their DR ranges
+SESSION = "<BIII16s16sBBBIBBBBH"
 # what the MAC asks the network for (in FOpts)
 WANT_LINK_CHECK = const(1)
 WANT_TIME = const(2)
@@ -50,67 +105,83 @@ def _rand(n):
     return int.from_bytes(os.urandom(2), "little") % n
 
 
-class Mac:
-    def __init__(self, radio, lora, board):
-        # lora: the config's "lora" section (node.config); board: for RTC memory
-        self.radio = radio
-        self.board = board
-        self.dev_eui = bytes.fromhex(lora["dev_eui"])
-        self.join_eui = bytes.fromhex(lora["join_eui"] or "00" * 8)
-        self.app_key = bytes.fromhex(lora["app_key"] or "00" * 16)
-        self.abp = lora["dev_addr"] is not None
-        self.adr = lora["adr"]
-        self.fair_use = lora["fair_use"]
-        self.start_dr = lora["dr"]
-        self.lora = lora
-        self.ident = state.identity(lora)
-        self._buf = bytearray(256)
-        self.joined = False
-        self.dev_addr = 0
-        self.nwk = self.app = b""
-        self.fcnt_up = 0  # the next uplink counter
-        self.fcnt_limit = 0  # counters below this are reserved on flash
-        self.fcnt_down = 0  # the lowest downlink counter still accepted
-        self.defaults()
-        self._t0 = 0  # ms from power-up (T0 of the join back-off) to this boot
-        self._join_used = 0  # us of join-request airtime in the current back-off period
-        self._period = 0
-        self._tries = 0
-        self._join_at = clock.ticks()  # no join-request before this tick
-        now = clock.ticks()
-        self._bands = [now] * len(eu.BANDS)  # tick from which each sub-band may send again
-        self._agg = now  # the same for every channel (DutyCycleReq)
-        self._air = self._dl = 0  # fair-use credit (above)
-        self._credit_at = now
-        self._time_left = 0  # ms until the next DeviceTimeReq is due
-        self.adr_cnt = 0
-        self._ans = bytearray()  # MAC answers for the next uplink
-        self._sticky = bytearray()  # answers repeated in every uplink until a downlink arrives
-        self._ack = False  # the next uplink acknowledges a confirmed downlink
-        self._asked = False  # the last uplink asked for a downlink (and paid for it)
-        self.want = 0
-        self.why = None  # what the last wait_ms() waits for: "duty_cycle", "fair_use", "downlinks"
-        self._last_tx = now  # tick at the end of the last transmission (DeviceTimeAns counts from it)
-        if state.restore(self, board):  # never sent anything: nothing on the air in the last 24 h
-            self._air, self._dl = AIR_CAP, DL_CAP
-        if clock.epoch_ms(now) is None:
-            self.want |= WANT_TIME  # no Wi-Fi: the network tells the time
+# Parts needed now and then are loaded for the occasion and their RAM given back after it:
+# lorawan_state (start-up, deep sleep),
+# lorawan_join (until joined), lorawan_mac (a downlink with MAC commands).
+def _module(name):
+    import sys
 
-    def defaults(self):
-        # The channel plan and receive settings of RP 2.4 (after a join, before any MAC command)
-        self.rx1_delay = eu.RECEIVE_DELAY1_S
-        self.rx1_offset = 0
-        self.rx2_dr = eu.RX2_DR
-        self.rx2_freq = eu.RX2_FREQ
-        self.dr = self.start_dr
-        self.power = 0
-        self.nbtrans = 1
-        self.max_dc = 0
-        self.chans = bytearray(8 * eu.CHANNELS)  # per channel: uplink Hz, downlink Hz (0: = uplink)
-        self.drs = bytearray(eu.CHANNELS)  # per channel: max DR << 4 | min DR
-        for i in range(3):
-            self.set_channel(i, eu.DEFAULT_CHANNELS[i], 0x50)
-        self.mask = 7
+    __import__("node.net." + name)
+    return sys.modules["node.net." + name]
+
+
+def _drop(name):
+    import gc
+    import sys
+
+    import node.net
+
+    sys.modules.pop("node.net." + name, None)
+    node.net.__dict__.pop(name, None)
+    gc.collect()  # its blocks free again, before anything is put among them
+
+
+def _state(function, *args):
+    try:
+        return getattr(_module("lorawan_state"), function)(*args)
+    finally:
+        _drop("lorawan_state")
+
+
+def session_bytes(mac):
+    return struct.pack(SESSION, SESSION_VERSION, mac.ident, mac.dev_addr, mac.fcnt_down, mac.nwk, mac.app,
+                       mac.rx1_delay, mac.rx1_offset, mac.rx2_dr, mac.rx2_freq, mac.dr, mac.power, mac.nbtrans,
+                       mac.max_dc, mac.mask) + mac.chans + mac.drs
+
+
+def save_ints(path, values):
+    # persist.save_ints in the MAC's directory; raises OSError when the flash refuses
+    try:
+        os.mkdir("lorawan")
+    except OSError:
+        pass  # exists
+    persist.save_ints(path, values)
+
+
+def save_session(mac):
+    # the session and what the network set, on flash: at a join and after a downlink
+    try:
+        with open(SESSION_FILE + ".tmp", "wb") as f:
+            f.write(session_bytes(mac))
+        os.rename(SESSION_FILE + ".tmp", SESSION_FILE)
+    except OSError as e:  # the session in RAM is right; after a power loss the node joins again
+        log.warn("lora: session not saved (%s)" % e)
+
+
+def defaults(mac):
+    # The channel plan and receive settings of RP 2.4 (after a join, before any MAC command)
+    mac.rx1_delay = RECEIVE_DELAY1_S
+    mac.rx1_offset = 0
+    mac.rx2_dr = RX2_DR
+    mac.rx2_freq = RX2_FREQ
+    mac.dr = mac.start_dr
+    mac.power = 0  # TXPower index
+    mac.nbtrans = 1
+    mac.max_dc = 0  # DutyCycleReq: 1/2**max_dc over all channels
+    mac.chans = bytearray(8 * CHANNELS)  # per channel: uplink Hz, downlink Hz (0: the uplink's)
+    mac.drs = bytearray(CHANNELS)  # per channel: max DR << 4 | min DR
+    for i in range(3):
+        mac.set_channel(i, DEFAULT_CHANNELS[i], 0x50)
+    mac.mask = 7
+
+
+class Mac:
+    # Its attributes (the session, the channel plan, the counters, the budgets, the answers
+    # pending) are set up by net/lorawan_state.py init(): from RTC memory after a deep sleep,
+    # from flash after a power loss, else fresh.
+    def __init__(self, radio, lora, board):
+        # lora: the config's "lora" section (node.config); board: for RTC memory and the battery
+        _state("init", self, radio, lora, board)
 
     # -- channels --------------------------------------------------------------------------------
 
@@ -138,7 +209,7 @@ class Mac:
         for ch in range(last):
             if not self.usable(ch, dr):
                 continue
-            w = clock.diff(self._bands[eu.band(self.up_freq(ch))], now)
+            w = clock.diff(self._bands[band(self.up_freq(ch))], now)
             if w > 0:
                 wait = min(wait, w)
             elif ch == avoid:
@@ -175,41 +246,12 @@ class Mac:
         return max(w, clock.diff(self._agg, now))
 
     def join_wait_ms(self):
-        # ms until the next join-request may go: duty cycle, the random gap after a failed
-        # attempt, and the join back-off of TS001 7 / TR007 4.8 (aggregated join airtime since
-        # power-up: 36 s in the first hour, 36 s in the next 10 hours, then 8.7 s a day)
-        dr = JOIN_DRS[self._tries % len(JOIN_DRS)]
-        w = max(self._duty_wait(dr, 3), clock.diff(self._join_at, clock.ticks()))
-        budget, end = self._join_period()
-        toa = self._toa(dr, 23)
-        if self._join_used + toa > budget:
-            w = max(w, end - self._since_t0())
-            self.why = "join_backoff"
-        else:
-            self.why = "duty_cycle"
-        return max(w, 0)
-
-    def _since_t0(self):
-        return self._t0 + clock.uptime_ms()
-
-    def _join_period(self):
-        # -> (us of join airtime allowed, ms since T0 when the period ends); starts the new one
-        t = self._since_t0()
-        if t < HOUR_MS:
-            p, budget, end = 0, 36000000, HOUR_MS
-        elif t < 11 * HOUR_MS:
-            p, budget, end = 1, 36000000, 11 * HOUR_MS
-        else:
-            n = (t - 11 * HOUR_MS) // DAY_MS
-            p, budget, end = 2 + n, 8700000, 11 * HOUR_MS + (n + 1) * DAY_MS
-        if p != self._period:
-            self._period = p
-            self._join_used = 0
-        return budget, end
+        # ms until the next join-request may go (net/lorawan_join.py); why says what it waits for
+        return _module("lorawan_join").wait_ms(self)
 
     def wait_ms(self, length, confirmed):
         # ms until an uplink with length bytes of payload may go (0: now); why says what it waits for
-        w = self._duty_wait(self.dr, eu.CHANNELS)
+        w = self._duty_wait(self.dr, CHANNELS)
         self.why = "duty_cycle"
         if self.fair_use:
             need = self._toa(self.dr, 13 + len(self._sticky) + len(self._ans) + length) * 16 // 5 - self._air
@@ -220,7 +262,7 @@ class Mac:
         return max(w, 0)
 
     def _toa(self, dr, length):
-        return time_on_air_us(length, eu.sf(dr), eu.bw(dr))
+        return time_on_air_us(length, sf(dr), bw(dr))
 
     def _can_ask(self):
         return not self.fair_use or self._dl >= DL_COST
@@ -231,13 +273,13 @@ class Mac:
         r = self.radio
         freq = self.up_freq(ch)
         lo, hi = r.POWER_DBM
-        r.configure(freq, eu.sf(dr), eu.bw(dr), power_dbm=max(lo, min(hi, eu.tx_dbm(self.power))))
+        r.configure(freq, sf(dr), bw(dr), power_dbm=max(lo, min(hi, tx_dbm(self.power))))
         toa = r.time_on_air_us(n)
         tick = await r.send(memoryview(self._buf)[:n])
         r.sleep()
         self._last_tx = tick
-        b = eu.band(freq)
-        self._bands[b] = clock.add(tick, toa * (eu.BANDS[b][2] - 1) // 1000)
+        b = band(freq)
+        self._bands[b] = clock.add(tick, toa * (BANDS[b][2] - 1) // 1000)
         if self.max_dc:
             self._agg = clock.add(tick, toa * ((1 << self.max_dc) - 1) // 1000)
         if self.fair_use:
@@ -246,7 +288,7 @@ class Mac:
 
     async def _rx(self, at, freq, dr):
         r = self.radio
-        r.configure(freq, eu.sf(dr), eu.bw(dr), crc=False, iq_inverted=True)
+        r.configure(freq, sf(dr), bw(dr), crc=False, iq_inverted=True)
         ts = r.symbol_us()
         frame = await r.receive(clock.add(at, -_RX_EARLY_MS), min(255, (_RX_EARLY_MS * 2000 + ts - 1) // ts + 6))
         r.sleep()
@@ -258,7 +300,7 @@ class Mac:
         if nonce is None:
             d1, dr1 = self.rx1_delay * 1000, max(0, dr - self.rx1_offset)
         else:
-            d1, dr1 = eu.JOIN_ACCEPT_DELAY1_MS, dr
+            d1, dr1 = JOIN_ACCEPT_DELAY1_MS, dr
         for at, freq, rdr in ((clock.add(tick, d1), self.dl_freq(ch), dr1),
                               (clock.add(tick, d1 + 1000), self.rx2_freq, self.rx2_dr)):
             frame = await self._rx(at, freq, rdr)
@@ -283,43 +325,12 @@ class Mac:
     # -- join ------------------------------------------------------------------------------------
 
     async def join(self):
-        # One join attempt (after join_wait_ms() said 0) -> True once joined
-        dr = JOIN_DRS[self._tries % len(JOIN_DRS)]
-        ch = self._pick(dr, 3)[0]
-        nonce = state.take_dev_nonce()
-        if nonce is None or ch < 0:
-            self._join_at = clock.add(clock.ticks(), HOUR_MS)
-            return False
-        lf.build_join_request(self._buf, self.join_eui, self.dev_eui, nonce, self.app_key)
-        log.info("lora join dev_nonce=%d dr=%d" % (nonce, dr))
-        tick, toa = await self._tx(ch, dr, 23)
-        self._join_period()
-        self._join_used += toa
-        ja = await self._windows(tick, ch, dr, nonce)
-        if ja is None:
-            self._tries += 1
-            self._join_at = clock.add(clock.ticks(), 1000 + _rand(3000))  # TR007 4.8: a random gap
-            log.warn("lora join: no join-accept (attempt %d)" % self._tries)
-            return False
-        self.defaults()
-        self.dev_addr, self.nwk, self.app = ja.dev_addr, ja.nwkskey, ja.appskey
-        self.rx1_offset, self.rx2_dr, self.rx1_delay = ja.rx1_dr_offset, ja.rx2_dr, ja.rx_delay
-        if ja.cflist:
-            for i in range(5):
-                f = ja.cflist[i]
-                if f and eu.band(f) >= 0:
-                    self.set_channel(3 + i, f, 0x50)
-                    self.mask |= 1 << (3 + i)
-        self.fcnt_up = self.fcnt_down = self.adr_cnt = self._tries = 0
-        self.joined = True
-        self._ans = bytearray()
-        self._sticky = bytearray()
-        self.want |= WANT_LINK_CHECK
-        if self.fair_use:
-            self._dl -= DL_COST  # the join-accept was a downlink
-        state.save_session(self)
-        log.info("lora joined dev_addr=%08x rx1=%ds rx2_dr=%d" % (self.dev_addr, self.rx1_delay, self.rx2_dr))
-        return True
+        # One join attempt (after join_wait_ms() said 0) -> True once joined. The join code is
+        # needed only until then: its RAM is given back after a join.
+        if await _module("lorawan_join").join(self):
+            _drop("lorawan_join")
+            return True
+        return False
 
     # -- uplinks ---------------------------------------------------------------------------------
 
@@ -329,7 +340,7 @@ class Mac:
         if self.fcnt_up >= self.fcnt_limit:
             limit = self.fcnt_up + FCNT_BLOCK
             try:
-                state.save_limit(limit)
+                save_ints(FCNT_FILE, (limit,))
             except OSError as e:
                 log.error("lora: frame counters not reserved (%s): nothing sent" % e)
                 return None
@@ -354,22 +365,6 @@ class Mac:
         self._ans = out[i:] + self._ans  # what does not fit waits for the next uplink
         return out[:i], asks
 
-    def _adr_step(self):
-        # spec 4.3.1.1: ADR_ACK_LIMIT uplinks without a downlink -> ask for one (ADRACKReq);
-        # ADR_ACK_DELAY more -> default TX power; then one data rate lower every ADR_ACK_DELAY,
-        # and at the lowest one NbTrans 1 and the default channels again
-        c = self.adr_cnt - ADR_ACK_LIMIT
-        if c < ADR_ACK_DELAY or c % ADR_ACK_DELAY:
-            return
-        if c == ADR_ACK_DELAY:
-            self.power = 0
-        elif self.dr > 0:
-            self.dr -= 1
-        if c > ADR_ACK_DELAY and self.dr == 0:
-            self.nbtrans = 1
-            self.mask |= 7
-        log.info("lora adr backoff dr=%d power=%d" % (self.dr, self.power))
-
     async def send(self, port, payload, confirmed):
         # One uplink (after wait_ms() said 0) -> SENT, ACKED, NO_ACK, TOO_LONG or NO_COUNTER
         fcnt = self._counter()
@@ -379,7 +374,12 @@ class Mac:
         asks = confirmed
         if self.adr:
             fctrl = lf.ADR
-            self._adr_step()
+            c = self.adr_cnt - ADR_ACK_LIMIT - ADR_ACK_DELAY
+            if c >= 0 and not c % ADR_ACK_DELAY:  # no downlink for long: net/lorawan_mac.py
+                try:
+                    _module("lorawan_mac").adr_backoff(self, c)
+                finally:
+                    _drop("lorawan_mac")
             if self.adr_cnt >= ADR_ACK_LIMIT and (asks or self._can_ask()):
                 fctrl |= lf.ADR_ACK_REQ
                 asks = True
@@ -388,8 +388,12 @@ class Mac:
             fctrl |= lf.ACK
         dr = self.dr
         mhdr = lf.CONFIRMED_UP if confirmed else lf.UNCONFIRMED_UP
-        n = lf.build_data(self._buf, mhdr, self.dev_addr, fcnt, port, payload, self.nwk, self.app, fctrl, fopts)
-        if n - 5 > eu.MAX_MAC_PAYLOAD[dr]:
+        try:
+            n = lf.build_data(self._buf, mhdr, self.dev_addr, fcnt, port, payload, self.nwk, self.app, fctrl, fopts)
+        except ValueError:
+            n = 256  # larger than the buffer
+        if n - 5 > MAX_MAC_PAYLOAD[dr]:
+            self._ans = fopts + self._ans  # the answers wait for the next uplink
             return TOO_LONG
         self._ack = False
         self.fcnt_up = fcnt + 1
@@ -398,8 +402,8 @@ class Mac:
         ch = -1
         for i in range(self.nbtrans):
             if i:  # a repetition: frequency hopping as usual, after the duty cycle allows it
-                await clock.sleep_ms(self._duty_wait(dr, eu.CHANNELS))
-            ch = self._pick(dr, eu.CHANNELS, ch)[0]
+                await clock.sleep_ms(self._duty_wait(dr, CHANNELS))
+            ch = self._pick(dr, CHANNELS, ch)[0]
             if ch < 0:
                 break
             tick, toa = await self._tx(ch, dr, n)
@@ -427,39 +431,18 @@ class Mac:
         log.info("lora down fcnt=%d port=%s ack=%d cmds=%d" % (d.fcnt, d.fport, d.ack, len(cmds)))
         if cmds:
             self._commands(cmds, snr)
-        state.save_session(self)
+        save_session(self)
 
     def _commands(self, cmds, snr):
         # The MAC command handler is loaded for this downlink only, then its RAM given back.
-        import sys
-
-        from node.net import lorawan_mac
-
         try:
-            lorawan_mac.process(self, cmds, snr)
+            _module("lorawan_mac").process(self, cmds, snr)
         finally:
-            del sys.modules["node.net.lorawan_mac"]
-            import node.net
-
-            del node.net.lorawan_mac
-
-    def answer(self, cid, body=b"", sticky=False):
-        # Queue a MAC answer for the next uplink; a sticky one replaces its predecessor.
-        a = bytes((cid,)) + body
-        if sticky:
-            i = self._sticky.find(bytes((cid,)))
-            if i >= 0:
-                self._sticky[i:i + len(a)] = b""
-            self._sticky += a
-        else:
-            self._ans += a
-
-    def time_answered(self):
-        self._time_left = DAY_MS  # the clock drifts a few seconds a day: again tomorrow
+            _drop("lorawan_mac")
 
     # -- deep sleep ------------------------------------------------------------------------------
 
     def rtc(self, ahead_ms):
         # Everything for RTC memory, with time-based state as it will be ahead_ms from now
         # (the next boot, after a deep sleep of that length)
-        return state.rtc_bytes(self, self._accrue(), ahead_ms)
+        return _state("rtc_bytes", self, self._accrue(), ahead_ms)

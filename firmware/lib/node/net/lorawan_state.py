@@ -1,4 +1,5 @@
-# What the LoRaWAN MAC (net/lorawan.py) keeps beyond its own life (docs/lorawan.md):
+# What the LoRaWAN MAC (net/lorawan.py) keeps beyond its own life (docs/lorawan.md), read back at
+# start-up (the writing is in net/lorawan.py and net/lorawan_join.py, which need it more often):
 # - on flash, for a power loss (write a new file, then rename it over the old one: atomic on
 #   LittleFS and POSIX, so a cut leaves the old or the new value):
 #     lorawan/session   the session and what the network set (below): at a join, after a downlink
@@ -9,24 +10,64 @@
 #   counters, and what depends on time (duty cycle, fair-use credit, join back-off) as it will be
 #   at the next boot.
 import binascii
-import os
 import struct
 
-from node import clock, log, persist, rtcmem
+from node import clock, persist, rtcmem
+from node.net.lorawan import (AIR_CAP, BANDS, DL_CAP, FCNT_FILE, FRAME_MAX, NONCE_FILE, SESSION, SESSION_FILE,
+                              SESSION_VERSION, WANT_TIME, defaults, session_bytes)
 
-_SESSION_FILE = "lorawan/session"
-_FCNT_FILE = "lorawan/fcnt"
-_NONCE_FILE = "lorawan/devnonce"
-_VERSION = 1
-# version, identity, DevAddr, FCntDown, NwkSKey, AppSKey, RX1 delay, RX1DROffset, RX2 DR, RX2 Hz,
-# DR, TXPower, NbTrans, MaxDutyCycle, channel mask; then the channels (8 bytes each) and their DR ranges
-_SESSION = "<BIII16s16sBBBIBBBBH"
-_SESSION_LEN = struct.calcsize(_SESSION) + 8 * 16 + 16
+_SESSION_LEN = struct.calcsize(SESSION) + 8 * 16 + 16
 # FCntUp, its reserved limit, ms since T0, join airtime (us), back-off period, join attempts,
 # fair-use credit (airtime, downlinks), ms to the next DeviceTimeReq, wanted requests, flags
 # (joined, ack owed), ADR_ACK_CNT, then ms until each of these may send again: every channel
 # (DutyCycleReq), the next join attempt, the six sub-bands
 _RTC = "<IIqIBBiiiBBHII6I"
+
+
+def init(mac, radio, lora, board):
+    # The MAC's state: fresh, then what RTC memory (a deep sleep) or the flash (a power loss) kept.
+    mac.radio = radio
+    mac.board = board
+    mac.dev_eui = bytes.fromhex(lora["dev_eui"])
+    mac.join_eui = bytes.fromhex(lora["join_eui"] or "00" * 8)
+    mac.app_key = bytes.fromhex(lora["app_key"] or "00" * 16)
+    mac.abp = lora["dev_addr"] is not None
+    mac.adr = lora["adr"]
+    mac.fair_use = lora["fair_use"]
+    mac.start_dr = lora["dr"]
+    mac.lora = lora
+    mac.ident = identity(lora)
+    mac._buf = bytearray(FRAME_MAX)  # the uplink being built
+    mac.joined = False
+    mac.dev_addr = 0
+    mac.nwk = mac.app = b""
+    mac.fcnt_up = 0  # the next uplink counter
+    mac.fcnt_limit = 0  # counters below this are reserved on flash
+    mac.fcnt_down = 0  # the lowest downlink counter still accepted
+    defaults(mac)
+    mac._t0 = 0  # ms from power-up (T0 of the join back-off) to this boot
+    mac._join_used = 0  # us of join-request airtime in the current back-off period
+    mac._period = 0  # which back-off period that is
+    mac._tries = 0  # join attempts without a join-accept
+    now = clock.ticks()
+    mac._join_at = now  # no join-request before this tick
+    mac._bands = [now] * len(BANDS)  # tick from which each sub-band may send again
+    mac._agg = now  # the same for every channel (DutyCycleReq)
+    mac._air = mac._dl = 0  # fair-use credit (net/lorawan.py)
+    mac._credit_at = now
+    mac._time_left = 0  # ms until the next DeviceTimeReq is due
+    mac.adr_cnt = 0  # ADR_ACK_CNT
+    mac._ans = bytearray()  # MAC answers for the next uplink
+    mac._sticky = bytearray()  # answers repeated in every uplink until a downlink arrives
+    mac._ack = False  # the next uplink acknowledges a confirmed downlink
+    mac._asked = False  # the last uplink asked for a downlink (and paid for it)
+    mac.want = 0  # requests for the next uplink (WANT_LINK_CHECK, WANT_TIME)
+    mac.why = None  # what the last wait_ms() waits for: "duty_cycle", "fair_use", "downlinks", "join_backoff"
+    mac._last_tx = now  # tick at the end of the last transmission (DeviceTimeAns counts from it)
+    if restore(mac, board):  # never sent anything: nothing on the air in the last 24 h
+        mac._air, mac._dl = AIR_CAP, DL_CAP
+    if clock.epoch_ms(now) is None:
+        mac.want |= WANT_TIME  # no Wi-Fi: the network tells the time
 
 
 def identity(lora):
@@ -35,67 +76,18 @@ def identity(lora):
     return binascii.crc32(" ".join(keys).encode())
 
 
-def session_bytes(mac):
-    return struct.pack(_SESSION, _VERSION, mac.ident, mac.dev_addr, mac.fcnt_down, mac.nwk, mac.app, mac.rx1_delay,
-                       mac.rx1_offset, mac.rx2_dr, mac.rx2_freq, mac.dr, mac.power, mac.nbtrans, mac.max_dc,
-                       mac.mask) + mac.chans + mac.drs
-
-
 def _load_session(mac, data, off):
     if len(data) < off + _SESSION_LEN:
         return False
-    f = struct.unpack_from(_SESSION, data, off)
-    if f[0] != _VERSION or f[1] != mac.ident:
+    f = struct.unpack_from(SESSION, data, off)
+    if f[0] != SESSION_VERSION or f[1] != mac.ident:
         return False
     (mac.dev_addr, mac.fcnt_down, mac.nwk, mac.app, mac.rx1_delay, mac.rx1_offset, mac.rx2_dr, mac.rx2_freq, mac.dr,
      mac.power, mac.nbtrans, mac.max_dc, mac.mask) = f[2:]
-    o = off + struct.calcsize(_SESSION)
+    o = off + struct.calcsize(SESSION)
     mac.chans = bytearray(data[o:o + 128])
     mac.drs = bytearray(data[o + 128:o + 144])
     return True
-
-
-def _mkdir():
-    try:
-        os.mkdir("lorawan")
-    except OSError:
-        pass  # exists
-
-
-def _write(path, data):
-    _mkdir()
-    with open(path + ".tmp", "wb") as f:
-        f.write(data)
-    os.rename(path + ".tmp", path)
-
-
-def save_session(mac):
-    try:
-        _write(_SESSION_FILE, session_bytes(mac))
-    except OSError as e:  # the session in RAM is right; after a power loss the node joins again
-        log.warn("lora: session not saved (%s)" % e)
-
-
-def save_limit(limit):
-    # raises OSError: the caller must not use a counter that is not reserved
-    _mkdir()
-    persist.save_ints(_FCNT_FILE, (limit,))
-
-
-def take_dev_nonce():
-    # The next DevNonce, counted up on flash before it is used (TS001 6.2.5: never twice in a
-    # device's life) -> it, or None if the flash refuses or all 65536 are used.
-    n = (persist.load_ints(_NONCE_FILE, 1) or [0])[0]
-    if n > 0xFFFF:
-        log.error("lora: all DevNonces are used; the device needs a new JoinEUI")
-        return None
-    try:
-        _mkdir()
-        persist.save_ints(_NONCE_FILE, (n + 1,))
-    except OSError as e:
-        log.error("lora: DevNonce not saved (%s): no join-request" % e)
-        return None
-    return n
 
 
 def restore(mac, board):
@@ -105,7 +97,7 @@ def restore(mac, board):
         return False
     fresh = True
     try:
-        with open(_SESSION_FILE, "rb") as f:
+        with open(SESSION_FILE, "rb") as f:
             data = f.read()
     except OSError:
         data = b""
@@ -120,11 +112,11 @@ def restore(mac, board):
         mac.rx1_delay = lora["rx1_delay_s"]
         mac.rx2_dr = lora["rx2_dr"]
         mac.joined = True
-    limit = persist.load_ints(_FCNT_FILE, 1)
+    limit = persist.load_ints(FCNT_FILE, 1)
     if limit:
         mac.fcnt_up = mac.fcnt_limit = limit[0]  # the rest of the last block may have been used
         fresh = False
-    if persist.load_ints(_NONCE_FILE, 1):
+    if persist.load_ints(NONCE_FILE, 1):
         fresh = False
     return fresh
 
