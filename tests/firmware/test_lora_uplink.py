@@ -80,7 +80,7 @@ async def test_confirmed_reading_stays_until_its_ack():
     seqs = [u[2][0] for u in net.uplinks]
     assert seqs[:2] == [0, 0]  # sent again with a new frame counter once the ACK was missing
     assert [u[0] for u in net.uplinks][:2] == [0, 1]
-    assert "lora: no ACK for seq=0, kept" in LOG and Outbox().load() is None
+    assert "lora: no ACK for seq=0, kept; next try in 10 s" in LOG and Outbox().load() is None
 
 
 async def test_fair_use_keeps_readings_in_the_outbox_and_says_so():

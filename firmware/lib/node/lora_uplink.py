@@ -13,6 +13,7 @@ from node.net import lorawan
 from node.outbox import Outbox
 
 IDLE_MS = const(3600000)  # nothing queued: look again after this long at the latest
+RETRY_MS = const(10000)  # a confirmed uplink without ACK is tried again after this, doubling up to IDLE_MS
 RECORD = const(96)  # an outbox record: 14 bytes of header and a payload (compact 3..15, Cayenne up to 47)
 _TOPIC = b""  # outbox records carry no topic: the FPort says what the payload is
 
@@ -37,6 +38,8 @@ class LoraUplink:
         self._stop = False
         self._said = None  # the wait last reported, to say it once
         self._started = False
+        self._unacked = 0  # confirmed uplinks in a row without an ACK
+        self._retry = clock.ticks()  # no uplink before this tick (after a missing ACK)
 
     def next_seq(self):
         return self.outbox.next_seq
@@ -121,6 +124,9 @@ class LoraUplink:
         if seq is None:
             return None
         payload = self.outbox.payload()
+        w = clock.diff(self._retry, clock.ticks())
+        if w > 0:
+            return w
         w = mac.wait_ms(len(payload), self.confirmed)
         if w:
             self._say(mac.why, w, seq)
@@ -128,14 +134,18 @@ class LoraUplink:
         self._said = None
         r = await mac.send(self.codec.FPORT, payload, self.confirmed)
         if r in (lorawan.SENT, lorawan.ACKED):
+            self._unacked = 0
             self.outbox.pop(seq)
             log.info("lora sent seq=%d fcnt=%d" % (seq, mac.fcnt_up - 1))
         elif r == lorawan.TOO_LONG:
             self.outbox.pop(seq)
             self.outbox.dropped += 1
             log.error("lora: seq=%d too long for DR%d, dropped" % (seq, mac.dr))
-        elif r == lorawan.NO_ACK:
-            log.warn("lora: no ACK for seq=%d, kept" % seq)
+        elif r == lorawan.NO_ACK:  # kept; tried again later, later after each miss (nobody hears us?)
+            ms = min(IDLE_MS, RETRY_MS << min(self._unacked, 9))
+            self._unacked += 1
+            self._retry = clock.add(clock.ticks(), ms)
+            log.warn("lora: no ACK for seq=%d, kept; next try in %d s" % (seq, ms // 1000))
         return 0 if r != lorawan.NO_COUNTER else IDLE_MS
 
     def _say(self, why, ms, seq):

@@ -12,7 +12,10 @@ Class A EU868 node on LoRaWAN 1.0.4 sees it, behind the Semtech UDP packet forwa
 - Answers in RX1 (RX2 if asked to): join-accepts, ACKs, the MAC commands The Things Stack sends
   after a join (LinkADRReq with the channel mask, DutyCycleReq, RXParamSetupReq with RX2 at SF9,
   RXTimingSetupReq 5 s, DevStatusReq), again in every downlink until answered; LinkCheckAns,
-  DeviceTimeAns, DevStatusReq once a day, and a simple ADR (margin over the last 20 uplinks).
+  DeviceTimeAns, DevStatusReq once a day, and a simple ADR (margin over the last 20 uplinks). An
+  uplink with answers the device repeats until it hears a downlink (RXParamSetupAns,
+  RXTimingSetupAns, DlChannelAns) gets one, so that it stops (one downlink instead of three bytes
+  in every uplink).
 
 It acknowledges a PUSH_DATA at once and processes it after, as the protocol says; settled() lets
 the simulated gateway wait until that is done, so that virtual time stays deterministic."""
@@ -110,6 +113,7 @@ class Session:
     status_due_ms: int = 0
     snrs: list = field(default_factory=list)
     adr_dr: int | None = None
+    sticky: bool = False  # the uplink repeats answers until a downlink comes: send one
 
 
 @dataclass
@@ -268,9 +272,10 @@ class NetworkServer:
         nwk, app = lw.session_keys(key, join_nonce, NET_ID, req.dev_nonce)
         s = Session(dev, dev_addr, nwk, app, RX1_DELAY_S, RX2_DR)
         dr = dr_of(meta["sf"], meta["bw"])
-        # what The Things Stack sends after a join: the channel mask with the CFList's channels,
+        # what The Things Stack sends after a join: the channel mask with the CFList's channels (data
+        # rate and power as the device has them: 0xF),
         # no extra duty cycle, RX2 at SF9 on 869.525 MHz, RX1 5 s after the uplink, the status
-        s.pending = [bytes((0x03, dr << 4 | 0, 0xFF, 0x00, 0x01)), bytes((0x04, 0)),
+        s.pending = [bytes((0x03, 0xFF, 0xFF, 0x00, 0x01)), bytes((0x04, 0)),
                      bytes((0x05, RX2_DR)) + struct.pack("<I", RX2_FREQ // 100)[:3], bytes((0x08, RX1_DELAY_S)),
                      bytes((0x06,))]
         s.status_due_ms = iso_ms(meta["time"]) + DEV_STATUS_EVERY_MS
@@ -318,7 +323,7 @@ class NetworkServer:
         if t >= s.status_due_ms and not any(c[0] == 0x06 for c in s.pending):
             s.pending.append(bytes((0x06,)))
             s.status_due_ms = t + DEV_STATUS_EVERY_MS
-        if f.confirmed or s.pending or s.answers or f.fctrl & lw.ADR_ACK_REQ:
+        if f.confirmed or s.pending or s.answers or s.sticky or f.fctrl & lw.ADR_ACK_REQ:
             self._answer(s, f, meta, ack=f.confirmed)
 
     def _device_commands(self, s: Session, c: bytes, meta: dict) -> None:
@@ -349,6 +354,8 @@ class NetworkServer:
                     s.rx1_delay = req[1] & 15 or 1
             elif cid in (0x03, 0x04, 0x05, 0x07, 0x0A):
                 self._answered(s, cid)
+            if cid in (0x05, 0x08, 0x0A):
+                s.sticky = True
             i += 1 + n
 
     def _answered(self, s: Session, cid: int) -> bytes | None:
@@ -375,6 +382,7 @@ class NetworkServer:
     def _answer(self, s: Session, f: lw.DataFrame, meta: dict, ack: bool) -> None:
         commands = b"".join(s.pending) + bytes(s.answers)
         s.answers = bytearray()
+        s.sticky = False
         fport, payload, fopts = (0, commands, b"") if len(commands) > 15 else (None, b"", commands)
         phy = lw.build_data(lw.UNCONFIRMED_DOWN, s.dev_addr, s.fcnt_down, s.nwk, s.app, lw.ACK if ack else 0, fopts,
                             fport, payload)

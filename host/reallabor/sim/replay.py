@@ -27,6 +27,16 @@ from reallabor.traces import fileformat
 
 _HEAP = re.compile(r"^\d+[kKmM]?$")
 DEFAULT_DEVICE = "replay-01"
+# A LoRa node's replay runs with this much more heap than asked for: the simulated radio chip and
+# its air (hal/simradio.py, about 38 KiB on the 64-bit port, in the `sim end ... heap_sim=` figure)
+# share MicroPython's heap with the firmware, which a board does not have to carry.
+SIM_RADIO_HEAP_K = 64
+
+
+def heap_k(text: str) -> int:
+    """"128K" -> 128, "1M" -> 1024, "65536" -> 64"""
+    unit = text[-1].upper()
+    return int(text[:-1]) * (1024 if unit == "M" else 1) if unit in "KM" else int(text) // 1024
 
 
 @dataclass
@@ -77,6 +87,11 @@ class Result:
             for name, health in m.payload.get("health", {}).items():
                 if health not in ("ok", "warming_up"):
                     counts[(name, health)] += 1
+        for m in self.uplinks:  # the compact payload lists health by sensor, in config order
+            decoded = m.payload["uplink_message"].get("decoded_payload") or {}
+            for i, health in enumerate(decoded.get("health", [])):
+                if health not in ("ok", "warming_up"):
+                    counts[(f"#{i + 1}", health)] += 1
         return counts
 
 
@@ -222,7 +237,8 @@ def _run(s: _Setup, broker_url, broker) -> Result:
             matcher = _Matcher(result, sub.inbox, s.on_message, s.summary.epoch_ms)
             driver = FaultDriver(s.summary.faults, broker, proxy, sub, lora.gateway if lora else None) \
                 if s.summary.faults else None
-            runner = SimDevice([s.micropython, "-X", f"heapsize={s.heap}", str(main)], flash, env, s.summary.end_ms,
+            heap = f"{heap_k(s.heap) + SIM_RADIO_HEAP_K}K" if lora else s.heap
+            runner = SimDevice([s.micropython, "-X", f"heapsize={heap}", str(main)], flash, env, s.summary.end_ms,
                             matcher.console, driver, s.seed, lora.gateway if lora else None)
             started = time.monotonic()
             result.returncode = runner.run()

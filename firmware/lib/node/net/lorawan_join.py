@@ -73,7 +73,9 @@ async def join(mac):
     ja = await mac._windows(tick, ch, dr, nonce)
     if ja is None:
         mac._tries += 1
-        mac._join_at = clock.add(clock.ticks(), 1000 + _rand(3000))  # TR007 4.8: a random gap
+        # TR007 4.8: a random gap after RX2, here growing with the failures (1-3 s, 2-6 s, ... up to
+        # 4-13 min): a node that nobody answers need not fill its back-off budget right away
+        mac._join_at = clock.add(clock.ticks(), (1000 + _rand(2000)) << min(mac._tries - 1, 8))
         log.warn("lora join: no join-accept (attempt %d)" % mac._tries)
         return False
     _accept(mac, ja)
