@@ -19,12 +19,14 @@ _TOPIC = b""  # outbox records carry no topic: the FPort says what the payload i
 
 
 class LoraUplink:
+    MAC = lorawan.Mac  # a comparison node swaps in another (bench/baseline/lora_naive.py)
+
     def __init__(self, board, cfg, device, topic, sensors):
         lora = cfg["lora"]
         self.board = board
         self.cfg = cfg
         self.outbox = Outbox(cap=cfg["outbox_kb"] * 1024, record=RECORD)
-        self.mac = lorawan.Mac(board.radio(), lora, board)
+        self.mac = self.MAC(board.radio(), lora, board)
         self.confirmed = lora["confirmed"]
         if lora["payload"] == "cayenne":
             from node.codec import cayenne as codec

@@ -113,7 +113,10 @@ class SimDevice:
         finally:
             reader.join(5)
             for s in (proc.stdin, proc.stdout, proc.stderr):
-                s.close()
+                try:
+                    s.close()
+                except BrokenPipeError:
+                    pass  # a killed board's stdin still had the host's answer buffered
         if stalled.is_set():
             self.stderr.append(f"no output for {STALL_S} s: the board hangs, stopped\n")
             return rc, None
