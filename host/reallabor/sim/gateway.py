@@ -48,6 +48,7 @@ class Gateway:
         self.tx_errors: list[str] = []
         self._cond = threading.Condition()
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.settimeout(0.1)  # the receiver looks at _stop this often
         self.sock.connect(server)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._receive, daemon=True)
@@ -57,8 +58,8 @@ class Gateway:
 
     def close(self) -> None:
         self._stop.set()
-        self.sock.close()
         self._thread.join(2)
+        self.sock.close()
 
     def lose_next(self, n: int) -> None:
         self._lose += n
@@ -118,6 +119,8 @@ class Gateway:
         while not self._stop.is_set():
             try:
                 data = self.sock.recv(65535)
+            except socket.timeout:
+                continue
             except OSError:
                 return
             if len(data) < 4 or data[0] != PROTOCOL:

@@ -148,6 +148,7 @@ class NetworkServer:
         self._seed = seed
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.sock.bind(("127.0.0.1", 0))
+        self.sock.settimeout(0.1)  # the server looks at _stop this often
         self.address = self.sock.getsockname()
         self._pull_addr = None
         self._pushes = 0
@@ -156,6 +157,7 @@ class NetworkServer:
         self._stop = False
         self._mqtt = None
         self._decoder = None
+        self.published: list[tuple[str, dict]] = []  # (topic, message) of everything published
         for d in devices:
             if d.dev_addr:
                 addr = int(d.dev_addr, 16)
@@ -174,8 +176,8 @@ class NetworkServer:
 
     def close(self) -> None:
         self._stop = True
-        self.sock.close()
         self._thread.join(2)
+        self.sock.close()
         if self._mqtt:
             self._mqtt.loop_stop()
             self._mqtt.disconnect()
@@ -194,6 +196,8 @@ class NetworkServer:
         while not self._stop:
             try:
                 data, addr = self.sock.recvfrom(65535)
+            except socket.timeout:
+                continue
             except OSError:
                 return
             if len(data) < 4 or data[0] != PROTOCOL:
@@ -424,5 +428,6 @@ class NetworkServer:
             ids["join_eui"] = dev.join_eui
         message = {"end_device_ids": ids, "received_at": meta["time"], **body}
         self.stats.published += 1
+        self.published.append((self.topic(dev.device_id, kind), message))
         if self._mqtt:
             self._mqtt.publish(self.topic(dev.device_id, kind), json.dumps(message), qos=1)
