@@ -68,7 +68,11 @@ class LoraUplink:
         # Always on: join, then send what is queued as the budgets allow, until stop().
         await self._start()
         while not self._stop:
-            w = await self._step()
+            try:
+                w = await self._step()
+            except MemoryError:  # the readings stay queued; the cycle goes on and so does this
+                log.error("lora: out of memory, next try in 60 s")
+                w = 60000
             await self._rest(IDLE_MS if w is None else w)
 
     async def stop(self, task, state):

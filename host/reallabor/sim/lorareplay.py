@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from reallabor.env import find_program
 from reallabor.firmware import console
 from reallabor.sim.gateway import Gateway
 from reallabor.sim.netserver import Device, NetworkServer
@@ -18,6 +19,7 @@ FAIR_USE_DOWNLINKS = 10
 class LoraRun:
     def __init__(self, device_id: str, lora: dict, broker_url: str | None, epoch_ms: int, options: dict | None = None):
         options = options or {}
+        find_program("node")  # the network server decodes with decoders/reallabor.js: say now if node is missing
         self.device = Device.from_config(device_id, lora)
         self.server = NetworkServer([self.device], broker_url, rx_window=options.get("rx_window", 1))
         self.gateway = Gateway(self.server.address, self.server.settled, epoch_ms)

@@ -158,6 +158,7 @@ class NetworkServer:
         self._mqtt = None
         self._decoder = None
         self.published: list[tuple[str, dict]] = []  # (topic, message) of everything published
+        self.errors: list[str] = []  # what went wrong processing a datagram (a bug: the replay says so)
         for d in devices:
             if d.dev_addr:
                 addr = int(d.dev_addr, 16)
@@ -207,6 +208,8 @@ class NetworkServer:
                 self.sock.sendto(bytes((PROTOCOL,)) + token + bytes((PUSH_ACK,)), addr)
                 try:
                     self._push(json.loads(data[12:] or b"{}"))
+                except Exception as e:  # keep serving; the replay reports it
+                    self.errors.append(f"{type(e).__name__}: {e}")
                 finally:
                     with self._cond:
                         self._pushes += 1

@@ -247,6 +247,7 @@ def _run(s: _Setup, broker_url, broker) -> Result:
             result.wall_s = time.monotonic() - started
             if lora:
                 result.published = lora.published()
+                result.stderr += "".join(f"network server: {e}\n" for e in lora.server.errors)
             matcher.finish(timeout_s=5)
             result.cuts = proxy.cuts if proxy else []
     finally:
