@@ -111,3 +111,12 @@ async def test_deep_sleep_keeps_the_session_and_counters_in_rtc_memory():
     assert len(net.joins) == 1  # joined once, then the session came from RTC memory
     assert [u[0] for u in net.uplinks] == [0, 1, 2]  # counters exact: no block skipped
     assert [u[2][0] for u in net.uplinks] == [0, 1, 2]
+
+
+async def test_cayenne_payload_on_fport_20():
+    net, board = setup(cycles=2, fair_use=False, payload="cayenne")
+    await app.start(board)
+    ups = [u for u in net.uplinks if u[1] is not None]
+    assert [u[1] for u in ups] == [20, 20]
+    assert [u[2][:3] for u in ups] == [b"\x00\x00\x00", b"\x00\x00\x01"]  # channel 0, digital input: seq
+    assert ups[0][2][3:5] == b"\x01\x67"  # channel 1: temperature (LPP type 103)

@@ -106,8 +106,8 @@ def _rand(n):
 
 
 # Parts needed now and then are loaded for the occasion and their RAM given back after it:
-# lorawan_state (start-up, deep sleep),
-# lorawan_join (until joined), lorawan_mac (a downlink with MAC commands).
+# lorawan_state (start-up, deep sleep), lorawan_join (until joined), lorawan_mac (a downlink with
+# MAC commands, the ADR back-off).
 def _module(name):
     import sys
 
@@ -254,7 +254,8 @@ class Mac:
         w = self._duty_wait(self.dr, CHANNELS)
         self.why = "duty_cycle"
         if self.fair_use:
-            need = self._toa(self.dr, 13 + len(self._sticky) + len(self._ans) + length) * 16 // 5 - self._air
+            fopts = len(self._sticky) + len(self._ans) + (2 if self.want else 0)
+            need = self._toa(self.dr, 13 + fopts + length) * 16 // 5 - self._air
             if need > w:
                 w, self.why = need, "fair_use"
             if confirmed and DL_COST - self._dl > w:
