@@ -130,9 +130,11 @@ class LoraUplink:
         if seq is None:
             return None
         payload = self.outbox.payload()
-        w = clock.diff(self._retry, clock.ticks())
+        now = clock.ticks()
+        w = clock.diff(self._retry, now)
         if w > 0:
             return w
+        self._retry = now  # never a stale tick (ticks wrap)
         w = mac.wait_ms(len(payload), self.confirmed)
         if w:
             self._say(mac.why, w, seq)
