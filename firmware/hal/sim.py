@@ -66,13 +66,16 @@ def _keep(answers, key, hex_text):
     # (a fragmented heap fails large allocations with plenty free): a new answer overwrites the
     # old one in place, and a new entry is made right after a collection, next to the other
     # long-lived objects rather than among the temporaries of the moment.
+    global own_heap
     data = bytes.fromhex(hex_text)
     old = answers.get(key)
     if old is not None and len(old) == len(data):
         old[:] = data
         return
     gc.collect()
+    before = gc.mem_alloc()
     answers[key] = bytearray(data)
+    own_heap += gc.mem_alloc() - before  # what the sensors hold on a board is the simulator's here
 
 
 class Trace:
@@ -319,7 +322,7 @@ class UART:
 
 
 def setup():
-    global _trace, _faults, _end_ms, _device_id, _reset, _rtc, _supply_on_ms
+    global _trace, _faults, _end_ms, _device_id, _reset, _rtc, _supply_on_ms, own_heap
     env = os.getenv
     speed = env("RL_SPEED") or "max"
     start = int(env("RL_START_MS") or 0)
@@ -329,7 +332,11 @@ def setup():
     if env("RL_EPOCH_MS") and _reset != "power":
         clock.set_epoch_ms(_epoch_at(_clock.elapsed))  # the RTC kept wall time; after power-up it is 2000-01-01
     if env("RL_TRACE"):
+        gc.collect()
+        before = gc.mem_alloc()
         _trace = Trace(env("RL_TRACE"))
+        gc.collect()
+        own_heap += gc.mem_alloc() - before
         if env("RL_FAULTS") == "1":  # the trace has fault events: load what carries them out
             from hal.simfaults import Faults, Flash
 

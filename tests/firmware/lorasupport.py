@@ -8,6 +8,7 @@ import cryptolib
 
 from hal import simradio
 from node.net import lorawan_frames as lf
+from node.net import lorawan_otaa as otaa
 from radiosupport import sx1262
 
 DEV_EUI = "70B3D57ED0000001"
@@ -108,7 +109,7 @@ class Network:
             return
         self.nonces.append(nonce)
         self.joins.append((nonce, f.freq_hz, f.sf))
-        self.session = lf.session_keys(self.app_key, len(self.nonces), NET_ID, nonce)
+        self.session = otaa.session_keys(self.app_key, len(self.nonces), NET_ID, nonce)
         self.uplinks = []
         self.fcnt_down = 0
         ja = join_accept(self.app_key, len(self.nonces), NET_ID, DEV_ADDR, self.rx2_dr, self.rx_delay, self.cflist)

@@ -106,8 +106,8 @@ def _rand(n):
 
 
 # Parts needed now and then are loaded for the occasion and their RAM given back after it:
-# lorawan_state (start-up, deep sleep), lorawan_join (until joined), lorawan_mac (a downlink with
-# MAC commands, the ADR back-off).
+# lorawan_state (start-up, deep sleep), lorawan_join and lorawan_otaa (until joined), lorawan_mac
+# (a downlink with MAC commands, the ADR back-off).
 def _module(name):
     import sys
 
@@ -315,7 +315,7 @@ class Mac:
         p = frame.payload
         try:
             if nonce is not None:
-                return lf.parse_join_accept(p, len(p), self.app_key, nonce)
+                return _module("lorawan_otaa").parse_join_accept(p, len(p), self.app_key, nonce)
             d = lf.parse_data(p, len(p), self.dev_addr, self.fcnt_down, self.nwk, self.app)
         except lf.FrameError as e:
             log.warn("lora: downlink dropped (%s)" % e)
@@ -330,6 +330,7 @@ class Mac:
         # needed only until then: its RAM is given back after a join.
         if await _module("lorawan_join").join(self):
             _drop("lorawan_join")
+            _drop("lorawan_otaa")
             return True
         return False
 

@@ -2,7 +2,7 @@
 # back-off and one join attempt with a DevNonce counted up on flash (TS001-1.0.4 6.2.5, 7).
 from node import clock, log, persist
 from node.net import lorawan as eu
-from node.net import lorawan_frames as lf
+from node.net import lorawan_otaa as otaa
 from node.net.lorawan import (DAY_MS, DL_COST, HOUR_MS, JOIN_DRS, NONCE_FILE, WANT_LINK_CHECK, _rand, defaults,
                               save_ints, save_session)
 
@@ -65,7 +65,7 @@ async def join(mac):
     if nonce is None or ch < 0:
         mac._join_at = clock.add(clock.ticks(), HOUR_MS)
         return False
-    lf.build_join_request(mac._buf, mac.join_eui, mac.dev_eui, nonce, mac.app_key)
+    otaa.build_join_request(mac._buf, mac.join_eui, mac.dev_eui, nonce, mac.app_key)
     log.info("lora join dev_nonce=%d dr=%d" % (nonce, dr))
     tick, toa = await mac._tx(ch, dr, 23)
     _period(mac)
