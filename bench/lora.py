@@ -38,8 +38,10 @@ def bench_airtime() -> None:
                   f"{fits} uplinks a day in 30 s ({sustained} sustained by the node's credit)")
             for minutes in (1, 5):
                 needed = DAY_S // (60 * minutes)
-                verdict = "fits" if needed * ms <= 27_000 else f"does not fit: the node sends every {DAY_S / sustained / 60:.1f} min"
-                print(f"    one reading every {minutes} min: {needed} uplinks, {needed * ms / 1000:.1f} s a day: {verdict}")
+                verdict = ("fits" if needed * ms <= 27_000
+                           else f"does not fit: the node sends every {DAY_S / sustained / 60:.1f} min")
+                print(f"    one reading every {minutes} min: {needed} uplinks, {needed * ms / 1000:.1f} s a day: "
+                      f"{verdict}")
 
 
 def bench_replay_speed() -> None:
@@ -48,8 +50,8 @@ def bench_replay_speed() -> None:
     runs = [replay.run(trace, heap="512K") for _ in range(3)]
     best = min(runs, key=lambda r: r.wall_s)
     air = lorareplay.airtime(best.lorawan.frames, best.virtual_ms)
-    print(f"replay courtyard-24h-lora.jsonl: {len(best.uplinks)} uplinks, {best.virtual_ms / 3_600_000:.1f} h virtual in "
-          f"{best.wall_s:.2f} s wall (best of 3) = speed factor {best.virtual_ms / 1000 / best.wall_s:,.0f}x; "
+    print(f"replay courtyard-24h-lora.jsonl: {len(best.uplinks)} uplinks, {best.virtual_ms / 3_600_000:.1f} h "
+          f"virtual in {best.wall_s:.2f} s wall (best of 3) = speed factor {best.virtual_ms / 1000 / best.wall_s:,.0f}x; "
           f"airtime {air.worst_airtime_s:.1f} s, {air.worst_downlinks} downlinks in 24 h")
 
 

@@ -150,7 +150,8 @@ class Node:
             skip = min(255, backoff_ms(up.fails) // interval)
         if not up.discover:
             flags |= 1
-        rtcmem.put(self.board, rtcmem.APP, struct.pack(_RTC, _RTC_VERSION, flags, min(up.fails, 255), skip, wake_ms or 0))
+        rtc = struct.pack(_RTC, _RTC_VERSION, flags, min(up.fails, 255), skip, wake_ms or 0)
+        rtcmem.put(self.board, rtcmem.APP, rtc)
         now = clock.ticks()
         sleep_ms = interval - clock.diff(now, woke) if wake_ms is None else wake_ms - clock.epoch_ms(now)
         log.info("sleep %d ms%s" % (sleep_ms, "" if sent else ", messages still queued"))

@@ -126,7 +126,8 @@ def run_faults(args) -> int:
                                  duplicates=total.duplicates, crashed=crashed)
     if lora:
         table = scenarios.print_lora_table(lora, [scenarios.OURS], args.heap)
-        failed = [f"{s.name}: {', '.join(bad)}" for s in lora if (bad := scenarios.lora_failures(s, table[ours][s.name]))]
+        failures = {s.name: scenarios.lora_failures(s, table[ours][s.name]) for s in lora}
+        failed = [f"{name}: {', '.join(bad)}" for name, bad in failures.items() if bad]
         if failed:
             raise ReallaborError("faults.lora_failed", EXIT_FAILED, details=failed, transport=ours)
     return 0

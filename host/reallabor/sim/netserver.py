@@ -166,7 +166,8 @@ class NetworkServer:
                                               d.rx1_delay_s, d.rx2_dr)
         if broker_url:
             b = parse_url(broker_url)
-            self._mqtt = paho.Client(paho.CallbackAPIVersion.VERSION2, client_id=f"reallabor-ns-{os.getpid()}-{id(self):x}")
+            client_id = f"reallabor-ns-{os.getpid()}-{id(self):x}"
+            self._mqtt = paho.Client(paho.CallbackAPIVersion.VERSION2, client_id=client_id)
             self._mqtt.connect(b.host, b.port)
             self._mqtt.loop_start()
         self._thread = threading.Thread(target=self._serve, daemon=True)
