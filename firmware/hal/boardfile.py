@@ -19,7 +19,7 @@ def load():
     if _board is None:
         try:
             with open(PATH) as f:
-                raw = json.load(f)
+                raw = json.loads(f.read())  # not json.load: the simulator's fault flash hands out plain objects
             _board = {k: raw[k] for k in _KEPT if k in raw}
         except (OSError, ValueError, TypeError):
             _board = {}

@@ -14,6 +14,7 @@
 #   RL_FLASH     the flash directory of a virtual board, which mounts it itself; without it the
 #                current directory becomes the flash (hal/simflash.py: writes take their time)
 #   RL_HOST_FAULTS  the fault kinds the host carries out ("broker_stop,..."): wait for its word
+#   RL_HOST_RADIO  "1": a receive window asks the host for downlinks (a simulated gateway, docs/radio.md)
 # The board file (board.json in the flash directory, as deploy writes it) names the buses and the
 # LoRa radio, as on a board.
 from hal import simtime  # first: it becomes `time` and asyncio's scheduler for all that follows
@@ -482,12 +483,20 @@ _radio = None
 
 def radio():
     # The board's LoRa radio: the real driver over a simulated chip on a simulated SPI bus
-    # (hal/simradio.py), hearing the trace's radio records; None if the board file has none.
+    # (hal/simradio.py), hearing the trace's radio records and, with RL_HOST_RADIO, the host's
+    # gateway; None if the board file has none.
     global _radio
     if _radio is None:
         lora = boardfile.load().get("lora")
         if lora:
+            from node.radio import make
+
             from hal import simradio
 
-            _radio = simradio.radio(lora, os.getenv("RL_TRACE"))
+            simradio.AIR.host = os.getenv("RL_HOST_RADIO") == "1"
+            simradio.AIR.keep = 1  # the console has every transmission; keep no list of them
+            chip, bus, pins = simradio.chip(lora, os.getenv("RL_TRACE"))
+            if hasattr(chip, "last"):
+                chip.last = None  # what each command was last sent with: for tests, not replays
+            _radio = make(lora, bus, chip.nss_pin, chip.reset_pin, **pins)
     return _radio

@@ -154,11 +154,13 @@ class Transmission:
 class Air:
     # What the simulated chips send into and hear from. Downlinks come from the trace (follow())
     # or from inject(); frames a chip sends are on it too, so one simulated chip can hear another.
-    def __init__(self):
+    def __init__(self, keep=KEEP):
         self.frames = []  # on the air, about to be, or recently
-        self.sent = []  # the last KEEP frames the chips sent (Transmission), oldest first
+        self.sent = []  # the last `keep` frames the chips sent (Transmission), oldest first
+        self.keep = keep
         self.count = 0  # frames the chips sent since start
         self.listeners = []  # chips in a receive window, told when a frame arrives on the air
+        self.host = False  # True: ask the host for downlinks when a window opens (ask_host)
         self._file = None
         self._next = None
 
@@ -186,6 +188,18 @@ class Air:
             r = self._next
             self._read_next()
             self._put(downlink(r))
+
+    def ask_host(self, rx):
+        # A receive window opens: the host's simulated gateway (host/reallabor/sim/gateway.py) is
+        # asked for what it will send. Virtual time stands still until it answered: a `radio listen`
+        # console line, then one downlink record per line on stdin (as the trace's, with "us" for
+        # the microseconds after "t"), then an empty line.
+        print("%d I radio listen freq=%d sf=%d bw=%s" % (_uptime_ms(now_us()), rx.freq_hz, rx.sf, "%g" % rx.bw_khz))
+        while True:
+            line = sys.stdin.readline()
+            if not line.strip():
+                return
+            self._put(downlink(json.loads(line)))
 
     def inject(self, t_ms, freq_hz, sf, payload, bw_khz=125, cr=5, **options):
         # A downlink as a gateway sends it (inverted IQ, no CRC unless crc=True), starting at t_ms.
@@ -218,7 +232,7 @@ class Air:
         # a chip's transmission has ended: the record and its console line
         self.count += 1
         self.sent.append(frame)
-        if len(self.sent) > KEEP:
+        if len(self.sent) > self.keep:
             self.sent.pop(0)
         print(self.tx_line(frame))
 
@@ -261,7 +275,7 @@ AIR = Air()  # the simulator's one air; tests make their own
 def downlink(r):
     # A trace record {"t": ms, "radio": "down", "freq_hz", "sf", "phy": hex, ...} (docs/trace-format.md)
     try:
-        return Transmission(r["t"] * 1000, r["freq_hz"], r["sf"], r.get("bw_khz", 125), r.get("cr", 5),
+        return Transmission(r["t"] * 1000 + r.get("us", 0), r["freq_hz"], r["sf"], r.get("bw_khz", 125), r.get("cr", 5),
                             bytes.fromhex(r["phy"]), preamble=r.get("preamble", 8), crc=r.get("crc", False),
                             iq_inverted=True, sync_word=r.get("sync_word", 0x34), power_dbm=r.get("dbm", 14),
                             rssi=r.get("rssi", -80), snr=r.get("snr", 7))
@@ -331,6 +345,8 @@ class _Chip:
         self._schedule(frame.end_us)
 
     def _start_rx(self, settings, open_us, close_us):
+        if self.air.host and settings is not None:
+            self.air.ask_host(settings)
         self._rx = (settings, open_us, close_us)
         if self not in self.air.listeners:
             self.air.listeners.append(self)
@@ -645,7 +661,7 @@ class SX1262(_Chip):
         self.busy_pin = Pin(read=self._busy_level)
         self.dio1_pin = Pin(read=lambda: int(bool(self.irq & self.dio1_mask)))
         self.buffer = bytearray(256)
-        self.last = {}  # opcode -> the parameter bytes it was last sent with
+        self.last = {}  # opcode -> the parameter bytes it was last sent with (None: not kept)
         self.log = None  # a list, to record every command (bytes) executed
         self._cmd = bytearray()
         self._power_on()
@@ -744,7 +760,8 @@ class SX1262(_Chip):
     # -- commands -----------------------------------------------------------------------------
 
     def _execute(self, op, p):
-        self.last[op] = p
+        if self.last is not None:
+            self.last[op] = p
         if self.log is not None:
             self.log.append(bytes((op,)) + p)
         busy = _COMMAND_US
@@ -937,18 +954,23 @@ class SX1262(_Chip):
 
 # -- a board's radio ----------------------------------------------------------------------------
 
-def radio(lora, trace=None, air=None):
-    # The real driver for a board file's `lora` entry over its simulated chip on a simulated SPI
-    # bus; with a trace, the air takes its downlinks from the trace's radio records.
-    from node.radio import make
-
+def chip(lora, trace=None, air=None):
+    # The simulated chip for a board file's `lora` entry -> (chip, SPI bus, the pins for the driver);
+    # with a trace, the air takes its downlinks from the trace's radio records.
     air = air or AIR
     if trace:
         air.follow(trace)
     if lora["chip"] in ("sx1261", "sx1262"):
-        chip = SX1262(air, tcxo_v=lora.get("tcxo_v"), dio2_rf_switch=lora.get("dio2_rf_switch", False))
-        return make(lora, SPI(chip), chip.nss_pin, chip.reset_pin, busy=chip.busy_pin,
-                    dio1=chip.dio1_pin if lora.get("dio1") is not None else None)
-    chip = SX1276(air)
-    return make(lora, SPI(chip), chip.nss_pin, chip.reset_pin, dio0=chip.dio0_pin if lora.get("dio0") is not None else None,
-                dio1=chip.dio1_pin if lora.get("dio1") is not None else None)
+        c = SX1262(air, tcxo_v=lora.get("tcxo_v"), dio2_rf_switch=lora.get("dio2_rf_switch", False))
+        return c, SPI(c), {"busy": c.busy_pin, "dio1": c.dio1_pin if lora.get("dio1") is not None else None}
+    c = SX1276(air)
+    return c, SPI(c), {"dio0": c.dio0_pin if lora.get("dio0") is not None else None,
+                       "dio1": c.dio1_pin if lora.get("dio1") is not None else None}
+
+
+def radio(lora, trace=None, air=None):
+    # The real driver for a board file's `lora` entry over its simulated chip on a simulated SPI bus.
+    from node.radio import make
+
+    c, bus, pins = chip(lora, trace, air)
+    return make(lora, bus, c.nss_pin, c.reset_pin, **pins)

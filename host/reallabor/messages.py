@@ -147,6 +147,29 @@ CATALOG = {
         "en": "sensor {sensor}: {health} in {count} cycles. {hint}",
     },
     "replay.out": {"de": "Nachrichten geschrieben: {path}", "en": "messages written: {path}"},
+    "replay.lora": {
+        "de": "LoRaWAN: Joins {joins} (Join-Requests {requests}), Uplinks {uplinks} (zugestellte Messwerte {readings}), Downlinks {downlinks} (verloren {lost})",
+        "en": "LoRaWAN: joins {joins} (join-requests {requests}), uplinks {uplinks} (readings delivered {readings}), downlinks {downlinks} (lost {lost})",
+    },
+    "replay.lora_day": {
+        "de": "  Tag {day}: Uplink-Sendezeit {airtime} s von {budget} s, {downlinks} von {max_downlinks} Downlinks (Fair Use von The Things Network)",
+        "en": "  day {day}: uplink airtime {airtime} s of {budget} s, {downlinks} of {max_downlinks} downlinks (The Things Network's fair use)",
+    },
+    "replay.lora_worst": {
+        "de": "  in den ungünstigsten 24 h: {airtime} s Sendezeit, {downlinks} Downlinks: {verdict}",
+        "en": "  in the worst 24 h: {airtime} s of airtime, {downlinks} downlinks: {verdict}",
+    },
+    "replay.lora_within": {"de": "im Budget", "en": "within the budget"},
+    "replay.lora_over": {"de": "ÜBER dem Budget", "en": "OVER the budget"},
+    "replay.lora_waits": {
+        "de": "  Wartezeiten für den Duty-Cycle: {duty} ({duty_s} s), für das Fair-Use-Budget: {fair} ({fair_s} s), für den Join-Backoff: {joins}",
+        "en": "  waits for the duty cycle: {duty} ({duty_s} s), for the fair-use budget: {fair} ({fair_s} s), for the join back-off: {joins}",
+    },
+    "replay.lora_reuse": {
+        "de": "  vom Netzwerkserver abgewiesen: {fcnt} wiederverwendete Frame-Zähler, {nonces} DevNonces, die nicht größer waren",
+        "en": "  refused by the network server: {fcnt} frame counters used again, {nonces} DevNonces that did not increase",
+    },
+    "replay.frames": {"de": "Funkrahmen geschrieben: {path}", "en": "radio frames written: {path}"},
     "replay.plot": {"de": "Grafik geschrieben: {path}", "en": "plot written: {path}"},
     "plot.missing": {
         "de": "Für Grafiken fehlt matplotlib: pip install 'reallabor[plot]'",
@@ -616,6 +639,14 @@ CATALOG = {
         "de": "Je Transport: Messwerte erfasst, zugestellt, verloren, Duplikate nach Deduplizierung (nach seq)",
         "en": "Per transport: readings sampled, delivered, lost, duplicates after de-duplication (by seq)",
     },
+    "faults.lora_header": {
+        "de": "LoRa, je Transport: Messwerte erfasst, zugestellt, verloren, noch in der Warteschlange, Duplikate nach Deduplizierung, wiederverwendete Frame-Zähler, wiederverwendete DevNonces, Uplink-Sendezeit der ungünstigsten 24 h (s, Budget {budget}), Downlinks der ungünstigsten 24 h (Budget {downlinks})",
+        "en": "LoRa, per transport: readings sampled, delivered, lost, still queued, duplicates after de-duplication, frame counters used again, DevNonces used again, uplink airtime in the worst 24 h (s, budget {budget}), downlinks in the worst 24 h (budget {downlinks})",
+    },
+    "faults.lora_failed": {
+        "de": "{transport}: LoRa-Szenarien fehlgeschlagen:",
+        "en": "{transport}: LoRa scenarios failed:",
+    },
     "faults.total": {"de": "gesamt", "en": "total"},
     "faults.crashed": {"de": "ABGESTÜRZT", "en": "CRASHED"},
     "faults.failed": {
@@ -670,6 +701,7 @@ CATALOG = {
     "help.replay.out": {"de": "jede Nachricht als JSON-Zeile {{t, topic, payload}} schreiben", "en": "write every message as a JSON line {{t, topic, payload}}"},
     "help.replay.table": {"de": "eine Tabellenzeile alle MINUTES Minuten Trace-Zeit zeigen (Vorgabe 60)", "en": "show a table row every MINUTES of trace time (default 60)"},
     "help.replay.plot": {"de": "eine PNG-Grafik der Messwerte schreiben", "en": "write a PNG plot of the readings"},
+    "help.replay.frames": {"de": "jeden LoRa-Funkrahmen als JSON-Zeile schreiben (LoRa-Knoten)", "en": "write every LoRa frame on the air as a JSON line (LoRa nodes)"},
     "help.faults": {"de": "Fehlerszenarien gegen einen echten Mosquitto", "en": "fault scenarios against a real Mosquitto"},
     "help.faults.only": {"de": "nur Szenarien, deren Name TEXT enthält", "en": "only scenarios whose name contains TEXT"},
     "help.faults.quick": {"de": "kürzere Szenarien (wie in den Tests)", "en": "shorter scenarios (as in the test suite)"},

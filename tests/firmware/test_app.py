@@ -3,7 +3,7 @@ import json
 import struct
 
 from hal import simtime
-from node import app, clock
+from node import app, clock, rtcmem
 from support import SDS_DATA, SDS_QUERY, BrokerSocket, CommandDevice, MemoryI2C, MemoryUART, bme280_chip as chip, words
 
 
@@ -304,7 +304,7 @@ async def test_deep_sleep_cycle_keeps_its_schedule_in_rtc_memory():
     status = board.publishes("/status")[-1]
     assert status[1] == '{"state":"sleeping","dropped":0,"wake":1778716860}' and status[2]
     assert board.sockets[0].packets[-1][0] == 0xE0  # a clean DISCONNECT: no last will
-    version, flags, fails, skip, wake = struct.unpack("<BBBBq", board.rtc)
+    version, flags, fails, skip, wake = struct.unpack("<BBBBq", rtcmem.get(board, rtcmem.APP))
     assert (version, fails, skip, wake) == (1, 0, 0, 1778716860000)
 
 
@@ -319,11 +319,11 @@ async def test_deep_sleep_with_the_network_down_backs_off_over_wake_ups():
             await app.start(board)
         except DeepSleep:
             pass
-        tried.append(board.rtc[3] == 0 or wake == 0)
+        tried.append(rtcmem.get(board, rtcmem.APP)[3] == 0 or wake == 0)
         vc.elapsed += board.slept  # asleep
     assert board.states() == []
     assert tried[0] and False in tried  # after failures, some wake-ups skip the attempt (backoff)
-    assert struct.unpack("<BBBBq", board.rtc)[2] >= 2  # failures counted across wake-ups
+    assert struct.unpack("<BBBBq", rtcmem.get(board, rtcmem.APP))[2] >= 2  # failures counted across wake-ups
     board.network = True
     board.cause = "power"  # a power cycle forgets the backoff: try at once
     try:

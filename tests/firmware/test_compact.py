@@ -13,13 +13,13 @@ def vectors():
 
 
 class Channel:
-    # what the codec reads from a node.pipeline.Channel after summarize(); out holds value, min, max
+    # what the codec reads from a node.pipeline.Channel after summarize(); summary holds value, min, max
     def __init__(self, name, health, quantities, values=()):
         self.name, self.health, self.quantities = name, health, quantities
         self.n = 1
-        self.out = []
+        self.summary = []
         for v in values:
-            self.out += [v, v - 1, v + 1]
+            self.summary += [v, v - 1, v + 1]
 
 
 def channels(doc, entries):

@@ -68,15 +68,32 @@ def test_lora_keys_are_checked():
     keys = {"dev_eui": "246f28fffea1b2c3", "join_eui": "0000000000000000", "app_key": "00112233445566778899aabbccddeeff"}
     cfg = config.validate({"lora": keys})
     assert cfg["lora"] == {"region": "EU868", "dev_eui": "246F28FFFEA1B2C3", "join_eui": "0000000000000000",
-                           "app_key": "00112233445566778899AABBCCDDEEFF"}
+                           "app_key": "00112233445566778899AABBCCDDEEFF", "dev_addr": None, "nwk_s_key": None,
+                           "app_s_key": None, "payload": "compact", "confirmed": False, "adr": True, "dr": 5,
+                           "fair_use": True, "rx1_delay_s": 1, "rx2_dr": 3}
     assert config.validate({})["lora"] is None
     for field, value in (("app_key", "0011"), ("dev_eui", "246f28fffea1b2cz"), ("region", "US915")):
         bad = dict(keys)
         bad[field] = value
         assert raises(ConfigError, config.validate, {"lora": bad}).field == "lora." + field
+    for field, value in (("payload", "json"), ("dr", 6), ("confirmed", 1)):
+        assert raises(ConfigError, config.validate, {"lora": dict(keys, **{field: value})}).field == "lora." + field
     del keys["app_key"]
     e = raises(ConfigError, config.validate, {"lora": keys})
     assert (e.field, e.problem) == ("lora.app_key", config.MISSING)
+
+
+def test_lora_abp_session_instead_of_otaa_keys():
+    abp = {"dev_eui": "246f28fffea1b2c3", "dev_addr": "260b1234", "nwk_s_key": "01" * 16, "app_s_key": "02" * 16,
+           "payload": "cayenne", "confirmed": True, "rx1_delay_s": 5}
+    lora = config.validate({"lora": abp})["lora"]
+    assert (lora["dev_addr"], lora["join_eui"], lora["app_key"]) == ("260B1234", None, None)
+    assert (lora["payload"], lora["confirmed"], lora["rx1_delay_s"], lora["rx2_dr"]) == ("cayenne", True, 5, 3)
+    del abp["app_s_key"]
+    e = raises(ConfigError, config.validate, {"lora": abp})
+    assert (e.field, e.problem) == ("lora.app_s_key", config.MISSING)
+    e = raises(ConfigError, config.validate, {"lora": dict(abp, app_s_key="02", dev_addr="260b12")})
+    assert e.field == "lora.dev_addr"
 
 
 def test_sensor_suite_defaults():

@@ -4,6 +4,7 @@
 import json
 
 from node.net import lorawan_frames as lf
+from node.net import lorawan_otaa as otaa
 from support import raises
 
 h = bytes.fromhex
@@ -125,7 +126,7 @@ def test_downlink_is_dropped_when():
 def test_join_request_vectors():
     out = bytearray(23)
     for v in vectors()["join_requests"]:
-        n = lf.build_join_request(out, h(v["join_eui"]), h(v["dev_eui"]), v["dev_nonce"], h(v["appkey"]))
+        n = otaa.build_join_request(out, h(v["join_eui"]), h(v["dev_eui"]), v["dev_nonce"], h(v["appkey"]))
         assert n == 23 and bytes(out).hex() == v["phy"], v["description"]
     # wire order: MHDR, JoinEUI and DevEUI reversed, DevNonce little-endian
     assert out[0] == 0 and out[1:9] == bytes(8) and out[9:17] == h("1032547698badcfe") and out[17:19] == h("3412")
@@ -134,7 +135,7 @@ def test_join_request_vectors():
 def test_join_accept_vectors_from_lora_packet():
     for v in vectors()["join_accepts"]:
         frame = bytearray(h(v["phy"]))
-        j = lf.parse_join_accept(frame, len(frame), h(v["appkey"]), v["dev_nonce"])
+        j = otaa.parse_join_accept(frame, len(frame), h(v["appkey"]), v["dev_nonce"])
         got = {"join_nonce": j.join_nonce, "net_id": j.net_id, "dev_addr": "%08x" % j.dev_addr,
                "rx1_dr_offset": j.rx1_dr_offset, "rx2_dr": j.rx2_dr, "rx_delay": j.rx_delay,
                "cflist": None if j.cflist is None else list(j.cflist), "nwkskey": j.nwkskey.hex(),
@@ -151,7 +152,7 @@ def test_join_accept_is_refused_when():
 
     def parse(frame, key=h(v["appkey"])):
         frame = bytearray(frame)
-        return str(raises(lf.FrameError, lf.parse_join_accept, frame, len(frame), key, 0))
+        return str(raises(lf.FrameError, otaa.parse_join_accept, frame, len(frame), key, 0))
 
     assert parse(good, key=bytes(16)) == "MIC"
     assert parse(good[:-1] + bytes((good[-1] ^ 1,))) == "MIC"
@@ -162,10 +163,10 @@ def test_join_accept_is_refused_when():
 def test_session_keys_are_those_of_the_join_accept():
     v = vectors()["join_accepts"][1]
     e = v["expect"]
-    nwk, app = lf.session_keys(h(v["appkey"]), e["join_nonce"], e["net_id"], v["dev_nonce"])
+    nwk, app = otaa.session_keys(h(v["appkey"]), e["join_nonce"], e["net_id"], v["dev_nonce"])
     assert (nwk.hex(), app.hex()) == (e["nwkskey"], e["appskey"])
     # the DevNonce enters the keys: another one gives other keys
-    assert lf.session_keys(h(v["appkey"]), e["join_nonce"], e["net_id"], v["dev_nonce"] + 1)[0] != nwk
+    assert otaa.session_keys(h(v["appkey"]), e["join_nonce"], e["net_id"], v["dev_nonce"] + 1)[0] != nwk
 
 
 def test_frames_allocate_little():

@@ -30,8 +30,24 @@ def test_tts_csv_parses_with_the_documented_columns():
     assert len(rows) == 2  # the board without a radio is not a LoRaWAN device
     assert rows[0] == {"dev_eui": "246F28FFFE000001", "join_eui": "70B3D57ED0000000", "app_key": "1".zfill(32),
                        "id": "rl-000001", "name": "Hof 1", "frequency_plan_id": "EU_863_870_TTN",
-                       "lorawan_version": "MAC_V1_0_3", "lorawan_phy_version": "PHY_V1_0_3_REV_A"}
+                       "lorawan_version": "MAC_V1_0_4", "lorawan_phy_version": "RP002_V1_0_3"}
     assert rows[1]["name"] == 'Hof; "Süd"'  # quoted, as the TTS importer expects
+
+
+def test_tts_versions_are_what_the_firmware_speaks():
+    # the MAC says which specification it implements in its first lines
+    from reallabor.env import FIRMWARE_LIB
+
+    head = (FIRMWARE_LIB / "node" / "net" / "lorawan.py").read_text().splitlines()[0:2]
+    assert "1.0.4" in head[0] and "RP002-1.0.3" in head[1]
+    assert (exports.TTS_MAC_VERSION, exports.TTS_PHY_VERSION) == ("MAC_V1_0_4", "RP002_V1_0_3")
+
+
+def test_lora_labels_carry_the_tr005_identification():
+    assert exports.qr_text(record(1)) == "LW:D0:70B3D57ED0000000:246F28FFFE000001:00000000:Srl-000001"
+    assert exports.qr_text(record(2, lora=False)) == "rl-000002"
+    parts = exports.tr005(record(3)).split(":")
+    assert parts[:2] == ["LW", "D0"] and len(parts[2]) == len(parts[3]) == 16 and len(parts[4]) == 8
 
 
 @pytest.mark.skipif(not shutil.which("mosquitto_passwd"), reason="mosquitto_passwd not installed")

@@ -11,6 +11,7 @@ import json
 import sys
 
 from node.net import lorawan_frames as lf
+from node.net import lorawan_otaa as otaa
 
 _out = bytearray(256)
 
@@ -33,13 +34,13 @@ def parse_data(r):
 
 
 def build_join_request(r):
-    n = lf.build_join_request(_out, h(r["join_eui"]), h(r["dev_eui"]), r["dev_nonce"], h(r["appkey"]))
+    n = otaa.build_join_request(_out, h(r["join_eui"]), h(r["dev_eui"]), r["dev_nonce"], h(r["appkey"]))
     return {"phy": bytes(_out[:n]).hex()}
 
 
 def parse_join_accept(r):
     frame = bytearray(h(r["phy"]))
-    j = lf.parse_join_accept(frame, len(frame), h(r["appkey"]), r["dev_nonce"])
+    j = otaa.parse_join_accept(frame, len(frame), h(r["appkey"]), r["dev_nonce"])
     return {"join_nonce": j.join_nonce, "net_id": j.net_id, "dev_addr": j.dev_addr, "rx1_dr_offset": j.rx1_dr_offset,
             "rx2_dr": j.rx2_dr, "rx_delay": j.rx_delay, "cflist": None if j.cflist is None else list(j.cflist),
             "nwkskey": j.nwkskey.hex(), "appskey": j.appskey.hex()}

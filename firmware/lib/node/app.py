@@ -9,22 +9,35 @@ import struct
 import sys
 
 import node
-from node import clock, log
+from node import clock, log, rtcmem
 
 SAFE_MODE_RETRY_MS = 60000
 _WATCHDOG_SLACK_MS = const(60000)  # the watchdog resets a node whose cycle is this late
-# RTC memory, kept over deep sleep: version, flags (bit 0: discovery sent), failed connection
-# attempts in a row, wake-ups left to skip before the next attempt, next scheduled wake (Unix ms)
+# RTC memory (node.rtcmem section APP), kept over deep sleep: version, flags (bit 0: discovery
+# sent), failed connection attempts in a row, wake-ups left to skip before the next attempt, next
+# scheduled wake (Unix ms)
 _RTC = "<BBBBq"
 _RTC_VERSION = const(1)
 
 
 def main(board, uplink=None):
     # board: the hardware layer (hal/__init__.py has its contract); uplink: the delivery class,
-    # which a comparison run swaps for another transport (None: the config's)
+    # which a comparison run swaps for another transport (None: as the config says, uplink_for())
     powered_ms = board.setup()
     asyncio.run(start(board, uplink, powered_ms))
     board.stopped()
+
+
+def uplink_for(board, cfg):
+    # LoRaWAN for a config with a "lora" section on a board with a radio, else MQTT. Imported only
+    # now: a node carries one of the two in RAM, never both.
+    if cfg["lora"] and board.radio() is not None:
+        from node.lora_uplink import LoraUplink
+
+        return LoraUplink
+    from node.uplink import Uplink
+
+    return Uplink
 
 
 async def start(board, uplink=None, powered_ms=0):
@@ -33,7 +46,7 @@ async def start(board, uplink=None, powered_ms=0):
     supply_on = clock.add(clock.ticks(), -powered_ms)
     cfg = await load_config(board)
     if cfg:
-        node = Node(board, cfg, uplink, supply_on)
+        node = Node(board, cfg, uplink or uplink_for(board, cfg), supply_on)
         await (node.run_once() if cfg["deep_sleep"] else node.run())
 
 
@@ -91,18 +104,18 @@ class Node:
         self.firmware = firmware_version()
         self.reset = board.reset_cause()
         self.setup_sensors()
-        # loaded at boot with the rest (a module loaded later finds the heap in pieces), and the
-        # state message's parts list made once, at its largest
-        from node.codec.state_json import encode_state, parts_needed
-
-        self.encode = encode_state
-        self.parts = [""] * parts_needed(self.channels)
+        self.parts = None
         if uplink is not False:
-            if uplink is None:
-                # imported only now: at boot the config validator had the RAM to itself
-                from node.uplink import Uplink as uplink
-            self.uplink = uplink(board, cfg, self.device, self.topic, self.channels)
+            # imported only now: at boot the config validator had the RAM to itself
+            self.uplink = (uplink or uplink_for(board, cfg))(board, cfg, self.device, self.topic, self.channels)
             self.seq = self.uplink.next_seq()  # kept on flash with the outbox
+            if not hasattr(self.uplink, "encode"):
+                # the JSON state message: its module loaded at boot with the rest (one loaded later
+                # finds the heap in pieces), its parts list made once, at its largest
+                from node.codec.state_json import encode_state, parts_needed
+
+                self.encode = encode_state
+                self.parts = [""] * parts_needed(self.channels)
 
     async def run(self):
         # Always on: sample on schedule; the uplink task delivers in the background.
@@ -133,7 +146,7 @@ class Node:
         if not self.board.running():
             return
         self.board.watchdog(clock.diff(self.started, woke) + cfg["send_window_s"] * 1000 + _WATCHDOG_SLACK_MS)
-        rtc = self.board.rtc_memory()
+        rtc = rtcmem.get(self.board, rtcmem.APP)
         version, flags, fails, skip, slot = struct.unpack(_RTC, rtc) if len(rtc) == struct.calcsize(_RTC) else (0, 0, 0, 0, 0)
         if version != _RTC_VERSION or self.board.reset_cause() == "power":
             flags = fails = skip = slot = 0
@@ -163,7 +176,8 @@ class Node:
             skip = min(255, backoff_ms(up.fails) // interval)
         if not up.discover:
             flags |= 1
-        self.board.save_rtc(struct.pack(_RTC, _RTC_VERSION, flags, min(up.fails, 255), skip, wake_ms or 0))
+        rtc = struct.pack(_RTC, _RTC_VERSION, flags, min(up.fails, 255), skip, wake_ms or 0)
+        rtcmem.put(self.board, rtcmem.APP, rtc)
         now = clock.ticks()
         sleep_ms = interval - clock.diff(now, woke) if wake_ms is None else wake_ms - clock.epoch_ms(now)
         log.info("sleep %d ms%s" % (sleep_ms, "" if sent else ", messages still queued"))
@@ -260,10 +274,14 @@ class Node:
     def publish_state(self, tick, early=False):
         for c in self.channels:
             c.summarize()
-        self.encode(self.parts, self.device, self.seq, clock.epoch_s(tick), self.channels, self.diagnostics())
+        if self.parts is None:  # the uplink's own encoding (LoRaWAN: compact)
+            msg = self.uplink.encode(self.device, self.seq, clock.epoch_s(tick), self.channels, self.diagnostics())
+        else:
+            self.encode(self.parts, self.device, self.seq, clock.epoch_s(tick), self.channels, self.diagnostics())
+            msg = self.parts
         for c in self.channels:
             c.sent_state(early)
-        self.send(self.topic + "state", self.parts, False)
+        self.send(self.topic + "state", msg, False)
         self.seq += 1
 
     def send(self, topic, payload, retain):

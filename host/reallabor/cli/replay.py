@@ -17,6 +17,7 @@ def args_replay(p) -> None:
     p.add_argument("--out", type=Path, help=msg("help.replay.out"))
     p.add_argument("--table", type=int, nargs="?", const=60, metavar="MINUTES", help=msg("help.replay.table"))
     p.add_argument("--plot", type=Path, help=msg("help.replay.plot"))
+    p.add_argument("--frames", type=Path, help=msg("help.replay.frames"))
 
 
 def run_replay(args) -> int:
@@ -44,6 +45,8 @@ def run_replay(args) -> int:
     for line in result.stderr.strip().splitlines():
         print(msg("replay.sim_says", text=line), file=sys.stderr)
     _print_summary(result, args)
+    if result.lorawan:
+        _print_lora(result, args)
     if args.plot:
         from reallabor.monitor.plot import plot_states
 
@@ -54,18 +57,47 @@ def run_replay(args) -> int:
 def _print_summary(result, args) -> None:
     hours = result.virtual_ms / 3_600_000
     speedup = result.virtual_ms / 1000 / result.wall_s if result.wall_s else 0
+    cycles, messages = (len(result.sampled), len(result.uplinks)) if result.lorawan else \
+        (len(result.states), len(result.messages))
     heap = (
         msg("replay.heap", peak=f"{result.heap_peak / 1024:.1f}", total=f"{result.heap_total / 1024:.0f}")
         if result.heap_peak is not None else "-"
     )
     errors = sum(result.sensor_errors.values())
-    print(msg("replay.summary", cycles=len(result.states), messages=len(result.messages), errors=errors,
+    print(msg("replay.summary", cycles=cycles, messages=messages, errors=errors,
               heap=heap, hours=f"{hours:.1f}", wall=f"{result.wall_s:.1f}", speedup=f"{speedup:.0f}"))
     for (sensor, health), count in sorted(result.sensor_errors.items()):
         print(msg("replay.sensor_error", sensor=sensor, health=health, count=count, hint=msg("health.hint." + health)),
               file=sys.stderr)
     if args.out:
         print(msg("replay.out", path=args.out))
+
+
+def _print_lora(result, args) -> None:
+    from reallabor.sim import lorareplay
+
+    lora = result.lorawan
+    stats = lora.server.stats
+    frames = lora.frames
+    downs = [f for f in frames if f["dir"] == "down"]
+    print(msg("replay.lora", joins=stats.joins, requests=stats.join_requests, uplinks=stats.uplinks,
+              readings=len({s for s, _ in lorareplay.full_seqs(result.uplinks)}), downlinks=len(downs),
+              lost=sum(1 for f in downs if f.get("lost"))))
+    air = lorareplay.airtime(frames, result.virtual_ms)
+    for day, (seconds, downlinks) in enumerate(air.days, start=1):
+        print(msg("replay.lora_day", day=day, airtime=f"{seconds:.1f}", budget=f"{lorareplay.FAIR_USE_AIRTIME_S:.0f}",
+                  downlinks=downlinks, max_downlinks=lorareplay.FAIR_USE_DOWNLINKS))
+    print(msg("replay.lora_worst", airtime=f"{air.worst_airtime_s:.1f}", downlinks=air.worst_downlinks,
+              verdict=msg("replay.lora_within" if air.within_budget else "replay.lora_over")))
+    waits = lorareplay.waits(result.console)
+    duty, fair = waits.get("duty_cycle", []), waits.get("fair_use", []) + waits.get("downlinks", [])
+    print(msg("replay.lora_waits", duty=len(duty), duty_s=f"{sum(duty) / 1000:.0f}", fair=len(fair),
+              fair_s=f"{sum(fair) / 1000:.0f}", joins=len(waits.get("join_backoff", []))))
+    if stats.fcnt_reused or stats.dev_nonce_refused:
+        print(msg("replay.lora_reuse", fcnt=stats.fcnt_reused, nonces=stats.dev_nonce_refused))
+    if args.frames:
+        lora.write_frames(args.frames)
+        print(msg("replay.frames", path=args.frames))
 
 
 def args_faults(p) -> None:
@@ -77,16 +109,25 @@ def args_faults(p) -> None:
 def run_faults(args) -> int:
     from reallabor.sim import scenarios
 
-    chosen = scenarios.standard_scenarios(quick=args.quick)
-    if args.only:
-        chosen = [s for s in chosen if args.only.lower() in s.name.lower()]
-        if not chosen:
-            raise ReallaborError("faults.unknown_scenario", EXIT_BAD_INPUT, name=args.only,
-                                 names=", ".join(s.name for s in scenarios.standard_scenarios(args.quick)))
-    table = scenarios.print_table(chosen, [scenarios.OURS], args.heap)
-    total = table[scenarios.OURS.name]["total"]
-    crashed = sum(c.crashed for name, c in table[scenarios.OURS.name].items() if name != "total")
-    if total.lost or total.duplicates or crashed:
-        raise ReallaborError("faults.failed", EXIT_FAILED, transport=scenarios.OURS.name, lost=total.lost,
-                             duplicates=total.duplicates, crashed=crashed)
+    every = scenarios.standard_scenarios(quick=args.quick) + scenarios.lora_scenarios(quick=args.quick)
+    chosen = [s for s in every if not args.only or args.only.lower() in s.name.lower()]
+    if not chosen:
+        raise ReallaborError("faults.unknown_scenario", EXIT_BAD_INPUT, name=args.only,
+                             names=", ".join(s.name for s in every))
+    mqtt = [s for s in chosen if not s.lora]
+    lora = [s for s in chosen if s.lora]
+    ours = scenarios.OURS.name
+    if mqtt:
+        table = scenarios.print_table(mqtt, [scenarios.OURS], args.heap)
+        total = table[ours]["total"]
+        crashed = sum(c.crashed for name, c in table[ours].items() if name != "total")
+        if total.lost or total.duplicates or crashed:
+            raise ReallaborError("faults.failed", EXIT_FAILED, transport=ours, lost=total.lost,
+                                 duplicates=total.duplicates, crashed=crashed)
+    if lora:
+        table = scenarios.print_lora_table(lora, [scenarios.OURS], args.heap)
+        failures = {s.name: scenarios.lora_failures(s, table[ours][s.name]) for s in lora}
+        failed = [f"{name}: {', '.join(bad)}" for name, bad in failures.items() if bad]
+        if failed:
+            raise ReallaborError("faults.lora_failed", EXIT_FAILED, details=failed, transport=ours)
     return 0

@@ -55,3 +55,81 @@ def sim_fault(text: str) -> tuple[int, str] | None:
     """`sim fault <index> <kind>`: virtual time reached a fault event of the trace -> (index, kind)."""
     m = _SIM_FAULT.match(text)
     return (int(m[1]), m[2]) if m else None
+
+
+# The simulated radio's lines (docs/console-log.md, docs/radio.md)
+_RADIO_TX = re.compile(r"^radio tx freq=(\d+) sf=(\d+) bw=([\d.]+) cr=(\d) dbm=(-?\d+) toa=([\d.]+) phy=([0-9a-f]+)$")
+_RADIO_RX = re.compile(r"^radio rx freq=(\d+) sf=(\d+) bw=([\d.]+) rssi=(-?\d+) snr=(-?\d+) phy=([0-9a-f]+)$")
+_RADIO_LISTEN = re.compile(r"^radio listen freq=(\d+) sf=(\d+) bw=([\d.]+)$")
+# The LoRaWAN MAC's lines (docs/lorawan.md)
+_LORA_WAIT = re.compile(r"^lora wait (\w+) (\d+) ms")
+_LORA_JOINED = re.compile(r"^lora joined dev_addr=([0-9a-f]{8})")
+_LORA_SENT = re.compile(r"^lora sent seq=(\d+) fcnt=(\d+)$")
+_LORA_QUEUED = re.compile(r"^lora queued from seq=(\d+)$")
+
+
+def _bw(text: str) -> float | int:
+    value = float(text)
+    return int(value) if value.is_integer() else value
+
+
+@dataclass(frozen=True)
+class RadioFrame:
+    """A frame a simulated chip sent (`radio tx`) or received (`radio rx`)."""
+
+    freq_hz: int
+    sf: int
+    bw_khz: float
+    phy: bytes
+    toa_ms: float = 0.0  # tx only
+    dbm: int = 0  # tx only
+    cr: int = 5
+    rssi: int = 0  # rx only
+    snr: int = 0
+
+
+def radio_tx(text: str) -> RadioFrame | None:
+    """`radio tx freq=<Hz> sf= bw=<kHz> cr= dbm= toa=<ms> phy=<hex>`, at the virtual time TX ended."""
+    m = _RADIO_TX.match(text)
+    if not m:
+        return None
+    return RadioFrame(int(m[1]), int(m[2]), _bw(m[3]), bytes.fromhex(m[7]), float(m[6]), int(m[5]), int(m[4]))
+
+
+def radio_rx(text: str) -> RadioFrame | None:
+    """`radio rx freq= sf= bw= rssi= snr= phy=`, at the end of a frame the chip received."""
+    m = _RADIO_RX.match(text)
+    if not m:
+        return None
+    return RadioFrame(int(m[1]), int(m[2]), _bw(m[3]), bytes.fromhex(m[6]), rssi=int(m[4]), snr=int(m[5]))
+
+
+def radio_listen(text: str) -> tuple[int, int, float] | None:
+    """`radio listen freq= sf= bw=`: a receive window opens and waits for the host's downlinks ->
+    (freq Hz, SF, bandwidth kHz)."""
+    m = _RADIO_LISTEN.match(text)
+    return (int(m[1]), int(m[2]), _bw(m[3])) if m else None
+
+
+def lora_wait(text: str) -> tuple[str, int] | None:
+    """`lora wait <duty_cycle|fair_use|downlinks|join_backoff> <ms> ms...` -> (what, ms)."""
+    m = _LORA_WAIT.match(text)
+    return (m[1], int(m[2])) if m else None
+
+
+def lora_joined(text: str) -> str | None:
+    """`lora joined dev_addr=<hex> ...` -> the DevAddr."""
+    m = _LORA_JOINED.match(text)
+    return m[1] if m else None
+
+
+def lora_sent(text: str) -> tuple[int, int] | None:
+    """`lora sent seq=<n> fcnt=<n>`: a reading left the outbox -> (seq, FCnt)."""
+    m = _LORA_SENT.match(text)
+    return (int(m[1]), int(m[2])) if m else None
+
+
+def lora_queued(text: str) -> int | None:
+    """`lora queued from seq=<n>`: at a stop or deep sleep, readings from seq n on still wait."""
+    m = _LORA_QUEUED.match(text)
+    return int(m[1]) if m else None

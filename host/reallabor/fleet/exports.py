@@ -1,7 +1,8 @@
 """Exports from the inventory for the services around the boards: a Mosquitto password file and
 ACL (each device may write only below its own topic and, with discovery, its Home Assistant
 configs; the live view's account "live" may only read), a The Things Stack end-device CSV, and a
-printable label sheet with each device's name and a QR code of its id."""
+printable label sheet with each device's name and a QR code: of its id, or for a LoRa board the
+LoRa Alliance's TR005 device identification (JoinEUI, DevEUI), which network servers' apps scan."""
 
 import base64
 import csv
@@ -18,8 +19,11 @@ PBKDF2_ITERATIONS = 101  # mosquitto_passwd's default
 
 TTS_COLUMNS = ("dev_eui", "join_eui", "app_key", "id", "name", "frequency_plan_id", "lorawan_version",
                "lorawan_phy_version")
-TTS_MAC_VERSION = "MAC_V1_0_3"  # our LoRaWAN node speaks 1.0.3
-TTS_PHY_VERSION = "PHY_V1_0_3_REV_A"
+# What our LoRaWAN node speaks (firmware/lib/node/net/lorawan.py): L2 1.0.4 with the EU868 regional
+# parameters of RP002-1.0.3, in The Things Stack's names (its MACVersion and PHYVersion enums)
+TTS_MAC_VERSION = "MAC_V1_0_4"
+TTS_PHY_VERSION = "RP002_V1_0_3"
+TR005_PROFILE_ID = "00000000"  # VendorID, VendorProfileID: no LoRa Alliance vendor ID (TR005 4.2)
 
 
 def mosquitto_hash(password: str, salt: bytes | None = None) -> str:
@@ -106,9 +110,19 @@ def tts_csv(records: list[Record]) -> str:
     return out.getvalue()
 
 
+def tr005(r: Record) -> str:
+    """LoRa Alliance TR005 device identification: LW:D0:<JoinEUI>:<DevEUI>:<ProfileID>, with the
+    device id as the serial number extension (S)."""
+    return f"LW:D0:{r.join_eui.upper()}:{r.dev_eui.upper()}:{TR005_PROFILE_ID}:S{r.id}"
+
+
+def qr_text(r: Record) -> str:
+    return tr005(r) if r.dev_eui else r.id
+
+
 def label_sheet(records: list[Record], path) -> int:
-    """A4 pages (PNG: one image per page, numbered; PDF: one document) with 3 x 8 labels: QR code of
-    the id, the name, the id and the MAC. Returns the number of pages."""
+    """A4 pages (PNG: one image per page, numbered; PDF: one document) with 3 x 8 labels: QR code
+    (qr_text), the name, the id and the MAC, the DevEUI of a LoRa board. Returns the number of pages."""
     from PIL import Image, ImageDraw, ImageFont
     import qrcode
 
@@ -125,7 +139,7 @@ def label_sheet(records: list[Record], path) -> int:
             draw.rectangle((x + 4, y + 4, x + cell_w - 4, y + cell_h - 4), outline="#bbbbbb")
             side = cell_h - 30
             qr = qrcode.QRCode(border=1)
-            qr.add_data(r.id)
+            qr.add_data(qr_text(r))
             qr.make(fit=True)
             qr.box_size = side // (qr.modules_count + 2)  # whole pixels per module: crisp to scan
             page.paste(qr.make_image().convert("RGB"), (x + 15, y + 15))
@@ -134,6 +148,8 @@ def label_sheet(records: list[Record], path) -> int:
             draw.text((tx, y + 75), r.id, fill="black", font=small)
             draw.text((tx, y + 105), r.mac, fill="#444444", font=small)
             draw.text((tx, y + 135), r.board, fill="#444444", font=small)
+            if r.dev_eui:
+                draw.text((tx, y + 165), f"DevEUI {r.dev_eui}", fill="#444444", font=small)
         pages.append(page)
     if str(path).lower().endswith(".pdf"):
         pages[0].save(path, save_all=True, append_images=pages[1:], resolution=dpi)

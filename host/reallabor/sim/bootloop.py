@@ -28,15 +28,19 @@ class SimDevice:
     """on_line(text, boot_ms) gets every console line with the virtual ms since the trace start at
     which its boot began (the line's uptime counts from there, as a board's does from its boot);
     faults (optional) is a FaultDriver: fire(index) when the firmware reaches a host fault,
-    advance(ms) for faults that fall while the board is off."""
+    advance(ms) for faults that fall while the board is off; radio (optional) is a simulated
+    gateway (sim/gateway.py): heard(ms, frame) for each `radio tx` line, and listen(ms, freq, sf,
+    bw) -> the lines to answer a `radio listen` with."""
 
-    def __init__(self, command: list[str], flash: str, env: dict, end_ms: int, on_line, faults=None, seed: int = 0):
+    def __init__(self, command: list[str], flash: str, env: dict, end_ms: int, on_line, faults=None, seed: int = 0,
+                 radio=None):
         self.command = command
         self.flash = flash
         self.env = env
         self.end_ms = end_ms
         self.on_line = on_line
         self.faults = faults
+        self.radio = radio
         self.random = random.Random(seed)
         self.stderr: list[str] = []
         self.boots = 0
@@ -95,7 +99,9 @@ class SimDevice:
                 last_t = max(last_t, boot.start_ms + entry.uptime_ms)
                 restart = console.sim_restart(entry.text)
                 fault = console.sim_fault(entry.text)
-                if restart:
+                if self.radio and entry.text.startswith("radio "):
+                    self._radio(boot.start_ms + entry.uptime_ms, entry.text, proc)
+                elif restart:
                     after = Boot(restart[1], restart[0], restart[2])
                 elif fault and fault[1] == "power_loss":
                     if power_off_ms is None:
@@ -116,7 +122,10 @@ class SimDevice:
         finally:
             reader.join(5)
             for s in (proc.stdin, proc.stdout, proc.stderr):
-                s.close()
+                try:
+                    s.close()
+                except BrokenPipeError:
+                    pass  # a killed board's stdin still had the host's answer buffered
         self.last_ms = last_t
         if stalled.is_set():
             self.stderr.append(f"no output for {STALL_S} s: the board hangs, stopped\n")
@@ -125,6 +134,21 @@ class SimDevice:
             # Off from the last instant the board was seen alive; the RTC memory is gone.
             return 0, Boot(last_t + power_off_ms, "power", "")
         return rc, after
+
+
+    def _radio(self, t_ms: int, text: str, proc) -> None:
+        tx = console.radio_tx(text)
+        if tx:
+            self.radio.heard(t_ms, tx)
+            return
+        window = console.radio_listen(text)
+        if window:
+            reply = "".join(line + "\n" for line in self.radio.listen(t_ms, *window)) + "\n"
+            try:
+                proc.stdin.write(reply)
+                proc.stdin.flush()
+            except (BrokenPipeError, ValueError):
+                pass  # the power went meanwhile
 
 
 def environment(micropython_path: str, **values) -> dict:

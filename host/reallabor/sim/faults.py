@@ -1,4 +1,4 @@
-"""The host's part of a trace's fault events: broker and proxy faults carried out when the
+"""The host's part of a trace's fault events: broker, proxy and gateway faults carried out when the
 simulated board reaches them (fire), or while it is off (advance). Power and flash faults are the
 simulated board's own (firmware/hal/simfaults.py)."""
 
@@ -6,11 +6,12 @@ from reallabor.errors import EXIT_FAILED, ReallaborError
 
 
 class FaultDriver:
-    def __init__(self, faults: list[dict], broker, proxy, subscriber):
+    def __init__(self, faults: list[dict], broker, proxy, subscriber, gateway=None):
         self.faults = faults
         self.broker = broker
         self.proxy = proxy
         self.subscriber = subscriber
+        self.gateway = gateway  # a LoRa replay's (sim/gateway.py)
         self.done: set[int] = set()
 
     def off_ms(self, index: int) -> int:
@@ -28,7 +29,13 @@ class FaultDriver:
         self.done.add(index)
         f = self.faults[index]
         kind = f["fault"]
-        if kind in ("network_down", "network_up"):
+        if kind in ("gateway_down", "gateway_up"):
+            if self.gateway:
+                self.gateway.set_down(kind == "gateway_down")
+        elif kind == "downlinks_lost":
+            if self.gateway:
+                self.gateway.lose_next(f["count"])
+        elif kind in ("network_down", "network_up"):
             self.proxy.set_network(kind == "network_up")
         elif kind == "cut":
             self.proxy.cut(f["packet"])

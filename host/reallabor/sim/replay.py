@@ -23,11 +23,11 @@ from reallabor.mqtt.subscriber import Subscriber
 from reallabor.sim.bootloop import SimDevice, environment
 from reallabor.sim.faults import FaultDriver
 from reallabor.sim.mqttproxy import Proxy
+from reallabor.sim.netserver import iso_ms
 from reallabor.traces import fileformat
 
 _HEAP = re.compile(r"^(\d{1,9})([kKmM]?)$")
 DEFAULT_DEVICE = "replay-01"
-
 
 @dataclass
 class Message:
@@ -60,6 +60,12 @@ class Result:
     boots: int = 0
     cuts: list[str] = field(default_factory=list)  # packet types at which the fault proxy cut
     sampled: list[int] = field(default_factory=list)  # seq of every reading stored ("sample seq=N")
+    lorawan: object = None  # a LoRa node's replay: sim.lorareplay.LoraRun (network server, gateway, frames)
+
+    @property
+    def uplinks(self) -> list[Message]:
+        """A LoRa node's uplinks as the network server published them (The Things Stack's format)."""
+        return [m for m in self.messages if m.topic.startswith("v3/") and m.topic.endswith("/up")]
 
     @property
     def states(self) -> list[Message]:
@@ -74,6 +80,11 @@ class Result:
             for name, health in m.payload.get("health", {}).items():
                 if health not in ("ok", "warming_up"):
                     counts[(name, health)] += 1
+        for m in self.uplinks:  # the compact payload lists health by sensor, in config order
+            decoded = m.payload["uplink_message"].get("decoded_payload") or {}
+            for i, health in enumerate(decoded.get("health", [])):
+                if health not in ("ok", "warming_up"):
+                    counts[(f"#{i + 1}", health)] += 1
         return counts
 
 
@@ -117,15 +128,16 @@ def install_firmware(flash: Path, firmware: Path, main: Path, extra_path=()) -> 
     return os.pathsep.join([".frozen", *map(str, extra_path), "lib"])
 
 
-def simulator_share(micropython: str, firmware: Path, trace: Path, modules: tuple) -> int:
+def simulator_share(micropython: str, firmware: Path, trace: Path, board_json: bytes, modules: tuple) -> int:
     """Heap bytes the simulator takes (its code, what it keeps of the trace, its share of the qstr
     pools) beyond what the ESP32's HAL would take in its place, next to the firmware modules the
-    node loads (sim/heapprobe.py measures both sides, once per firmware, trace and modules)."""
-    key = (micropython, str(firmware), str(trace), modules)
+    node loads (sim/heapprobe.py measures both sides, once per firmware, trace, board and modules)."""
+    key = (micropython, str(firmware), str(trace), board_json, modules)
     if key not in _SHARES:
         sides = []
         with tempfile.TemporaryDirectory(prefix="reallabor-probe-") as flash:
             path = install_firmware(Path(flash), firmware, Path(__file__).with_name("heapprobe.py"))
+            (Path(flash) / layout.BOARD_FILE).write_bytes(board_json)
             for side in ("sim", "esp32"):
                 done = subprocess.run([micropython, "-X", "heapsize=4M", "-m", "main",
                                        side, str(Path(trace).resolve()), *modules], cwd=flash,
@@ -137,11 +149,18 @@ def simulator_share(micropython: str, firmware: Path, trace: Path, modules: tupl
     return _SHARES[key]
 
 
-def node_modules(checked: dict, faults: bool) -> tuple:
-    """The firmware modules a node with this (validated) config loads, for the heap probe."""
+def node_modules(checked: dict, faults: bool, lora: bool, board) -> tuple:
+    """The firmware modules a node with this (validated) config on this board loads, for the heap
+    probe; "faults" and "radio" name the simulator's parts for fault events and a LoRa radio."""
     drivers = sorted({devicecode.driver_module(s["type"]) for s in checked["sensors"]})
-    extra = ("node.discovery",) if checked["mqtt"]["discovery"] else ()
-    return ("faults",) * faults + ("node.app", "node.pipeline", "hal.tcp", *drivers, *extra)
+    if lora:
+        chip = "sx126x" if board.lora["chip"].startswith("sx126") else "sx127x"
+        codec = "cayenne" if checked["lora"]["payload"] == "cayenne" else "compact"
+        uplink = ("radio", "node.lora_uplink", f"node.radio.{chip}", f"node.codec.{codec}")
+    else:
+        uplink = ("hal.tcp", "node.uplink", "node.codec.state_json") + (
+            ("node.discovery",) if checked["mqtt"]["discovery"] else ())
+    return ("faults",) * faults + ("node.app", "node.pipeline", *uplink, *drivers)
 
 
 def load_config(path: Path) -> dict:
@@ -165,6 +184,8 @@ def default_config(summary: fileformat.Summary) -> dict:
     }
     if h.get("i2c"):
         config["i2c"] = h["i2c"]
+    if h.get("lora"):  # a LoRa node's sample trace names its keys (docs/trace-format.md)
+        config["lora"] = h["lora"]
     return config
 
 
@@ -181,13 +202,16 @@ def check_buses(board, summary: fileformat.Summary, checked: dict) -> None:
 
 def run(trace_path: Path, broker_url: str | None = None, speed: str = "max", heap: str = "128K",
         config: dict | None = None, on_message=None, compiled: bool = True, main: Path | None = None,
-        extra_path: list[Path] = (), seed: int = 0, files: dict[str, bytes] | None = None) -> Result:
+        extra_path: list[Path] = (), seed: int = 0, files: dict[str, bytes] | None = None,
+        lora_options: dict | None = None) -> Result:
     """Replay a trace. config is a raw config.json dict (default: from the trace header); its MQTT
     URL is replaced by the broker's (an mqtts:// URL, a TLS listener of that broker, is kept). on_message(Message) is called as messages arrive. compiled:
     run the .mpy bytecode a board gets (default) or the sources. A trace with fault events gets a
     proxy between device and broker, and broker faults need the replay's own broker. main and
     extra_path swap in another entry point (a comparison transport); seed makes power losses land
-    at the same random instants again; files go onto the device's flash (a CA certificate)."""
+    at the same random instants again; files go onto the device's flash (a CA certificate). A
+    config with a `lora` section on a board with a radio runs a LoRa node against a simulated
+    gateway and network server (sim/lorareplay.py; lora_options: their settings)."""
     summary = fileformat.load(trace_path)
     speed = parse_speed(speed)
     budget = heap_bytes(heap)
@@ -195,7 +219,7 @@ def run(trace_path: Path, broker_url: str | None = None, speed: str = "max", hea
     firmware = compiled_firmware() if compiled else FIRMWARE
     config = dict(config or default_config(summary))
     setup = _Setup(trace_path, summary, speed, budget, config, micropython, firmware, on_message, main, extra_path, seed,
-                   files or {})
+                   files or {}, lora_options or {})
     if broker_url is None:
         with Mosquitto() as broker:
             return _run(setup, broker.url, broker)
@@ -218,6 +242,7 @@ class _Setup:
     extra_path: list
     seed: int
     files: dict
+    lora_options: dict
 
 
 def _run(s: _Setup, broker_url, broker) -> Result:
@@ -236,8 +261,14 @@ def _run(s: _Setup, broker_url, broker) -> Result:
     device = checked["device"] or DEFAULT_DEVICE
     topic = f"{checked['mqtt']['prefix']}/{checked['site']}/{device}/#"
     result = Result()
-    result.heap_simulator = simulator_share(s.micropython, s.firmware, s.trace_path,
-                                            node_modules(checked, bool(s.summary.faults)))
+    lora = None
+    if checked["lora"] and board.lora:  # a LoRa node: a simulated gateway and network server instead
+        from reallabor.sim.lorareplay import LoraRun
+
+        lora = result.lorawan = LoraRun(device, checked["lora"], broker_url, s.summary.epoch_ms, s.lora_options)
+        topic = lora.topic
+    result.heap_simulator = simulator_share(s.micropython, s.firmware, s.trace_path, board.device_json(),
+                                            node_modules(checked, bool(s.summary.faults), lora is not None, board))
     result.heap_total = s.budget
     heapsize = s.budget + result.heap_simulator
     try:
@@ -250,21 +281,28 @@ def _run(s: _Setup, broker_url, broker) -> Result:
                 (Path(flash) / name).write_bytes(data)
             path = install_firmware(Path(flash), s.firmware, s.main or s.firmware / "main.py", s.extra_path)
             env = environment(path, trace=Path(s.trace_path).resolve(), speed=s.speed, end_ms=s.summary.end_ms,
-                              epoch_ms=s.summary.epoch_ms, device_id=device, faults=1 if s.summary.faults else None)
-            matcher = _Matcher(result, sub.inbox, s.on_message)
-            driver = FaultDriver(s.summary.faults, broker, proxy, sub) if s.summary.faults else None
+                              epoch_ms=s.summary.epoch_ms, device_id=device, faults=1 if s.summary.faults else None,
+                              host_radio=1 if lora else None)
+            matcher = _Matcher(result, sub.inbox, s.on_message, s.summary.epoch_ms)
+            driver = FaultDriver(s.summary.faults, broker, proxy, sub, lora.gateway if lora else None) \
+                if s.summary.faults else None
             runner = SimDevice([s.micropython, "-X", f"heapsize={heapsize}", "-m", "main"], flash, env, s.summary.end_ms,
-                            matcher.console, driver, s.seed)
+                            matcher.console, driver, s.seed, lora.gateway if lora else None)
             started = time.monotonic()
             result.returncode = runner.run()
             result.boots = runner.boots
             result.stderr = "".join(runner.stderr)
             result.wall_s = time.monotonic() - started
+            if lora:
+                result.published = lora.published()
+                result.stderr += "".join(f"network server: {e}\n" for e in lora.server.errors)
             matcher.finish(timeout_s=5)
             result.cuts = proxy.cuts if proxy else []
     finally:
         if proxy:
             proxy.close()
+        if lora:
+            lora.close()
     return result
 
 
@@ -272,10 +310,11 @@ class _Matcher:
     """Pairs each message the broker delivers with the virtual time of the console line
     'pub <topic>' the device printed when it sent it (per topic, in order)."""
 
-    def __init__(self, result: Result, inbox: queue.Queue, on_message):
+    def __init__(self, result: Result, inbox: queue.Queue, on_message, epoch_ms: int = 0):
         self.result = result
         self.inbox = inbox
         self.on_message = on_message
+        self.epoch_ms = epoch_ms
         self.sent = collections.defaultdict(collections.deque)  # topic -> virtual times
         self.waiting = collections.deque()  # delivered, but its console line not read yet
 
@@ -313,6 +352,11 @@ class _Matcher:
             pass
         while self.waiting:
             topic, payload = self.waiting[0]
+            if topic.startswith("v3/"):  # from the network server: its own reception time
+                self.waiting.popleft()
+                body = json.loads(payload)
+                self._add(Message(iso_ms(body["received_at"]) - self.epoch_ms, topic, body, payload.decode()))
+                continue
             times = self.sent[topic]
             if not times and not final:
                 return  # keep the order: wait for the console line
@@ -323,7 +367,9 @@ class _Matcher:
                 body = json.loads(raw, parse_float=Decimal)
             except ValueError:
                 body = raw
-            message = Message(t, topic, body, raw)
-            self.result.messages.append(message)
-            if self.on_message:
-                self.on_message(message)
+            self._add(Message(t, topic, body, raw))
+
+    def _add(self, message: Message) -> None:
+        self.result.messages.append(message)
+        if self.on_message:
+            self.on_message(message)

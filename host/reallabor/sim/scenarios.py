@@ -1,6 +1,8 @@
 """The fault scenarios of `reallabor faults` (and `make faults`): each is the courtyard trace cut
 to a length, with fault events merged in, replayed against a real Mosquitto; the count compares
-what the node sampled with what a QoS 1 subscriber received."""
+what the node sampled with what a QoS 1 subscriber received. The LoRa scenarios run the LoRa
+courtyard day through the simulated gateway and network server (sim/lorareplay.py) and also count
+frame counters and DevNonces used again, and the airtime against the fair-use budget."""
 
 import json
 import random
@@ -9,12 +11,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reallabor.env import TRACES
+from reallabor.firmware import console
 from reallabor.i18n import msg
-from reallabor.sim import replay
+from reallabor.sim import lorareplay, replay
+from reallabor.traces.synthetic import LORA_INTERVAL_MS, LORA_SAMPLE_KEYS
 
 HOUR_MS = 3_600_000
 MINUTE_MS = 60_000
 BASE_TRACE = TRACES / "courtyard-24h-bme280.jsonl"
+LORA_TRACE = TRACES / "courtyard-24h-lora.jsonl"
 
 
 @dataclass
@@ -23,6 +28,8 @@ class Scenario:
     hours: float
     faults: list[dict]
     config: dict = field(default_factory=dict)  # overrides of the replay config
+    lora: bool = False  # a LoRa node on LORA_TRACE
+    may_lose: bool = False  # losses are what this setup cannot avoid (unconfirmed uplinks nobody heard)
 
 
 def standard_scenarios(quick: bool = False) -> list[Scenario]:
@@ -58,6 +65,36 @@ def standard_scenarios(quick: bool = False) -> list[Scenario]:
     return out
 
 
+def lora_scenarios(quick: bool = False) -> list[Scenario]:
+    """The LoRa fault script: lost join-accepts, lost downlinks and ACKs, the gateway down for an
+    hour (unconfirmed: what was sent meanwhile is lost; confirmed: it waits), a backlog paced by the
+    duty cycle, power losses. Confirmed uplinks run without the fair-use limit: The Things Network
+    allows 10 downlinks (ACKs) a day, fewer than a reading every 5 minutes needs."""
+    rng = random.Random(2)
+    confirmed = {"lora": {"confirmed": True, "fair_use": False}}
+    power_hours, power_count = (3, 8) if quick else (24, 100)
+    losses = sorted(rng.randrange(MINUTE_MS, power_hours * HOUR_MS - 10 * MINUTE_MS) for _ in range(power_count))
+    down = 30 * MINUTE_MS
+    return [
+        Scenario("LoRa: 3 join-accepts lost", 1 if quick else 2, [{"t": 0, "fault": "downlinks_lost", "count": 3}],
+                 lora=True),
+        Scenario("LoRa: downlinks and ACKs lost (confirmed)", 2 if quick else 4,
+                 [{"t": down, "fault": "downlinks_lost", "count": 5}], confirmed, lora=True),
+        Scenario("LoRa: gateway down 1 h (unconfirmed)", 2 if quick else 3,
+                 [{"t": down, "fault": "gateway_down"}, {"t": down + HOUR_MS, "fault": "gateway_up"}], lora=True,
+                 may_lose=True),
+        Scenario("LoRa: gateway down 1 h (confirmed)", 2 if quick else 3,
+                 [{"t": down, "fault": "gateway_down"}, {"t": down + HOUR_MS, "fault": "gateway_up"}], confirmed,
+                 lora=True),
+        Scenario("LoRa: backlog of 2 h at SF9, paced by the duty cycle", 3 if quick else 4,
+                 [{"t": 0, "fault": "gateway_down"}, {"t": 2 * HOUR_MS, "fault": "gateway_up"}],
+                 {"lora": {"dr": 3, "adr": False, "fair_use": False}}, lora=True),
+        Scenario(f"LoRa: {power_count} power losses in {power_hours} h", power_hours,
+                 [{"t": t, "fault": "power_loss", "off_ms": rng.randrange(1_000, 5 * MINUTE_MS)} for t in losses],
+                 lora=True),
+    ]
+
+
 def write_trace(scenario: Scenario, path: Path, base: Path = BASE_TRACE) -> Path:
     """The base trace cut to the scenario's length, with its fault events merged in by time."""
     end = int(scenario.hours * HOUR_MS)
@@ -86,11 +123,21 @@ class Count:
     cuts: int = 0  # connections the proxy cut
     heap_peak: int = 0
     crashed: bool = False
+    # LoRa nodes
+    queued: int = 0  # sampled, still in the outbox at the end (sent later, not lost)
+    fcnt_reused: int = 0  # uplinks the network server refused: a frame counter used before
+    nonces_reused: int = 0  # join-requests refused: a DevNonce not above the last (1.0.4)
+    airtime_s: float = 0.0  # the most uplink airtime in any 24 h
+    downlinks: int = 0  # the most downlinks in any 24 h
+    expected_loss: int = 0  # losses the scenario cannot avoid (may_lose)
 
     def add(self, other: "Count") -> None:
-        for name in ("sampled", "delivered", "lost", "copies", "duplicates", "boots", "cuts"):
+        for name in ("sampled", "delivered", "lost", "copies", "duplicates", "boots", "cuts", "queued", "fcnt_reused",
+                     "nonces_reused", "expected_loss"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.heap_peak = max(self.heap_peak, other.heap_peak)
+        self.airtime_s = max(self.airtime_s, other.airtime_s)
+        self.downlinks = max(self.downlinks, other.downlinks)
         self.crashed |= other.crashed
 
 
@@ -116,6 +163,32 @@ def count(result) -> Count:
     )
 
 
+def lora_count(result) -> Count:
+    """A LoRa node's readings (console 'sample seq=N') against the uplinks the network server
+    published, de-duplicated on seq (widened from the payload's 8 bits); what the node still had
+    queued at the end ('lora queued from seq=N') is not lost."""
+    payloads: dict[int, set] = {}
+    seqs = lorareplay.full_seqs(result.uplinks)
+    for seq, m in seqs:
+        payloads.setdefault(seq, set()).add(m.payload["uplink_message"]["frm_payload"])
+    sampled = set(result.sampled)
+    queued_from = None
+    for line in result.console:
+        entry = console.parse(line)
+        if entry and console.lora_queued(entry.text) is not None:
+            queued_from = console.lora_queued(entry.text)
+    queued = {s for s in sampled if queued_from is not None and s >= queued_from} - payloads.keys()
+    stats = result.lorawan.server.stats
+    air = lorareplay.airtime(result.lorawan.frames, result.virtual_ms)
+    return Count(
+        sampled=len(sampled), delivered=len(payloads), lost=len(sampled - payloads.keys() - queued),
+        copies=len(seqs) - len(payloads), duplicates=sum(len(p) - 1 for p in payloads.values()), boots=result.boots,
+        heap_peak=result.heap_peak or 0, crashed=result.returncode != 0, queued=len(queued),
+        fcnt_reused=stats.fcnt_reused, nonces_reused=stats.dev_nonce_refused, airtime_s=air.worst_airtime_s,
+        downlinks=air.worst_downlinks,
+    )
+
+
 @dataclass(frozen=True)
 class Transport:
     """The delivery code a scenario runs with: ours, or another entry point for comparison (a
@@ -131,12 +204,19 @@ OURS = Transport("reallabor")
 
 def run_scenario(scenario: Scenario, transport: Transport = OURS, heap: str = "128K") -> Count:
     with tempfile.TemporaryDirectory(prefix="reallabor-fault-") as tmp:
-        path = write_trace(scenario, Path(tmp) / "trace.jsonl")
+        path = write_trace(scenario, Path(tmp) / "trace.jsonl", LORA_TRACE if scenario.lora else BASE_TRACE)
         config = {"site": "faults", "interval_s": 60, "sensors": [{"type": "bme280", "bus": "i2c0", "addr": 118}]}
+        if scenario.lora:
+            config.update(interval_s=LORA_INTERVAL_MS // 1000, lora=dict(LORA_SAMPLE_KEYS))
         for key, value in scenario.config.items():
             config[key] = {**config.get(key, {}), **value} if isinstance(value, dict) else value
         result = replay.run(path, heap=heap, config=config, main=transport.main, extra_path=list(transport.extra_path))
-    return count(result)
+    if not scenario.lora:
+        return count(result)
+    c = lora_count(result)
+    if scenario.may_lose:
+        c.expected_loss = c.lost
+    return c
 
 
 def run_all(scenarios: list[Scenario], transports: list[Transport], heap: str = "128K", on_row=None) -> dict:
@@ -175,4 +255,40 @@ def print_table(scenarios: list[Scenario], transports: list[Transport], heap: st
     row(msg("faults.total"), {t: table[t]["total"] for t in names})
     for t in names:
         print(msg("faults.heap", transport=t, peak=f"{table[t]['total'].heap_peak / 1024:.1f}"))
+    return table
+
+
+def lora_failures(scenario: Scenario, c: Count) -> list[str]:
+    """What a LoRa scenario must not show: readings lost (unless the setup cannot avoid it),
+    duplicates, a frame counter or DevNonce used again, a crash, the fair-use budget exceeded (when
+    the node keeps it)."""
+    fair_use = scenario.config.get("lora", {}).get("fair_use", True)
+    checks = [("lost", c.lost - c.expected_loss), ("duplicates", c.duplicates), ("fcnt_reused", c.fcnt_reused),
+              ("nonces_reused", c.nonces_reused), ("crashed", int(c.crashed))]
+    if fair_use:
+        checks += [("airtime_s", c.airtime_s > lorareplay.FAIR_USE_AIRTIME_S),
+                   ("downlinks", c.downlinks > lorareplay.FAIR_USE_DOWNLINKS)]
+    return [name for name, bad in checks if bad]
+
+
+def print_lora_table(scenarios: list[Scenario], transports: list[Transport], heap: str = "128K") -> dict:
+    """The LoRa scenarios, one row each as it finishes: readings sampled, delivered, lost, still
+    queued, duplicates after de-duplication, frame counters and DevNonces used again (both must be
+    0), the worst 24 h's airtime and downlinks against the fair-use budget."""
+    width = max(len(s.name) for s in scenarios) + 2
+
+    def cells(c: Count) -> str:
+        text = (f"{c.sampled:5} {c.delivered:5} {c.lost:5} {c.queued:5} {c.duplicates:4} {c.fcnt_reused:5} "
+                f"{c.nonces_reused:5} {c.airtime_s:5.1f} {c.downlinks:3}")
+        return f"{text + (' ' + msg('faults.crashed') if c.crashed else ''):<52}"
+
+    print(msg("faults.lora_header", budget=f"{lorareplay.FAIR_USE_AIRTIME_S:.0f}",
+              downlinks=lorareplay.FAIR_USE_DOWNLINKS))
+    print(" " * width + " | ".join(f"{t.name:<52}" for t in transports))
+
+    def row(name: str, counts: dict) -> None:
+        print(f"{name:<{width}}" + " | ".join(cells(counts[t.name]) for t in transports), flush=True)
+
+    table = run_all(scenarios, transports, heap, on_row=lambda s, counts: row(s.name, counts))
+    row(msg("faults.total"), {t.name: table[t.name]["total"] for t in transports})
     return table

@@ -227,14 +227,17 @@ def _check_hex(r: dict, names) -> list[tuple[str, dict]]:
 # names one of them
 MQTT_PACKETS = {"CONNECT": 1, "CONNACK": 2, "PUBLISH": 3, "PUBACK": 4, "PINGREQ": 12, "PINGRESP": 13, "DISCONNECT": 14}
 
-# Fault events (docs/trace-format.md): kind -> the fields it needs besides "t"
+# Fault events (docs/trace-format.md): kind -> the fields it needs besides "t" (None: a number > 0)
 FAULTS = {
     "network_down": {}, "network_up": {}, "broker_stop": {}, "broker_start": {},
     "cut": {"packet": tuple(MQTT_PACKETS)},
     "power_loss": {"off_ms": None}, "flash_full": {}, "flash_free": {},
+    "gateway_down": {}, "gateway_up": {}, "downlinks_lost": {"count": None},
 }
-# The ones the host carries out (broker, proxy): the simulated board waits for the host's word on them
-HOST_FAULTS = ("network_down", "network_up", "broker_stop", "broker_start", "cut")
+# The ones the host carries out (broker, proxy, LoRa gateway): the simulated board waits for the
+# host's word on them
+HOST_FAULTS = ("network_down", "network_up", "broker_stop", "broker_start", "cut", "gateway_down", "gateway_up",
+               "downlinks_lost")
 
 
 def _check_fault(r: dict, last_t: int) -> list[tuple[str, dict]]:
@@ -248,7 +251,7 @@ def _check_fault(r: dict, last_t: int) -> list[tuple[str, dict]]:
     for name, choices in FAULTS[kind].items():
         value = r.get(name)
         if choices is None and not (_is_time(value) and value > 0):
-            out.append(("trace.field", dict(name=name, expected="ms > 0")))
+            out.append(("trace.field", dict(name=name, expected="ms > 0" if name.endswith("_ms") else "> 0")))
         elif choices is not None and value not in choices:
             out.append(("trace.field", dict(name=name, expected=" | ".join(choices))))
     unknown = set(r) - {"t", "fault"} - set(FAULTS[kind])

@@ -488,11 +488,32 @@ def kit_day() -> tuple[dict, list[dict]]:
                        "12:10 and 19:35, daylight following the sun. The SCD4x gets the BME280's pressure.", bme=True)
 
 
+# Keys of the sample LoRa node (not a real device's): the replay's network server knows them too.
+LORA_SAMPLE_KEYS = {"dev_eui": "70B3D57ED0000001", "join_eui": "70B3D57ED0000000",
+                    "app_key": "2B7E151628AED2A6ABF7158809CF4F3C"}
+LORA_INTERVAL_MS = 5 * MINUTE_MS  # within the fair-use budget at SF7 (docs/lorawan.md)
+
+
+def lora_day() -> tuple[dict, list[dict]]:
+    """The courtyard day on a Heltec WiFi LoRa 32 V3 that sends over LoRaWAN every 5 minutes: the
+    BME280 on the board's i2c0 (the Ve header), the keys in the header (a replay without --config
+    runs a LoRa node)."""
+    header, records = bme_day("bme280", 24 * 60, seed=1)
+    every = LORA_INTERVAL_MS // MINUTE_MS
+    records = [r for r in records if r["t"] == 0 or r["w"] != "f7" or (r["t"] // MINUTE_MS) % every == 0]
+    header.update(board="heltec-wifi-lora32-v3", interval_ms=LORA_INTERVAL_MS, lora=dict(LORA_SAMPLE_KEYS),
+                  end_ms=24 * 60 * MINUTE_MS - 1,
+                  description="Synthetic courtyard day (seed 1) on a Heltec WiFi LoRa 32 V3, BME280 at 0x76 on "
+                              "i2c0, one LoRaWAN uplink every 5 minutes (sample keys in the header).")
+    return header, records
+
+
 SAMPLES = {
     "courtyard-24h-bme280.jsonl": lambda: bme_day("bme280", 24 * 60, seed=1),
     "courtyard-2h-bmp280.jsonl": lambda: bme_day("bmp280", 2 * 60, seed=2),
     "missing-sensor-bme280.jsonl": lambda: missing_sensor(60),
     "makerspace-24h-kit.jsonl": kit_day,
+    "courtyard-24h-lora.jsonl": lora_day,
     "makerspace-24h-multi.jsonl": makerspace_day,
     "sht4x-1h.jsonl": lambda: one_hour("sht4x"),
     "sht3x-1h.jsonl": lambda: one_hour("sht3x"),

@@ -53,7 +53,7 @@ def reading(channels, quantity):
         q = c.quantities
         for i in range(len(q)):
             if q[i][0] == quantity:
-                return (c.out[3 * i], q[i][2]) if c.health == OK else None
+                return (c.summary[3 * i], q[i][2]) if c.health == OK else None
     return None
 
 
