@@ -82,6 +82,7 @@ def main() -> None:
     from bench.deploy import bench_deploy
     from bench.flash import bench_flash
     from bench.live import bench_live
+    from bench.lora import bench_lora
     from bench.radio import bench_radio
 
     print("reallabor benchmarks")
@@ -92,6 +93,7 @@ def main() -> None:
     bench_deploy()
     bench_faults()
     bench_radio()
+    bench_lora()
     bench_live()
 
 

@@ -196,6 +196,9 @@ class AppBoard(Board):
     def sync_time(self, server):
         return False
 
+    def rssi_dbm(self):
+        return None  # no Wi-Fi
+
     async def connect_tcp(self, host, port, ca, timeout_ms):
         raise OSError(19)
 
