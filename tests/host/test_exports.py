@@ -50,16 +50,3 @@ def test_hashes_are_salted_and_acl_names_each_device_topic():
     assert "user rl-000002\ntopic readwrite reallabor/hof/rl-000002/#\n" in acl
     passwd = exports.mosquitto_passwd([record(1)])
     assert passwd.startswith("rl-000001:$7$101$") and "pw1" not in passwd
-
-
-def test_label_sheet_pages(tmp_path):
-    pytest.importorskip("qrcode")
-    from PIL import Image
-
-    png = tmp_path / "labels.png"
-    assert exports.label_sheet([record(n) for n in range(1, 27)], png) == 2  # 24 labels per page
-    first = Image.open(png)
-    assert first.size == (1240, 1753) and (tmp_path / "labels-2.png").exists()
-    assert first.getpixel((30, 30)) == (0, 0, 0)  # the QR code's finder pattern in the first label
-    pdf = tmp_path / "labels.pdf"
-    assert exports.label_sheet([record(1)], pdf) == 1 and pdf.read_bytes().startswith(b"%PDF")

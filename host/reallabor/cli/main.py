@@ -38,15 +38,27 @@ COMMANDS = {
     "replay": Command(replay.run_replay, replay.args_replay, "help.replay"),
     "faults": Command(replay.run_faults, replay.args_faults, "help.faults"),
     "boards": Command(fleet.run_boards, fleet.args_boards, "help.boards"),
+    "ports": Command(boardio.run_ports, boardio.args_ports, "help.ports"),
     "firmware": Group("help.firmware", {
         "add": Command(flashing.run_firmware_add, flashing.args_firmware_add, "help.firmware.add"),
         "fetch": Command(flashing.run_firmware_fetch, flashing.args_firmware_fetch, "help.firmware.fetch"),
+        "stand-in": Command(flashing.run_firmware_stand_in, flashing.args_firmware_stand_in, "help.firmware.stand_in"),
         "list": Command(flashing.run_firmware_list, flashing.args_firmware_list, "help.firmware.list"),
     }),
     "flash": Command(flashing.run_flash, flashing.args_flash, "help.flash"),
     "deploy": Command(boardio.run_deploy, boardio.args_deploy, "help.deploy"),
+    "site": Group("help.site", {
+        "new": Command(fleet.run_site_new, fleet.args_site_new, "help.site.new"),
+        "list": Command(fleet.run_site_list, fleet.args_site_list, "help.site.list"),
+        "check": Command(fleet.run_site_check, fleet.args_site_check, "help.site.check"),
+    }),
     "provision": Command(boardio.run_provision, boardio.args_provision, "help.provision"),
     "verify": Command(boardio.run_verify, boardio.args_verify, "help.verify"),
+    "inventory": Group("help.inventory", {
+        "list": Command(fleet.run_inventory_list, fleet.args_inventory_list, "help.inventory.list"),
+        "show": Command(fleet.run_inventory_show, fleet.args_inventory_show, "help.inventory.show"),
+        "remove": Command(fleet.run_inventory_remove, fleet.args_inventory_remove, "help.inventory.remove"),
+    }),
     "export": Command(fleet.run_export, fleet.args_export, "help.export"),
     "virtual-board": Command(virtual.run_virtual_board, virtual.args_virtual_board, "help.vboard"),
 }

@@ -1,12 +1,13 @@
 """Exports from the inventory for the services around the boards: a Mosquitto password file and
 ACL (each device may write only below its own topic), a The Things Stack end-device CSV, and a
-printable label sheet with each device's name and a QR code of its id."""
+printable label sheet with each device's name and a QR code (reallabor.fleet.labels)."""
 
 import base64
 import csv
 import hashlib
 import io
 import secrets
+from pathlib import Path
 
 from reallabor.fleet.datadir import write_secret
 from reallabor.fleet.inventory import Record
@@ -68,39 +69,15 @@ def tts_csv(records: list[Record]) -> str:
     return out.getvalue()
 
 
-def label_sheet(records: list[Record], path) -> int:
-    """A4 pages (PNG: one image per page, numbered; PDF: one document) with 3 x 8 labels: QR code of
-    the id, the name, the id and the MAC. Returns the number of pages."""
-    from PIL import Image, ImageDraw, ImageFont
-    import qrcode
+def label_sheet(records: list[Record], path) -> list:
+    """The label sheet (reallabor.fleet.labels) in the format of path's suffix: .svg, .pdf or
+    .png -> the files written (SVG and PNG: one per page)."""
+    from reallabor.fleet import labels
 
-    dpi, cols, rows = 150, 3, 8
-    page_w, page_h = int(8.27 * dpi), int(11.69 * dpi)
-    cell_w, cell_h = page_w // cols, page_h // rows
-    big, small = ImageFont.load_default(size=28), ImageFont.load_default(size=20)
-    pages = []
-    for start in range(0, max(len(records), 1), cols * rows):
-        page = Image.new("RGB", (page_w, page_h), "white")
-        draw = ImageDraw.Draw(page)
-        for i, r in enumerate(records[start:start + cols * rows]):
-            x, y = (i % cols) * cell_w, (i // cols) * cell_h
-            draw.rectangle((x + 4, y + 4, x + cell_w - 4, y + cell_h - 4), outline="#bbbbbb")
-            side = cell_h - 30
-            qr = qrcode.QRCode(border=1)
-            qr.add_data(r.id)
-            qr.make(fit=True)
-            qr.box_size = side // (qr.modules_count + 2)  # whole pixels per module: crisp to scan
-            page.paste(qr.make_image().convert("RGB"), (x + 15, y + 15))
-            tx = x + side + 30
-            draw.text((tx, y + 30), r.name, fill="black", font=big)
-            draw.text((tx, y + 75), r.id, fill="black", font=small)
-            draw.text((tx, y + 105), r.mac, fill="#444444", font=small)
-            draw.text((tx, y + 135), r.board, fill="#444444", font=small)
-        pages.append(page)
-    if str(path).lower().endswith(".pdf"):
-        pages[0].save(path, save_all=True, append_images=pages[1:], resolution=dpi)
-    else:
-        for n, page in enumerate(pages):
-            target = path if n == 0 else path.with_name(f"{path.stem}-{n + 1}{path.suffix}")
-            page.save(target, dpi=(dpi, dpi))
-    return len(pages)
+    return labels.write(records, Path(path))
+
+
+def label_format(path) -> str:
+    from reallabor.fleet import labels
+
+    return labels.label_format(Path(path))
