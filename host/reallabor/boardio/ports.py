@@ -106,9 +106,9 @@ class Outcomes(list):
 
 
 class Progress:
-    """What a job calls to report a step: progress(key, **params). After Ctrl-C the call raises
-    Cancelled, so the job stops at a step boundary; a job that waits long between steps asks
-    progress.cancelled itself."""
+    """What a job calls to report a step: progress(key, **params). The step is recorded (it has
+    begun), and after Ctrl-C the call then raises Cancelled, so the job stops at a step boundary; a
+    job that waits long between steps asks progress.cancelled itself."""
 
     def __init__(self, outcome: Outcome, lock: threading.Lock, cancel: threading.Event):
         self._o, self._lock, self._cancel = outcome, lock, cancel
@@ -123,11 +123,11 @@ class Progress:
             self._o.columns.update(columns)
 
     def __call__(self, key: str, **params) -> None:
-        if self._cancel.is_set():
-            raise Cancelled()
-        with self._lock:
+        with self._lock:  # what a job reports has happened (or begun), even when it stops here
             self._o.status = (key, params)
             self._o.stages.append((key, params))
+        if self._cancel.is_set():
+            raise Cancelled()
 
 
 def _stopped(o: Outcome) -> None:

@@ -28,7 +28,7 @@ from mpremote import transport_serial
 from mpremote.transport import TransportError, TransportExecError
 from mpremote.transport_serial import SerialTransport
 
-from reallabor.errors import EXIT_BAD_INPUT, EXIT_FAILED, ReallaborError
+from reallabor.errors import EXIT_BAD_INPUT, EXIT_FAILED, Cancelled, ReallaborError
 
 # mpremote prints the raw bytes it got before it raises "could not enter raw repl"; we report that
 # failure ourselves, in words. Silencing its module (not sys.stdout, which batch threads share).
@@ -150,6 +150,8 @@ class Device:
         heard = bytearray()
         with self._guard():
             while True:
+                if getattr(self.say, "cancelled", False):  # Ctrl-C while we wait for the board
+                    raise Cancelled()
                 s.write(_CATCH)
                 end = time.monotonic() + _ASK_EVERY_S
                 fresh = bytearray()

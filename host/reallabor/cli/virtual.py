@@ -37,9 +37,10 @@ def run_virtual_board(args) -> int:
     started = []
 
     def announce(port: virtualports.VirtualPort) -> None:
-        started.append(port)
-        if len(started) == args.count:
-            registered.append(virtualports.register(started, args.data))
+        started.append(port)  # registered as each comes up: usable as soon as it is announced
+        if registered:
+            virtualports.remove(registered.pop())
+        registered.append(virtualports.register(started, args.data))
 
     try:
         if args.bootloader:
@@ -47,8 +48,8 @@ def run_virtual_board(args) -> int:
 
             def ready_rom(board, flash):
                 mac = board.loader.mac.hex(":")
-                print(msg("vboard.bootloader", chip=args.chip, path=board.path, mac=mac, flash=flash), flush=True)
                 announce(virtualports.VirtualPort(board.path, mac, virtualports.KIND_BOOTLOADER, args.chip))
+                print(msg("vboard.bootloader", chip=args.chip, path=board.path, mac=mac, flash=flash), flush=True)
                 if len(started) == args.count:
                     print(msg("vboard.rom_keys"), flush=True)
                     print(msg("vboard.stop"), flush=True)
@@ -59,8 +60,8 @@ def run_virtual_board(args) -> int:
             return 0
 
         def ready(n, board):
-            print(msg("vboard.ready", n=n, port=board.port, mac=board.mac, flash=board.flash), flush=True)
             announce(virtualports.VirtualPort(board.port, board.mac, virtualports.KIND_MICROPYTHON))
+            print(msg("vboard.ready", n=n, port=board.port, mac=board.mac, flash=board.flash), flush=True)
             if n == args.count:
                 print(msg("vboard.stop"), flush=True)
 
