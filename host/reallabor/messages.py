@@ -504,6 +504,14 @@ CATALOG = {
         "en": "virtual board {n}: port {port}, MAC {mac}, flash directory {flash}",
     },
     "vboard.stop": {"de": "Beenden mit Strg-C.", "en": "Stop with Ctrl-C."},
+    "vboard.keys": {
+        "de": "Eingabetaste hier: RESET drücken (das Board startet neu und weckt einen schlafenden Knoten).",
+        "en": "Enter here: press RESET (the board restarts, which also wakes a sleeping node).",
+    },
+    "device.no_image": {
+        "de": "Das Board an {port} startet keine Firmware (sein ROM meldet \"invalid header\"): MicroPython flashen: reallabor flash --board BOARD --port {port}",
+        "en": "The board on {port} starts no firmware (its ROM says \"invalid header\"): flash MicroPython: reallabor flash --board BOARD --port {port}",
+    },
     "vboard.rom_keys": {
         "de": "Eingabetaste hier: RESET drücken (die geflashte Firmware startet); b und Eingabetaste: BOOT halten und RESET (Download-Modus).",
         "en": "Enter here: press RESET (the flashed firmware starts); b and Enter: hold BOOT and press RESET (download mode).",
@@ -793,8 +801,8 @@ CATALOG = {
     # catching a board on its port (reallabor.boardio.repl)
     "device.stage.asleep": {"de": "das Board schläft; warte bis zu {seconds} s auf sein Aufwachen", "en": "the board sleeps; waiting up to {seconds} s for it to wake"},
     "device.silent": {
-        "de": "Am Port {port} antwortet in {seconds} s nichts. Schläft der Knoten (deep_sleep), hört er erst beim Aufwachen zu: RESET (EN) am Board drücken, während der Befehl läuft, oder länger warten: --wait SEKUNDEN (mehr als sein Intervall). Antwortet er nie: ist MicroPython darauf (reallabor ports --probe-bootloader), ist es der richtige Port, ein Datenkabel?",
-        "en": "Nothing answers on port {port} within {seconds} s. A node that deep-sleeps only listens once it wakes: press RESET (EN) on the board while the command runs, or wait longer: --wait SECONDS (more than its interval). If it never answers: is MicroPython on it (reallabor ports --probe-bootloader), is it the right port, a data cable?",
+        "de": "Am Port {port} antwortet in {seconds} s nichts. Schläft der Knoten (deep_sleep), hört er erst beim Aufwachen zu: RESET (EN) am Board drücken (ein virtuelles Board: die Eingabetaste in seinem Terminal), während der Befehl läuft, oder länger warten: --wait SEKUNDEN (mehr als sein Intervall). Antwortet er nie: ist MicroPython darauf (reallabor ports --probe-bootloader), ist es der richtige Port, ein Datenkabel?",
+        "en": "Nothing answers on port {port} within {seconds} s. A node that deep-sleeps only listens once it wakes: press RESET (EN) on the board (a virtual board: Enter in its terminal) while the command runs, or wait longer: --wait SECONDS (more than its interval). If it never answers: is MicroPython on it (reallabor ports --probe-bootloader), is it the right port, a data cable?",
     },
     "device.in_bootloader": {
         "de": "Das Board an {port} ist im Download-Modus (der ROM-Bootloader meldet sich, BOOT war gedrückt): RESET (EN) drücken, ohne BOOT zu halten, und erneut versuchen. Ein virtuelles Board: die Eingabetaste in seinem Terminal.",

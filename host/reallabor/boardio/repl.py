@@ -43,7 +43,8 @@ _WAKE_MARGIN_S = 8  # after an announced wake-up: boot, Wi-Fi, main.py starting
 MAX_SLEEP_WAIT_S = 900  # a node that announced a longer sleep is not waited for
 _CATCH = b"\r\x03\x03\x02"  # stop a program, stop it again (a second KeyboardInterrupt handler), leave raw REPL
 _SLEEP = re.compile(rb"\d+ I sleep (\d+) ms")  # our firmware, before its deep sleep (node/app.py)
-_ROM = (b"rst:0x", b"waiting for download", b"ets ", b"ESP-ROM:")  # the ROM bootloader's boot messages
+_DOWNLOAD_MODE = (b"waiting for download", b"DOWNLOAD_BOOT")  # the ROM, started with BOOT held
+_NO_IMAGE = b"invalid header"  # the ROM finds no firmware to start
 
 # Runs on the board: sha256 of the given files and of every file under the given directories.
 _HASHES = """
@@ -135,6 +136,9 @@ class Device:
     def __enter__(self) -> "Device":
         self.transport = _open(self.port)
         try:
+            users = port_users(self.port)
+            if users:  # it would read the board's answers away: nothing would work, and not tell why
+                raise in_use(self.port, users)
             self.catch()
             self.enter_raw(soft_reset=True)
         except BaseException:
@@ -180,8 +184,10 @@ class Device:
         wait = round(self.wait)
         if not heard.strip(b"\r\n\x00\xff"):
             return ReallaborError("device.silent", EXIT_FAILED, port=self.port, seconds=wait)
-        if any(marker in heard for marker in _ROM):
+        if any(marker in heard for marker in _DOWNLOAD_MODE):
             return ReallaborError("device.in_bootloader", EXIT_FAILED, port=self.port)
+        if _NO_IMAGE in heard:
+            return ReallaborError("device.no_image", EXIT_FAILED, port=self.port)
         sleeping = _SLEEP.findall(heard)
         if sleeping:
             return ReallaborError("device.asleep", EXIT_FAILED, port=self.port,
@@ -310,21 +316,6 @@ class Device:
             raise ReallaborError("device.lost", EXIT_FAILED, details=[str(e)], port=self.port)
 
 
-def _lock(transport: SerialTransport, port: str) -> None:
-    """Take the port's advisory lock (pyserial's exclusive=True, esptool and other reallabor runs
-    take it too), so two programs never talk to one board at once."""
-    if os.name != "posix":
-        return  # Windows opens COM ports exclusively anyway
-    import fcntl
-
-    try:
-        fcntl.flock(transport.serial.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        transport.close()
-        users = port_users(port)
-        raise in_use(port, users) if users else ReallaborError("port.busy", EXIT_FAILED, port=port)
-
-
 def _open(port: str) -> SerialTransport:
     for _ in range(_OPEN_TRIES):  # a port can fail for a moment, e.g. just after a reset
         try:
@@ -336,17 +327,19 @@ def _open(port: str) -> SerialTransport:
         else:
             # mpremote reads pseudo-terminals with blocking reads and no timeout, so a silent
             # board would hang it for ever; a read timeout lets its own overall timeouts work.
-            transport.serial.timeout = READ_TIMEOUT_S
-            _lock(transport, port)
+            transport.serial.timeout = READ_TIMEOUT_S  # mpremote opened it exclusively (pyserial's lock)
             return transport
     # Opening failed; open once more by hand to learn why (mpremote keeps only "failed to access").
     try:
         serial.Serial(port, exclusive=True).close() if os.name == "posix" else serial.Serial(port).close()
     except serial.SerialException as e:
-        raise port_error(port, e)
+        error = port_error(port, e)
     except ValueError as e:  # pyserial rejects some names outright
         raise ReallaborError("port.not_found", EXIT_BAD_INPUT, details=[str(e)], port=port)
-    raise ReallaborError("port.busy", EXIT_FAILED, port=port)  # it was busy a moment ago
+    else:
+        error = ReallaborError("port.busy", EXIT_FAILED, port=port)  # it was busy a moment ago
+    users = port_users(port) if error.key == "port.busy" else []
+    raise in_use(port, users) if users else error
 
 
 def port_error(port: str, e: Exception) -> ReallaborError:

@@ -63,9 +63,10 @@ def run_virtual_board(args) -> int:
             announce(virtualports.VirtualPort(board.port, board.mac, virtualports.KIND_MICROPYTHON))
             print(msg("vboard.ready", n=n, port=board.port, mac=board.mac, flash=board.flash), flush=True)
             if n == args.count:
+                print(msg("vboard.keys"), flush=True)
                 print(msg("vboard.stop"), flush=True)
 
-        serve(args.count, args.mac, args.flash, args.trace, ready)
+        serve(args.count, args.mac, args.flash, args.trace, ready, keys=sys.stdin)
         return 0
     finally:
         for path in registered:
