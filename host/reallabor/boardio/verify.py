@@ -7,6 +7,7 @@ message must reach the reader within a bounded time (with discovery on, its disc
 too). When it does not, the board's console log says why: the broker refused its account, was not
 reachable, or TLS waited for wall time. Nothing secret is read back into the report."""
 
+import errno
 import json
 import re
 import time
@@ -149,8 +150,20 @@ def cause(log: str) -> tuple[str, str] | None:
         if m:
             words = m[1]
             kind = next((c for needles, c in _CAUSES if any(n in words for n in needles)), "other")
-            found = (kind, words)
+            found = (kind, _plain(words))
     return found
+
+
+def _plain(words: str) -> str:
+    """The firmware's repr of an exception in plain words: MQTTError('x') -> x, OSError(111,) ->
+    [Errno 111] ECONNREFUSED."""
+    m = re.fullmatch(r"\w+\('(.*)',?\)", words)
+    if m:
+        return m[1]
+    m = re.fullmatch(r"OSError\((-?\d+),?\)", words)
+    if m:
+        return f"[Errno {m[1]}] {errno.errorcode.get(int(m[1]), '')}".strip()
+    return words
 
 
 def _deliver(dev: Device, cfg: dict, mac: str | None, data: Path | None, broker: Broker, delivery_s: float, password,
