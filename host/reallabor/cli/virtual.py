@@ -56,7 +56,7 @@ def run_virtual_board(args) -> int:
 
             faults = rombootloader.Faults(max_baud=args.max_baud, silent=args.silent)
             rombootloader.serve(args.chip, args.count, args.mac, args.flash, args.flash_size << 20, faults,
-                                args.link, args.pace, ready_rom, keys=sys.stdin)
+                                args.link, args.pace, ready_rom, keys=sys.stdin, trace=args.trace)
             return 0
 
         def ready(n, board):
