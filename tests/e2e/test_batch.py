@@ -69,6 +69,24 @@ def test_the_same_port_twice_is_refused_everywhere(virtual_board, data_dir, tmp_
     assert not (vb.flash / "firmware.json").exists()
 
 
+def test_a_missing_port_is_exit_2_and_points_to_ports_in_every_command(virtual_board, data_dir, tmp_path, cli,
+                                                                       site_profile):
+    from reallabor import espimage
+
+    vb = virtual_board()
+    site_profile(data_dir)
+    image = tmp_path / "fw.bin"
+    image.write_bytes(espimage.synthetic_firmware("esp32", 64 * 1024))
+    gone = str(tmp_path / "ttyACM7")
+    for command in (("deploy", "--board", "esp32-devkitc"), ("provision", "--board", "esp32-devkitc", "--site", "hof"),
+                    ("verify",), ("flash", "--board", "esp32-devkitc", "--image", image)):
+        for ports in ((gone,), (vb.port, gone)):
+            done = cli(*command[:1], *[a for p in ports for a in ("--port", p)], *command[1:], "--lang", "en")
+            assert done.returncode == 2, (command, done.stderr)
+            assert f"Port {gone} does not exist; nothing was started" in done.stderr
+            assert "reallabor ports lists them all" in done.stderr
+
+
 def test_name_pattern_is_required_for_several_ports(virtual_board, data_dir, cli, site_profile):
     a, b = virtual_board(), virtual_board()
     site_profile(data_dir)

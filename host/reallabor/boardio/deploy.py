@@ -100,6 +100,7 @@ def deploy(port: str, board_name: str, dry_run: bool = False, progress=None, tim
             progress.found(mac=mac)
         plan = make_plan(dev, files)
         if not dry_run:
+            dev.restart_on_cancel = False  # stopped half-way, the board is better off in its REPL
             todo = plan.to_write
             for i, path in enumerate(todo, 1):
                 say("deploy.stage.file", n=i, total=len(todo), path=path)

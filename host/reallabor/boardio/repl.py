@@ -132,6 +132,8 @@ class Device:
         self.wait = wait
         self.say = say or (lambda key, **params: None)
         self.transport: SerialTransport | None = None
+        self.restart_on_cancel = True  # Ctrl-C: put the board back into its program (deploy says no mid-way)
+        self._running_main = False  # run_main started the program: nothing to restart
 
     def __enter__(self) -> "Device":
         self.transport = _open(self.port)
@@ -195,7 +197,10 @@ class Device:
         shown = heard.decode("utf-8", "replace").strip().splitlines()[-3:]
         return ReallaborError("device.no_answer", EXIT_FAILED, details=shown, port=self.port)
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is Cancelled and self.restart_on_cancel and not self._running_main and self.transport:
+            with contextlib.suppress(Exception):  # we stopped its program: it shall run again
+                self.reboot()
         self.close()
 
     def close(self) -> None:
@@ -285,6 +290,7 @@ class Device:
         with self._guard():
             self.transport.exit_raw_repl()
             self.transport.serial.write(b"\x04")  # Ctrl-D in the friendly REPL
+        self._running_main = True
 
     def run_main(self, until, seconds: float) -> str:
         """Soft reset into a normal boot (main.py runs) and read the console until until(text) is
@@ -296,6 +302,7 @@ class Device:
             time.sleep(0.05)
             s.reset_input_buffer()
             s.write(b"\x04")
+            self._running_main = True
             end = time.monotonic() + seconds
             while True:
                 waiting = s.in_waiting

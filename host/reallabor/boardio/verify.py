@@ -66,33 +66,29 @@ def verify(port: str, boot_s: float = 3.0, data: Path | None = None, timeout: fl
     password(user) -> the reader's password when the broker URL comes from the site profile."""
     say = progress or (lambda key, **params: None)
     checks = []
-    with Device(port, timeout, wait, say) as dev:
-        try:
-            say("verify.stage.files")
-            manifest = load_json(dev.read(MANIFEST))
-            checks.append(_files(dev, manifest))
-            board = load_json(dev.read(BOARD_FILE))
-            checks.append(_board(board))
-            dev.enter_raw(soft_reset=True)  # a fresh interpreter for the self-test
-            say("verify.stage.selftest")
-            selftest = _selftest_report(dev)
-            body = dev.read(CONFIG_FILE)
-            checks.append(_config(body, selftest, data))
-            checks.append(_selftest(selftest))
-            cfg = _parsed(body)
-            if delivery and cfg:
-                boot, proof = _deliver(dev, cfg, (selftest or {}).get("mac"), data, broker or Broker(), delivery_s,
-                                       password, say)
-                checks.insert(0, boot)
-                checks.append(proof)
-            else:
-                say("verify.stage.boot")
-                checks.insert(0, _boot(dev.run_main(lambda text: False, boot_s)))
-                if delivery:
-                    checks.append(Check("delivery", False, "verify.delivery_no_config"))
-        except Cancelled:
-            dev.run_main(lambda text: True, 0)  # Ctrl-C: the board goes back to its normal cycle
-            raise
+    with Device(port, timeout, wait, say) as dev:  # Ctrl-C: the board goes back to its program
+        say("verify.stage.files")
+        manifest = load_json(dev.read(MANIFEST))
+        checks.append(_files(dev, manifest))
+        board = load_json(dev.read(BOARD_FILE))
+        checks.append(_board(board))
+        dev.enter_raw(soft_reset=True)  # a fresh interpreter for the self-test
+        say("verify.stage.selftest")
+        selftest = _selftest_report(dev)
+        body = dev.read(CONFIG_FILE)
+        checks.append(_config(body, selftest, data))
+        checks.append(_selftest(selftest))
+        cfg = _parsed(body)
+        if delivery and cfg:
+            boot, proof = _deliver(dev, cfg, (selftest or {}).get("mac"), data, broker or Broker(), delivery_s,
+                                   password, say)
+            checks.insert(0, boot)
+            checks.append(proof)
+        else:
+            say("verify.stage.boot")
+            checks.insert(0, _boot(dev.run_main(lambda text: False, boot_s)))
+            if delivery:
+                checks.append(Check("delivery", False, "verify.delivery_no_config"))
     return checks
 
 
@@ -188,6 +184,8 @@ def _deliver(dev: Device, cfg: dict, mac: str | None, data: Path | None, broker:
         state_at = []
 
         def done(log: str) -> bool:
+            if getattr(say, "cancelled", False):  # Ctrl-C: the board runs its program already
+                raise Cancelled()
             for m in reader.received():
                 got.append(m)
                 if m.topic == topic + "state" and not m.retained and not state_at:
