@@ -96,6 +96,10 @@ def test_exports_say_what_changed_since_the_last_one(virtual_board, data_dir, cl
     assert "rl-001002" not in changed.stdout.split("Since the last export", 1)[1]
     labels = cli("export", "labels", "--out", tmp_path / "labels.svg", "--lang", "en")
     assert labels.returncode == 0 and "First export of this kind" in labels.stdout
+    assert (tmp_path / "labels.svg").read_text().count("<title>reallabor:hof/rl-0010") == 3
+    wrong = cli("export", "labels", "--out", tmp_path / "labels.docx", "--lang", "en")
+    assert wrong.returncode == 2 and 'Labels cannot be written as ".docx"' in wrong.stderr
+    assert not (tmp_path / "labels.docx").exists()
     assert provision(cli, b, "--name", "Hof Nord").returncode == 0
     relabel = cli("export", "labels", "--out", tmp_path / "labels.pdf", "--lang", "en")
     assert "  changed: rl-001002" in relabel.stdout

@@ -150,7 +150,8 @@ def _changes(known: Record | None, now: Record) -> list[tuple[str, dict]]:
     if not known:
         return []
     found = []
-    for field_name, key in (("name", "provision.renamed"), ("site", "provision.moved"), ("board", "provision.reboarded")):
+    for field_name, key in (("name", "provision.renamed"), ("site", "provision.moved"),
+                            ("board", "provision.reboarded")):
         before, after = getattr(known, field_name), getattr(now, field_name)
         if before != after:
             found.append((key, {"id": now.id, "before": before, "after": after}))

@@ -9,9 +9,10 @@ reachable, or TLS waited for wall time. Nothing secret is read back into the rep
 
 import errno
 import json
+import os
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from reallabor import boards
@@ -28,6 +29,7 @@ from reallabor.mqtt.url import BrokerUrl, parse_url
 
 _SELFTEST = "import hal\nboard = hal.load()\nimport node.selftest\nnode.selftest.run(board)"
 DELIVERY_S = 30.0  # how long the state message may take after the boot
+READER_USER_ENV = "REALLABOR_BROKER_USER"  # the reader's account when --broker names none
 DISCOVERY = "homeassistant"  # node/discovery.py: homeassistant/sensor/<device>/<sensor>_<quantity>/config
 
 # The firmware's words for a failed connection (node/uplink.py, node/net/mqtt.py), in its log:
@@ -119,7 +121,8 @@ def _boot(log: str) -> Check:
 # -- delivery -------------------------------------------------------------------------------------
 
 def reader_target(cfg: dict, data: Path | None, broker: Broker, password) -> tuple[BrokerUrl, str | None]:
-    """The broker to read from: --broker, else the site profile's, else the board's own."""
+    """The broker to read from: --broker, else the site profile's, else the board's own; without
+    a user in the URL, as REALLABOR_BROKER_USER if that is set."""
     if broker.url:
         return broker.url, broker.password
     url = cfg["mqtt"]["url"]
@@ -128,6 +131,8 @@ def reader_target(cfg: dict, data: Path | None, broker: Broker, password) -> tup
     except ReallaborError:  # no profile for this site on this machine: the board's own broker
         pass
     target = parse_url(url)
+    if not target.user and os.environ.get(READER_USER_ENV):
+        target = replace(target, user=os.environ[READER_USER_ENV])
     return target, broker.password or (password(target.user) if password else None)
 
 
@@ -208,7 +213,8 @@ def _ended(log: str) -> bool:
 
 
 def _published(log: str) -> list[str]:
-    return [t for t in (console.published(e.text) for e in map(console.parse, map(str.strip, log.splitlines())) if e) if t]
+    entries = [console.parse(line.strip()) for line in log.splitlines()]
+    return [t for t in (console.published(e.text) for e in entries if e) if t]
 
 
 def _discovery_complete(log: str, got, device: str) -> bool:
@@ -250,7 +256,8 @@ def _delivery_check(log: str, got, cfg: dict, topic: str, target: BrokerUrl, sta
             return Check("delivery", False, "verify.node_no_time", dict(ntp=cfg["ntp"], url=cfg["mqtt"]["url"]))
         return Check("delivery", False, "verify.node_failed", dict(url=cfg["mqtt"]["url"], error=words))
     if topic + "state" in _published(log):  # the broker took it, the reader never saw it: an ACL
-        return Check("delivery", False, "verify.reader_not_allowed", dict(topic=topic + "state", user=target.user or "-"))
+        return Check("delivery", False, "verify.reader_not_allowed",
+                     dict(topic=topic + "state", user=target.user or "-"))
     if _ended(log):
         return Check("delivery", False, "verify.node_stopped", dict(seconds=seconds))
     return Check("delivery", False, "verify.delivery_none", dict(topic=topic + "state", seconds=seconds))

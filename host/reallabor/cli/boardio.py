@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from reallabor.errors import EXIT_BAD_INPUT, EXIT_FAILED, ReallaborError
+from reallabor.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERRUPTED, ReallaborError
 from reallabor.cli import many
 from reallabor.i18n import msg
 
@@ -201,7 +201,7 @@ def run_ports(args) -> int:
                                                                                   args.probe_bootloader)})
         if outcomes.interrupted:
             print(msg("interrupted"))
-            return 130
+            return EXIT_INTERRUPTED
     inventory = Inventory(args.data)
     head = [msg(k) for k in ("ports.col.port", "survey.col.kind", "survey.col.answer", "ports.col.chip",
                              "ports.col.mac", "survey.col.micropython", "survey.col.firmware", "survey.col.device",

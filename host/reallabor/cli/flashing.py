@@ -75,8 +75,8 @@ def run_firmware_fetch(args) -> int:
     from reallabor.flashing import images
 
     site = args.mirror or images.OFFICIAL_SITE
-    fetched = images.fetch(args.build, args.version, sha256=args.sha256, site=site if site.endswith("/") else site + "/",
-                           file=args.file, data=args.data)
+    site = site if site.endswith("/") else site + "/"
+    fetched = images.fetch(args.build, args.version, sha256=args.sha256, site=site, file=args.file, data=args.data)
     _print_added(fetched.image)
     if fetched.pin_saved:
         print(msg("firmware.pin_saved", path=fetched.pin_saved, build=args.build, version=args.version))

@@ -69,7 +69,8 @@ def change_lines(changes) -> list[str]:
     if changes.last_time is None:
         return [msg("export.first")]
     lines = []
-    for key, ids in (("export.new", changes.new), ("export.changed", changes.changed), ("export.removed", changes.removed)):
+    for key, ids in (("export.new", changes.new), ("export.changed", changes.changed),
+                     ("export.removed", changes.removed)):
         if ids:
             lines.append(msg(key, ids=", ".join(ids), count=len(ids)))
     header = msg("export.since", time=changes.last_time, target=changes.last_target)
@@ -102,7 +103,8 @@ def run_site_list(args) -> int:
     for name in names:
         try:
             site = sites.load(name, args.data)
-            print(f"{name:16} {site.mqtt['url']:40} {msg('site.summary', interval=site.interval_s, count=len(site.sensors))}")
+            summary = msg("site.summary", interval=site.interval_s, count=len(site.sensors))
+            print(f"{name:16} {site.mqtt['url']:40} {summary}")
         except ReallaborError as e:
             print(f"{name:16} {e.message()}")
             for line in e.detail_lines():

@@ -238,8 +238,8 @@ def fetch(build: str, version: str, sha256: str | None = None, site: str = OFFIC
         raise ReallaborError("firmware.bad_file", EXIT_BAD_INPUT, file=file)
     pin = (load_pins(data) if pins is None else pins).get((build, version))
     if pin and sha256 and pin.sha256 != sha256.lower():
-        raise ReallaborError("firmware.pin_conflict", EXIT_BAD_INPUT, build=build, version=version, given=sha256.lower(),
-                             pinned=pin.sha256, where=pin.where)
+        raise ReallaborError("firmware.pin_conflict", EXIT_BAD_INPUT, build=build, version=version,
+                             given=sha256.lower(), pinned=pin.sha256, where=pin.where)
     expected = (sha256 or (pin.sha256 if pin else "")).lower()
     if not expected:
         raise ReallaborError("firmware.not_pinned", EXIT_BAD_INPUT, build=build, version=version,
