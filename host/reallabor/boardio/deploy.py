@@ -77,7 +77,8 @@ def check_inventory(dev: Device, board: boards.Board, data: Path | None, force: 
     mac = devicecode.ident().mac_text(raw)
     if claim:
         claim(mac, dev.port)
-    known = Inventory(data).get(mac)
+    inventory = Inventory.existing(data)
+    known = inventory.get(mac) if inventory else None
     if known and known.board != board.name and not force:
         raise ReallaborError("deploy.other_board", EXIT_FAILED, port=dev.port, id=known.id, mac=mac, known=known.board,
                              board=board.name)

@@ -143,7 +143,8 @@ def _from_rom(port: Port, progress) -> None:
 
 def _known(port: Port, data: Path | None) -> Port:
     if port.mac:
-        record = Inventory(data).get(port.mac)
+        inventory = Inventory.existing(data)
+        record = inventory.get(port.mac) if inventory else None
         if record:
             port.known = f"{record.id} \"{record.name}\" @ {record.site}"
     return port

@@ -267,8 +267,9 @@ def _refused(cfg: dict, words: str, mac: str | None, data: Path | None) -> Check
     """The broker refused the node's own account: is its password file older than the device's
     password? The inventory remembers what each export carried."""
     device = cfg["device"]
-    record = Inventory(data).get(mac) if mac else None
-    when, state = Inventory(data).exported_password(record) if record else (None, None)
+    inventory = Inventory.existing(data)
+    record = inventory.get(mac) if inventory and mac else None
+    when, state = inventory.exported_password(record) if record else (None, None)
     if state == "old":
         return Check("delivery", False, "verify.refused_stale", dict(device=device, time=when, error=words))
     if state is None:
@@ -333,7 +334,8 @@ def _config(body: bytes | None, selftest: dict | None, data: Path | None) -> Che
         expected = ident.device_id(ident.parse_mac(mac))
         if cfg["device"] != expected:
             return Check("config", False, "verify.config_other", dict(found=cfg["device"], expected=expected))
-    record = Inventory(data).get(mac) if mac else None
+    inventory = Inventory.existing(data)
+    record = inventory.get(mac) if inventory and mac else None
     if record and record.config_hash != short_hash(body):
         return Check("config", False, "verify.config_changed", dict(id=record.id))
     if record:

@@ -24,7 +24,8 @@ def wait_for(port: str, given: float | None, data: Path | None) -> float:
 
     if given is not None:
         return given
-    known = Inventory(data).on_port(ports.stable_name(port))
+    inventory = Inventory.existing(data)
+    known = inventory.on_port(ports.stable_name(port)) if inventory else None
     if known and known.deep_sleep:
         return min(known.interval_s + 15, repl.MAX_SLEEP_WAIT_S)
     return repl.WAIT_S
@@ -202,7 +203,7 @@ def run_ports(args) -> int:
         if outcomes.interrupted:
             print(msg("interrupted"))
             return EXIT_INTERRUPTED
-    inventory = Inventory(args.data)
+    inventory = Inventory.existing(args.data)
     head = [msg(k) for k in ("ports.col.port", "survey.col.kind", "survey.col.answer", "ports.col.chip",
                              "ports.col.mac", "survey.col.micropython", "survey.col.firmware", "survey.col.device",
                              "survey.col.known")]
@@ -218,7 +219,7 @@ def run_ports(args) -> int:
         if p.problem:
             print(f"{p.port}: {msg(p.problem[0], **p.problem[1])}")
         if p.answer == "nothing":
-            asleep = inventory.on_port(p.port)
+            asleep = inventory.on_port(p.port) if inventory else None
             if asleep and asleep.deep_sleep:
                 print(f"{p.port}: {msg('survey.maybe_asleep', id=asleep.id, interval=asleep.interval_s)}")
             elif p.kind == "virtual-rom":

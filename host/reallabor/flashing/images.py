@@ -110,8 +110,8 @@ def file_url(site: str, file: str) -> str:
 
 # -- pins ------------------------------------------------------------------------------------------
 
-def user_pins_file(data: Path | None = None) -> Path:
-    return data_dir(data) / USER_PINS
+def user_pins_file(data: Path | None = None, create: bool = True) -> Path:
+    return data_dir(data, create) / USER_PINS
 
 
 def _pins_problem(raw, where: str) -> Problem | None:
@@ -143,7 +143,7 @@ def _read_pins(path: Path) -> list[Pin]:
 def load_pins(data: Path | None = None) -> dict[tuple[str, str], Pin]:
     """(build, version) -> Pin: the shipped pins, then the user's (which win)."""
     pins = {}
-    for path in (PINS, user_pins_file(data)):
+    for path in (PINS, user_pins_file(data, create=False)):
         if path.exists():
             pins.update({(p.build, p.version): p for p in _read_pins(path)})
     return pins

@@ -27,8 +27,8 @@ def device_config(data: Path | None, device_id: str) -> Path:
     return data_dir(data) / "devices" / device_id / "config.json"
 
 
-def inventory_file(data: Path | None = None) -> Path:
-    return data_dir(data) / "inventory.sqlite"
+def inventory_file(data: Path | None = None, create: bool = True) -> Path:
+    return data_dir(data, create) / "inventory.sqlite"
 
 
 READER_PASSWORD_ENV = "REALLABOR_BROKER_PASSWORD"

@@ -79,6 +79,12 @@ class Inventory:
                     db.execute(f"ALTER TABLE devices ADD COLUMN {f.name} DEFAULT {default!r}")
             db.execute("CREATE TABLE IF NOT EXISTS exports (kind, scope, target, time, devices)")
 
+    @classmethod
+    def existing(cls, data: Path | None = None) -> "Inventory | None":
+        """The inventory if this machine has one; None (and nothing created) if not: for the
+        commands that only look boards up (deploy, verify, ports)."""
+        return cls(data) if inventory_file(data, create=False).exists() else None
+
     @contextlib.contextmanager
     def _db(self):
         """A connection that commits on success and is always closed."""

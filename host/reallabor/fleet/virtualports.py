@@ -29,8 +29,8 @@ class VirtualPort:
     pid: int = 0  # the `reallabor virtual-board` process that serves it
 
 
-def _dir(data: Path | None) -> Path:
-    return data_dir(data) / "run" / "virtual-boards"
+def _dir(data: Path | None, create: bool = True) -> Path:
+    return data_dir(data, create) / "run" / "virtual-boards"
 
 
 def register(ports: list[VirtualPort], data: Path | None = None, pid: int | None = None) -> Path:
@@ -61,7 +61,7 @@ def _alive(pid: int) -> bool:
 def live(data: Path | None = None) -> list[VirtualPort]:
     """The virtual boards of every running `reallabor virtual-board`, oldest run first."""
     found = []
-    folder = _dir(data)
+    folder = _dir(data, create=False)
     if not folder.is_dir():
         return found
     for path in sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime):
