@@ -23,10 +23,7 @@ def test_eight_boards_in_parallel_and_one_bad_port(virtual_board, data_dir, tmp_
     gone = str(tmp_path / "ttyUSB42")
     refused = cli("provision", *ports, "--port", gone, "--board", "esp32-devkitc", "--site", "hof", "--lang", "en")
     assert refused.returncode == 2 and f"Port {gone} does not exist; nothing was started" in refused.stderr
-    assert "reallabor ports" in refused.stderr
-    with sqlite3.connect(data_dir / "inventory.sqlite") as db:  # deploy looked boards up; nobody was added
-        assert db.execute("SELECT count(*) FROM devices").fetchone()[0] == 0
-    db.close()
+    assert "reallabor ports" in refused.stderr and not (data_dir / "inventory.sqlite").exists()
     master, slave = pty.openpty()  # a port where nobody answers
     bad = os.ttyname(slave)
     try:
