@@ -15,6 +15,7 @@
 #                current directory becomes the flash (hal/simflash.py: writes take their time)
 #   RL_HOST_FAULTS  the fault kinds the host carries out ("broker_stop,..."): wait for its word
 #   RL_HOST_RADIO  "1": a receive window asks the host for downlinks (a simulated gateway, docs/radio.md)
+#   RL_NTP_DOWN  "1": the time server never answers (a site network that blocks NTP)
 # The board file (board.json in the flash directory, as deploy writes it) names the buses and the
 # LoRa radio, as on a board.
 from hal import simtime  # first: it becomes `time` and asyncio's scheduler for all that follows
@@ -397,7 +398,7 @@ def sync_time(server):
     # An NTP query (blocking), if the network is up: wall time as the trace's start says, or the
     # host's own (a virtual board runs in real time).
     spend_us(COST_MS["ntp"] * 1000)
-    if not _network_up():
+    if not _network_up() or os.getenv("RL_NTP_DOWN") == "1":
         return False
     clock.set_epoch_ms(_epoch_at(_clock.elapsed) if os.getenv("RL_EPOCH_MS") else int(simtime._real.time() * 1000))
     return True

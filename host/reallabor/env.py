@@ -37,9 +37,9 @@ def find_program(name: str) -> str:
     return found
 
 
-def data_dir(explicit: Path | None = None) -> Path:
-    """The technician's data directory (private, created on first use): --data, else
-    $REALLABOR_DATA, else $XDG_DATA_HOME/reallabor (~/.local/share/reallabor), or
+def data_dir(explicit: Path | None = None, create: bool = True) -> Path:
+    """The technician's data directory (private, created on first use unless create is False):
+    --data, else $REALLABOR_DATA, else $XDG_DATA_HOME/reallabor (~/.local/share/reallabor), or
     %APPDATA%\\reallabor on Windows."""
     if explicit:
         root = Path(explicit)
@@ -49,7 +49,8 @@ def data_dir(explicit: Path | None = None) -> Path:
         root = Path(os.environ.get("APPDATA", Path.home())) / "reallabor"
     else:
         root = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "reallabor"
-    root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if create:
+        root.mkdir(mode=0o700, parents=True, exist_ok=True)
     return root
 
 

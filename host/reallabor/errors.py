@@ -21,6 +21,10 @@ class Problem:
     params: dict = _field(default_factory=dict)
 
 
+class Cancelled(Exception):
+    """A batch was interrupted (Ctrl-C): a job raises this at its next step and stops there."""
+
+
 class ReallaborError(Exception):
     def __init__(self, key: str, exit_code: int = EXIT_FAILED, details: list | None = None, **params):
         super().__init__(key)

@@ -278,6 +278,28 @@ CATALOG = {
     "flash.stage.baud": {"de": "schreibe mit {baud} Bd", "en": "writing at {baud} Bd"},
     "flash.stage.write": {"de": "schreibe {percent} %", "en": "writing {percent} %"},
     "flash.stage.reset": {"de": "Neustart", "en": "resetting"},
+    "flash.press_reset_virtual": {
+        "de": "Ein virtuelles Board: im Terminal von reallabor virtual-board die Eingabetaste drücken (das ist seine RESET-Taste), dann startet die neue Firmware.",
+        "en": "A virtual board: press Enter in the terminal of reallabor virtual-board (that is its RESET button) to start the new firmware.",
+    },
+    "flash.stopped_at_reset": {
+        "de": "Image geschrieben und geprüft, nur der Neustart fehlt: RESET (EN) drücken.",
+        "en": "Image written and checked, only the restart is missing: press RESET (EN).",
+    },
+    "flash.stopped_half": {
+        "de": "Halb geschrieben: der Flash ist gelöscht, das Board startet so nicht. Neu flashen: reallabor flash --board {board} --port {port} (antwortet es nicht: BOOT halten, RESET drücken, BOOT loslassen).",
+        "en": "Half-written: the flash is erased, the board will not start like this. Flash it again: reallabor flash --board {board} --port {port} (if it does not answer: hold BOOT, press RESET, release BOOT).",
+    },
+    "flash.stopped_before": {
+        "de": "Nichts geschrieben. Flashen mit: reallabor flash --board {board} --port {port}",
+        "en": "Nothing was written. Flash it with: reallabor flash --board {board} --port {port}",
+    },
+    "flash.stand_in_real": {
+        "de": {"one": "Das Image für {build} ist der Platzhalter (reallabor firmware stand-in), kein MicroPython; nur virtuelle Boards starten ihn, {ports} ist keines. Nichts geschrieben; ein echtes Image holen: reallabor firmware fetch --build {build} --version VERSION --sha256 HASH",
+               "other": "Das Image für {build} ist der Platzhalter (reallabor firmware stand-in), kein MicroPython; nur virtuelle Boards starten ihn, {ports} sind keine. Nichts geschrieben; ein echtes Image holen: reallabor firmware fetch --build {build} --version VERSION --sha256 HASH"},
+        "en": {"one": "The image for {build} is the stand-in (reallabor firmware stand-in), not MicroPython; only virtual boards start it, and {ports} is none. Nothing was written; get a real image: reallabor firmware fetch --build {build} --version VERSION --sha256 HASH",
+               "other": "The image for {build} is the stand-in (reallabor firmware stand-in), not MicroPython; only virtual boards start it, and {ports} are none. Nothing was written; get a real image: reallabor firmware fetch --build {build} --version VERSION --sha256 HASH"},
+    },
     "flash.press_reset": {
         "de": "Der Port kann das Board nicht selbst neu starten: RESET (EN) drücken, um die neue Firmware zu starten.",
         "en": "The port cannot reset the board by itself: press RESET (EN) to start the new firmware.",
@@ -369,9 +391,42 @@ CATALOG = {
     },
     "firmware.file_missing": {"de": "Datei {path} nicht gefunden.", "en": "File {path} not found."},
     "firmware.not_pinned": {
-        "de": "Für {build} {version} ist kein SHA-256 hinterlegt. Den Hash mit --sha256 angeben, oder die Datei selbst laden und mit reallabor firmware add aufnehmen.",
-        "en": "No SHA-256 is pinned for {build} {version}. Give the hash with --sha256, or download the file yourself and add it with reallabor firmware add.",
+        "de": "Für {build} {version} ist kein SHA-256 hinterlegt, also wird nichts geladen. Die Datei von {page} laden, prüfen (docs/flashing.md: sha256sum DATEI) und aufnehmen: reallabor firmware add DATEI --build {build} --version {version}; oder den geprüften Hash angeben: --sha256 HASH. Nur zum Ausprobieren mit virtuellen Boards: reallabor firmware stand-in --build {build}",
+        "en": "No SHA-256 is pinned for {build} {version}, so nothing is downloaded. Download the file from {page}, check it (docs/flashing.md: sha256sum FILE) and add it: reallabor firmware add FILE --build {build} --version {version}; or give the hash you checked: --sha256 HASH. Only for trying things on virtual boards: reallabor firmware stand-in --build {build}",
     },
+    "firmware.page_failed": {
+        "de": "Die Download-Seite {url} ließ sich nicht laden ({error}). Internetverbindung prüfen, oder den Dateinamen mit --file angeben (wie ESP32_GENERIC-20241129-v1.24.1.bin).",
+        "en": "Could not load the download page {url} ({error}). Check the internet connection, or give the file name with --file (such as ESP32_GENERIC-20241129-v1.24.1.bin).",
+    },
+    "firmware.not_listed": {
+        "de": "{page} führt {build} {version} nicht (dort: {listed}). Version prüfen, oder den Dateinamen mit --file angeben.",
+        "en": "{page} does not list {build} {version} (it has: {listed}). Check the version, or give the file name with --file.",
+    },
+    "firmware.bad_sha256": {
+        "de": "--sha256 {sha256} ist kein SHA-256: 64 Hex-Ziffern, wie sha256sum sie ausgibt.",
+        "en": "--sha256 {sha256} is not a SHA-256: 64 hex digits, as sha256sum prints them.",
+    },
+    "firmware.bad_file": {
+        "de": "--file {file} nicht verstanden: nur der Dateiname auf micropython.org, wie ESP32_GENERIC-20241129-v1.24.1.bin.",
+        "en": "--file {file} not understood: only the file name on micropython.org, such as ESP32_GENERIC-20241129-v1.24.1.bin.",
+    },
+    "firmware.pin_conflict": {
+        "de": "Für {build} {version} ist in {where} der SHA-256 {pinned} hinterlegt, --sha256 sagt {given}. Nichts geladen; klären, welcher stimmt, und den Eintrag korrigieren.",
+        "en": "{where} pins {build} {version} to SHA-256 {pinned}, but --sha256 says {given}. Nothing downloaded; find out which is right and fix the entry.",
+    },
+    "firmware.pin_saved": {
+        "de": "SHA-256 für {build} {version} in {path} vermerkt: das nächste Mal geht es ohne --sha256.",
+        "en": "SHA-256 of {build} {version} recorded in {path}: next time no --sha256 is needed.",
+    },
+    "firmware.stand_in_chip": {
+        "de": "{build} ist kein generischer Build; den Chip mit --chip angeben ({chips}).",
+        "en": "{build} is no generic build; give its chip with --chip ({chips}).",
+    },
+    "firmware.stand_in_added": {
+        "de": "Platzhalter für {build} aufgenommen ({chip}, {size} Bytes): KEIN MicroPython, nur für virtuelle Boards (reallabor virtual-board --bootloader). Version: stand-in.",
+        "en": "Stand-in for {build} added ({chip}, {size} bytes): NOT MicroPython, for virtual boards only (reallabor virtual-board --bootloader). Version: stand-in.",
+    },
+    "firmware.stand_in_label": {"de": "Platzhalter, kein MicroPython (nur virtuelle Boards)", "en": "stand-in, not MicroPython (virtual boards only)"},
     "firmware.download_failed": {
         "de": "Download von {url} fehlgeschlagen ({error}). Internetverbindung prüfen, oder die Datei woanders laden und mit reallabor firmware add aufnehmen.",
         "en": "Download of {url} failed ({error}). Check the internet connection, or download the file elsewhere and add it with reallabor firmware add.",
@@ -403,8 +458,14 @@ CATALOG = {
     },
     # ports and boards on them
     "port.not_found": {
-        "de": "Port {port} gibt es nicht. Ist das Board eingesteckt? Ports auflisten mit: python -m serial.tools.list_ports",
-        "en": "Port {port} does not exist. Is the board plugged in? List ports with: python -m serial.tools.list_ports",
+        "de": "Port {port} gibt es nicht. Ist das Board eingesteckt? Alle Ports zeigt: reallabor ports",
+        "en": "Port {port} does not exist. Is the board plugged in? reallabor ports lists them all.",
+    },
+    "ports.not_found": {
+        "de": {"one": "Port {ports} gibt es nicht; nichts wurde begonnen. Ist das Board eingesteckt? Alle Ports zeigt: reallabor ports",
+               "other": "Die Ports {ports} gibt es nicht; nichts wurde begonnen. Sind die Boards eingesteckt? Alle Ports zeigt: reallabor ports"},
+        "en": {"one": "Port {ports} does not exist; nothing was started. Is the board plugged in? reallabor ports lists them all.",
+               "other": "Ports {ports} do not exist; nothing was started. Are the boards plugged in? reallabor ports lists them all."},
     },
     "port.busy": {
         "de": "Port {port} ist belegt. Anderes Programm schließen (mpremote, Thonny, screen, Arduino IDE) und erneut versuchen.",
@@ -466,6 +527,14 @@ CATALOG = {
         "en": "virtual board {n}: port {port}, MAC {mac}, flash directory {flash}",
     },
     "vboard.stop": {"de": "Beenden mit Strg-C.", "en": "Stop with Ctrl-C."},
+    "vboard.keys": {
+        "de": "Eingabetaste hier: RESET drücken (das Board startet neu und weckt einen schlafenden Knoten).",
+        "en": "Enter here: press RESET (the board restarts, which also wakes a sleeping node).",
+    },
+    "device.no_image": {
+        "de": "Das Board an {port} startet keine Firmware (sein ROM meldet \"invalid header\"): MicroPython flashen: reallabor flash --board BOARD --port {port}",
+        "en": "The board on {port} starts no firmware (its ROM says \"invalid header\"): flash MicroPython: reallabor flash --board BOARD --port {port}",
+    },
     "vboard.rom_keys": {
         "de": "Eingabetaste hier: RESET drücken (die geflashte Firmware startet); b und Eingabetaste: BOOT halten und RESET (Download-Modus).",
         "en": "Enter here: press RESET (the flashed firmware starts); b and Enter: hold BOOT and press RESET (download mode).",
@@ -482,6 +551,13 @@ CATALOG = {
     "ports.waiting": {"de": "wartet", "en": "waiting"},
     "ports.ok": {"de": "ok", "en": "ok"},
     "ports.failed": {"de": "FEHLER", "en": "FAILED"},
+    "ports.not_started": {"de": "nicht begonnen", "en": "not started"},
+    "ports.stopped": {"de": "ABGEBROCHEN", "en": "STOPPED"},
+    "ports.advice.again": {"de": "nicht fertig geworden: den Befehl für diesen Port wiederholen.", "en": "did not finish: run the command again for this port."},
+    "ports.summary_interrupted": {
+        "de": "Abgebrochen: {ok} erledigt, {failed} fehlgeschlagen, {stopped} mittendrin abgebrochen, {not_started} nicht begonnen.",
+        "en": "Interrupted: {ok} done, {failed} failed, {stopped} stopped half-way, {not_started} not started.",
+    },
     "ports.unexpected": {
         "de": "unerwarteter Fehler ({error}); bitte mit dieser Zeile melden",
         "en": "unexpected error ({error}); please report it with this line",
@@ -551,7 +627,8 @@ CATALOG = {
     # exports
     "export.written": {"de": {"one": "geschrieben: {path} (ein Gerät)", "other": "geschrieben: {path} ({count} Geräte)"},
                        "en": {"one": "written: {path} (one device)", "other": "written: {path} ({count} devices)"}},
-    "export.pages": {"de": "geschrieben: {path} (Geräte: {count}, Seiten: {pages})", "en": "written: {path} (devices: {count}, pages: {pages})"},
+    "export.pages": {"de": {"one": "geschrieben: {path} (ein Gerät, Seiten: {pages})", "other": "geschrieben: {path} ({count} Geräte, Seiten: {pages})"},
+                     "en": {"one": "written: {path} (one device, pages: {pages})", "other": "written: {path} ({count} devices, pages: {pages})"}},
     "export.empty": {
         "de": "Das Inventar enthält keine passenden Geräte. Erst provisionieren (reallabor provision).",
         "en": "The inventory holds no matching devices. Provision some first (reallabor provision).",
@@ -561,8 +638,8 @@ CATALOG = {
         "en": "No LoRa boards in the inventory; the CSV holds only the header.",
     },
     "labels.missing": {
-        "de": "Für Etiketten fehlen qrcode und Pillow: pip install 'reallabor[labels]'",
-        "en": "Labels need qrcode and Pillow: pip install 'reallabor[labels]'",
+        "de": "Für Etiketten fehlt qrcode (PNG: auch Pillow): pip install 'reallabor[labels]'",
+        "en": "Labels need qrcode (PNG: also Pillow): pip install 'reallabor[labels]'",
     },
     # verify
     "verify.title": {"de": "Prüfung des Boards an {port}:", "en": "check of the board on {port}:"},
@@ -723,7 +800,11 @@ CATALOG = {
     "help.firmware.file": {"de": "Image-Datei .bin", "en": "image file .bin"},
     "help.firmware.build": {"de": "z. B. ESP32_GENERIC, ESP32_GENERIC_S3-SPIRAM_OCT", "en": "e.g. ESP32_GENERIC, ESP32_GENERIC_S3-SPIRAM_OCT"},
     "help.firmware.version": {"de": "z. B. 1.24.1", "en": "e.g. 1.24.1"},
-    "help.firmware.sha256": {"de": "erwarteter SHA-256, wo keiner hinterlegt ist", "en": "expected SHA-256 where none is pinned"},
+    "help.firmware.sha256": {"de": "erwarteter SHA-256 (von einer geprüften Datei), wo keiner hinterlegt ist; wird danach in <Daten>/firmware-pins.json vermerkt", "en": "expected SHA-256 (of a file you checked) where none is pinned; recorded in <data>/firmware-pins.json afterwards"},
+    "help.firmware.file_name": {"de": "Dateiname auf micropython.org (Vorgabe: aus dem Eintrag oder von der Download-Seite des Boards)", "en": "file name on micropython.org (default: from the pin or the board's download page)"},
+    "help.firmware.mirror": {"de": "ein Spiegel von micropython.org mit denselben Pfaden (Vorgabe: https://micropython.org/)", "en": "a mirror of micropython.org with the same paths (default: https://micropython.org/)"},
+    "help.firmware.stand_in": {"de": "einen Platzhalter (kein MicroPython) für virtuelle Boards in den Cache legen", "en": "put a stand-in (not MicroPython) for virtual boards into the cache"},
+    "help.firmware.stand_in_chip": {"de": "der Chip, für Builds, die nicht generisch sind", "en": "the chip, for builds that are not generic"},
     "help.deploy": {"de": "die Firmware aufs Board", "en": "firmware onto boards"},
     "help.deploy.dry_run": {"de": "nur zeigen, was sich ändern würde", "en": "only show what would change"},
     "help.provision": {"de": "Identität und Zugangsdaten", "en": "identity and credentials"},
@@ -733,7 +814,7 @@ CATALOG = {
     "help.verify": {"de": "Boards prüfen", "en": "check boards"},
     "help.verify.boot_seconds": {"de": "wie lange das Startprotokoll beobachtet wird (Vorgabe 3)", "en": "how long to watch the boot log (default 3)"},
     "help.export": {"de": "Exporte aus dem Inventar", "en": "exports from the inventory"},
-    "help.export.what": {"de": "mosquitto: Passwortdatei + .acl; tts: CSV für The Things Stack; labels: Etikettenbogen", "en": "mosquitto: password file + .acl; tts: The Things Stack CSV; labels: label sheet"},
+    "help.export.what": {"de": "mosquitto: Passwortdatei + .acl; tts: CSV für The Things Stack; labels: Etikettenbogen (.svg, .pdf, .png)", "en": "mosquitto: password file + .acl; tts: The Things Stack CSV; labels: label sheet (.svg, .pdf, .png)"},
     "help.export.out": {"de": "Zieldatei", "en": "output file"},
     "help.export.site": {"de": "nur Geräte dieses Standorts", "en": "only devices of this site"},
     "help.vboard": {"de": "ein virtuelles Board auf einem Pseudo-Terminal", "en": "a virtual board on a pseudo-terminal"},
@@ -982,4 +1063,264 @@ CATALOG = {
     "help.live.public_url": {"de": "Adresse für den QR-Code, wenn Handys den Rechner anders erreichen", "en": "address for the QR code when phones reach this computer differently"},
     "help.live.open_markers": {"de": "Markierungen von jedem Gerät aus erlauben (sonst nur auf diesem Rechner)", "en": "allow markers from any device (else only on this computer)"},
     "help.monitor": {"de": "Messwerte echter Knoten als Tabelle im Terminal", "en": "readings of real nodes as a table in the terminal"},
+    # catching a board on its port (reallabor.boardio.repl)
+    "device.stage.asleep": {"de": "das Board schläft; warte bis zu {seconds} s auf sein Aufwachen", "en": "the board sleeps; waiting up to {seconds} s for it to wake"},
+    "device.silent": {
+        "de": "Am Port {port} antwortet in {seconds} s nichts. Schläft der Knoten (deep_sleep), hört er erst beim Aufwachen zu: RESET (EN) am Board drücken (ein virtuelles Board: die Eingabetaste in seinem Terminal), während der Befehl läuft, oder länger warten: --wait SEKUNDEN (mehr als sein Intervall). Antwortet er nie: ist MicroPython darauf (reallabor ports --probe-bootloader), ist es der richtige Port, ein Datenkabel?",
+        "en": "Nothing answers on port {port} within {seconds} s. A node that deep-sleeps only listens once it wakes: press RESET (EN) on the board (a virtual board: Enter in its terminal) while the command runs, or wait longer: --wait SECONDS (more than its interval). If it never answers: is MicroPython on it (reallabor ports --probe-bootloader), is it the right port, a data cable?",
+    },
+    "device.in_bootloader": {
+        "de": "Das Board an {port} ist im Download-Modus (der ROM-Bootloader meldet sich, BOOT war gedrückt): RESET (EN) drücken, ohne BOOT zu halten, und erneut versuchen. Ein virtuelles Board: die Eingabetaste in seinem Terminal.",
+        "en": "The board on {port} is in download mode (the ROM bootloader speaks, BOOT was held): press RESET (EN) without holding BOOT and try again. A virtual board: press Enter in its terminal.",
+    },
+    "device.asleep": {
+        "de": "Das Board an {port} schläft ({seconds} s laut seinem Protokoll) und ist in {wait} s nicht aufgewacht. RESET (EN) drücken, während der Befehl läuft, oder länger warten: --wait SEKUNDEN.",
+        "en": "The board on {port} is asleep ({seconds} s, its log says) and did not wake within {wait} s. Press RESET (EN) while the command runs, or wait longer: --wait SECONDS.",
+    },
+    "port.in_use": {
+        "de": {"one": "Port {port} ist in einem anderen Programm offen: {programs}. Es liest die Antworten des Boards mit, so scheint das Board stumm: das Programm schließen und erneut versuchen.",
+               "other": "Port {port} ist in {count} anderen Programmen offen: {programs}. Sie lesen die Antworten des Boards mit, so scheint das Board stumm: die Programme schließen und erneut versuchen."},
+        "en": {"one": "Port {port} is open in another program: {programs}. It reads the board's answers away, so the board seems silent: close it and try again.",
+               "other": "Port {port} is open in {count} other programs: {programs}. They read the board's answers away, so the board seems silent: close them and try again."},
+    },
+    "ports.same_mac": {
+        "de": "Die MAC {mac} meldet auch {other}: dasselbe Board zweimal, oder zwei Boards mit einer MAC. Nichts an {port} geschrieben; jedes Board nur einmal angeben.",
+        "en": "MAC {mac} was reported by {other} too: the same board twice, or two boards with one MAC. Nothing written on {port}; name each board once.",
+    },
+    "ports.yes": {"de": "ja", "en": "yes"},
+    "ports.no": {"de": "nein", "en": "no"},
+    "ports.col.delivered": {"de": "zugestellt", "en": "delivered"},
+    "help.wait": {"de": "wie lange ein Board zum Antworten hat (Vorgabe 10 s; für Knoten mit deep_sleep aus dem Inventar länger als ihr Intervall)", "en": "how long a board may take to answer (default 10 s; for nodes the inventory knows deep-sleep, longer than their interval)"},
+    # deploy, interrupted or refused
+    "deploy.stage.remove": {"de": "entferne {path}", "en": "removing {path}"},
+    "deploy.other_board": {
+        "de": "Das Board an {port} ist im Inventar {id} (MAC {mac}) als {known}, nicht {board}. Nichts geschrieben. Mit --board {known} aufspielen; ist es wirklich ein anderes Board geworden, mit --force und danach neu provisionieren.",
+        "en": "The board on {port} is {id} (MAC {mac}) in the inventory, as {known}, not {board}. Nothing was written. Deploy with --board {known}; if it really is another board now, use --force and provision it again afterwards.",
+    },
+    "deploy.stopped_before": {
+        "de": "Nichts geschrieben. Aufspielen mit: reallabor deploy --port {port} --board {board}",
+        "en": "Nothing was written. Deploy with: reallabor deploy --port {port} --board {board}",
+    },
+    "deploy.stopped_half": {
+        "de": "Halb aufgespielt (das Manifest fehlt noch, verify meldet es). Wiederholen, es kopiert nur, was fehlt: reallabor deploy --port {port} --board {board}",
+        "en": "Half-deployed (the manifest is not written yet; verify says so). Run it again, it copies only what is missing: reallabor deploy --port {port} --board {board}",
+    },
+    "help.deploy.force": {"de": "auch eine andere Board-Datei als die im Inventar", "en": "also a board file other than the inventory's"},
+    # provision, interrupted, and what changed
+    "provision.stage.recorded": {"de": "{id} im Inventar vermerkt", "en": "{id} recorded in the inventory"},
+    "provision.stopped_before": {
+        "de": "Nichts geändert. Provisionieren mit: reallabor provision --port {port} ...",
+        "en": "Nothing was changed. Provision it with: reallabor provision --port {port} ...",
+    },
+    "provision.stopped_half": {
+        "de": "{id} ist im Inventar vermerkt, die Konfiguration aber vielleicht noch nicht auf dem Board. Wiederholen (ohne --new-secrets; die vermerkten Zugangsdaten bleiben): reallabor provision --port {port} ...",
+        "en": "{id} is recorded in the inventory, but its config may not be on the board yet. Run it again (without --new-secrets; the recorded credentials stay): reallabor provision --port {port} ...",
+    },
+    "provision.stopped_at_reset": {
+        "de": "{id} ist fertig provisioniert, nur der Neustart fehlt: RESET drücken.",
+        "en": "{id} is provisioned, only the restart is missing: press RESET.",
+    },
+    "provision.export_again_one": {
+        "de": "{id} hat ein neues Broker-Passwort: reallabor export mosquitto erneut ausführen und den Broker neu laden.",
+        "en": "{id} has a new broker password: run reallabor export mosquitto again and reload the broker.",
+    },
+    "provision.export_again": {
+        "de": {"one": "Neues Broker-Passwort für {ids}: reallabor export mosquitto --out DATEI erneut ausführen und den Broker neu laden (systemctl reload mosquitto), sonst weist er das Gerät ab.",
+               "other": "Neue Broker-Passwörter für {ids}: reallabor export mosquitto --out DATEI erneut ausführen und den Broker neu laden (systemctl reload mosquitto), sonst weist er die Geräte ab."},
+        "en": {"one": "New broker password for {ids}: run reallabor export mosquitto --out FILE again and reload the broker (systemctl reload mosquitto), or it refuses the device.",
+               "other": "New broker passwords for {ids}: run reallabor export mosquitto --out FILE again and reload the broker (systemctl reload mosquitto), or it refuses the devices."},
+    },
+    "provision.renamed": {"de": "{id} umbenannt: {before} -> {after}", "en": "{id} renamed: {before} -> {after}"},
+    "provision.moved": {"de": "{id} an einen anderen Standort verlegt: {before} -> {after} (neue Topics; Export erneut ausführen)", "en": "{id} moved to another site: {before} -> {after} (new topics; run the exports again)"},
+    "provision.reboarded": {"de": "{id} hat jetzt eine andere Board-Datei: {before} -> {after}", "en": "{id} now has another board file: {before} -> {after}"},
+    # site profiles
+    "site.name_mismatch": {
+        "de": "{path} ist das Profil des Standorts \"{found}\", nicht \"{name}\". Die Datei umbenennen oder das Feld \"site\" korrigieren.",
+        "en": "{path} is the profile of site \"{found}\", not \"{name}\". Rename the file or fix its \"site\" field.",
+    },
+    "site.bad_name": {
+        "de": "Standortname \"{name}\" nicht erlaubt: Kleinbuchstaben, Ziffern, - und _, beginnend mit einem Buchstaben oder einer Ziffer.",
+        "en": "Site name \"{name}\" is not allowed: lower-case letters, digits, - and _, starting with a letter or digit.",
+    },
+    "site.exists": {
+        "de": "Das Profil \"{name}\" gibt es schon ({path}). Dort bearbeiten, oder mit --force überschreiben.",
+        "en": "Profile \"{name}\" exists already ({path}). Edit it there, or overwrite it with --force.",
+    },
+    "site.problem.placeholder": {
+        "de": "Feld \"{field}\" enthält noch {placeholder} aus der Vorlage: den echten Wert eintragen",
+        "en": "field \"{field}\" still holds the template's {placeholder}: fill in the real value",
+    },
+    # verify: delivery
+    "verify.check.delivery": {"de": "Zustellung", "en": "delivery"},
+    "verify.stage.reader": {"de": "Leser verbindet sich mit {url}", "en": "reader connects to {url}"},
+    "verify.stage.delivery": {"de": "warte auf {topic}", "en": "waiting for {topic}"},
+    "verify.report_line": {"de": "{line}", "en": "{line}"},
+    "verify.delivery_no_config": {"de": "nicht geprüft: das Board hat keine gültige Konfiguration", "en": "not checked: the board has no valid config"},
+    "verify.delivery_ok": {"de": "{topic} kam nach {seconds} s beim Leser an ({url})", "en": "{topic} reached the reader after {seconds} s ({url})"},
+    "verify.delivery_ok_discovery": {
+        "de": {"one": "{topic} kam nach {seconds} s beim Leser an ({url}), dazu eine Discovery-Konfiguration", "other": "{topic} kam nach {seconds} s beim Leser an ({url}), dazu {count} Discovery-Konfigurationen"},
+        "en": {"one": "{topic} reached the reader after {seconds} s ({url}), and one discovery config", "other": "{topic} reached the reader after {seconds} s ({url}), and {count} discovery configs"},
+    },
+    "verify.discovery_refused": {
+        "de": {"one": "der Zustand kam an, aber eine Discovery-Konfiguration nicht ({first}): der Broker verwirft sie; die ACL muss {user} erlauben, homeassistant/sensor/{device}/# zu schreiben",
+               "other": "der Zustand kam an, aber {count} Discovery-Konfigurationen nicht (zuerst {first}): der Broker verwirft sie; die ACL muss {user} erlauben, homeassistant/sensor/{device}/# zu schreiben"},
+        "en": {"one": "the state arrived, but one discovery config did not ({first}): the broker drops it; the ACL must let {user} write homeassistant/sensor/{device}/#",
+               "other": "the state arrived, but {count} discovery configs did not (first {first}): the broker drops them; the ACL must let {user} write homeassistant/sensor/{device}/#"},
+    },
+    "verify.discovery_none": {
+        "de": "der Zustand kam an, Discovery-Konfigurationen nicht (mqtt.discovery ist an): weder neu gesendet noch beim Broker gespeichert; Board neu starten und erneut prüfen",
+        "en": "the state arrived, discovery configs did not (mqtt.discovery is on): neither sent now nor retained by the broker; restart the board and verify again",
+    },
+    "verify.reader_refused": {
+        "de": "der Broker {url} weist den Leser {user} ab ({error}): Benutzer in --broker mqtt://BENUTZER@HOST:PORT und sein Passwort prüfen (REALLABOR_BROKER_PASSWORD oder <Daten>/broker/BENUTZER.password)",
+        "en": "broker {url} refuses the reader {user} ({error}): check the user in --broker mqtt://USER@HOST:PORT and its password (REALLABOR_BROKER_PASSWORD or <data>/broker/USER.password)",
+    },
+    "verify.reader_unreachable": {
+        "de": "der Leser erreicht den Broker {url} nicht ({error}): läuft er, stimmen Adresse und Port (--broker)?",
+        "en": "the reader cannot reach broker {url} ({error}): is it running, are host and port right (--broker)?",
+    },
+    "verify.reader_not_allowed": {
+        "de": "der Broker nahm {topic} an, der Leser {user} bekam es nicht: die ACL lässt den Leser das Topic nicht lesen, oder das Gerät es nicht schreiben (Mosquitto verwirft solche Nachrichten still)",
+        "en": "the broker took {topic}, but the reader {user} never got it: the ACL does not let the reader read it, or the device write it (Mosquitto drops such messages silently)",
+    },
+    "verify.refused_stale": {
+        "de": "der Broker weist {device} ab ({error}): die Passwortdatei vom Export am {time} hat ein älteres Passwort (seitdem neu provisioniert). reallabor export mosquitto --out DATEI ausführen und den Broker neu laden (systemctl reload mosquitto oder kill -HUP)",
+        "en": "the broker refuses {device} ({error}): the password file of the export of {time} has an older password (provisioned since). Run reallabor export mosquitto --out FILE and reload the broker (systemctl reload mosquitto, or kill -HUP)",
+    },
+    "verify.refused_not_exported": {
+        "de": "der Broker weist {device} ab ({error}): das Gerät war in noch keinem Export. reallabor export mosquitto --out DATEI ausführen und den Broker neu laden (systemctl reload mosquitto oder kill -HUP)",
+        "en": "the broker refuses {device} ({error}): the device was in no export yet. Run reallabor export mosquitto --out FILE and reload the broker (systemctl reload mosquitto, or kill -HUP)",
+    },
+    "verify.refused_reload": {
+        "de": "der Broker weist {device} ab ({error}), obwohl der Export vom {time} das aktuelle Passwort hat: den Broker mit dieser Datei neu laden (systemctl reload mosquitto oder kill -HUP); richtet er sich nach einer anderen Datei, reallabor export mosquitto erneut ausführen",
+        "en": "the broker refuses {device} ({error}) although the export of {time} has its current password: reload the broker with that file (systemctl reload mosquitto, or kill -HUP); if it reads another file, run reallabor export mosquitto again",
+    },
+    "verify.node_unreachable": {
+        "de": "das Gerät erreicht seinen Broker {url} nicht ({error}): Broker, Adresse, Port und Netz am Standort prüfen",
+        "en": "the device cannot reach its broker {url} ({error}): check the broker, host, port and the site's network",
+    },
+    "verify.node_tls": {
+        "de": "TLS zum Broker {url} scheitert ({error}): das CA-Zertifikat auf dem Board (mqtt.ca) und den Hostnamen prüfen",
+        "en": "TLS to broker {url} fails ({error}): check the CA certificate on the board (mqtt.ca) and the host name",
+    },
+    "verify.node_no_time": {
+        "de": "keine Uhrzeit für TLS: der Zeitserver {ntp} antwortet dem Gerät nicht, und ohne Uhrzeit prüft es kein Zertifikat von {url}. NTP am Standort erlauben oder mit \"ntp\" im Standortprofil einen erreichbaren Server nennen",
+        "en": "no time for TLS: time server {ntp} does not answer the device, and without the time it checks no certificate of {url}. Allow NTP at the site, or name a reachable server with \"ntp\" in the site profile",
+    },
+    "verify.node_failed": {"de": "Verbindung zum Broker {url} scheitert: {error}", "en": "the connection to broker {url} fails: {error}"},
+    "verify.node_stopped": {"de": "das Programm endete, ohne zu senden (siehe Start)", "en": "the program ended without sending (see boot)"},
+    "verify.delivery_none": {
+        "de": "{topic} kam in {seconds} s nicht an, und das Protokoll nennt keinen Grund: WLAN (ssid, Passwort) und Sensoren prüfen, oder mit --delivery-seconds länger warten",
+        "en": "{topic} did not arrive within {seconds} s, and the log gives no reason: check Wi-Fi (ssid, password) and sensors, or wait longer with --delivery-seconds",
+    },
+    "help.verify.broker": {"de": "wo und als wer gelesen wird: mqtt://LESER@HOST:PORT (Passwort: REALLABOR_BROKER_PASSWORD oder <Daten>/broker/LESER.password); Vorgabe: der Broker des Standortprofils", "en": "where and as whom to read: mqtt://READER@HOST:PORT (password: REALLABOR_BROKER_PASSWORD or <data>/broker/READER.password); default: the site profile's broker"},
+    "help.verify.ca": {"de": "CA-Zertifikat des Brokers für mqtts:// (Vorgabe: die des Systems)", "en": "the broker's CA certificate for mqtts:// (default: the system's)"},
+    "help.verify.delivery_seconds": {"de": "wie lange die Zustandsnachricht nach dem Start brauchen darf (Vorgabe 30)", "en": "how long the state message may take after the boot (default 30)"},
+    "help.verify.no_delivery": {"de": "die Zustellung nicht prüfen (ohne Broker, am Basteltisch)", "en": "do not check delivery (no broker, on the bench)"},
+    # reallabor ports
+    "survey.none": {
+        "de": "Keine seriellen Ports gefunden. Board per USB einstecken (Datenkabel) oder ein virtuelles Board starten: reallabor virtual-board",
+        "en": "No serial ports found. Plug a board in over USB (a data cable) or start a virtual board: reallabor virtual-board",
+    },
+    "survey.stage.micropython": {"de": "frage MicroPython", "en": "asking MicroPython"},
+    "survey.stage.bootloader": {"de": "frage den ROM-Bootloader", "en": "asking the ROM bootloader"},
+    "survey.col.kind": {"de": "Art", "en": "kind"},
+    "survey.col.answer": {"de": "antwortet", "en": "answers"},
+    "survey.col.micropython": {"de": "MicroPython", "en": "MicroPython"},
+    "survey.col.firmware": {"de": "Firmware", "en": "firmware"},
+    "survey.col.device": {"de": "Gerät (Konfig)", "en": "device (config)"},
+    "survey.col.known": {"de": "Inventar", "en": "inventory"},
+    "survey.kind.usb": {"de": "USB", "en": "USB"},
+    "survey.kind.serial": {"de": "seriell", "en": "serial"},
+    "survey.kind.virtual": {"de": "virtuell", "en": "virtual"},
+    "survey.kind.virtual-rom": {"de": "virtuell-ROM", "en": "virtual-ROM"},
+    "survey.answer.micropython": {"de": "MicroPython", "en": "MicroPython"},
+    "survey.answer.bootloader": {"de": "Bootloader", "en": "bootloader"},
+    "survey.answer.nothing": {"de": "nichts", "en": "nothing"},
+    "survey.answer.busy": {"de": "belegt", "en": "busy"},
+    "survey.fw.current": {"de": "aktuell", "en": "current"},
+    "survey.in_use": {"de": "offen in {programs}; nicht gefragt", "en": "open in {programs}; not asked"},
+    "survey.try_bootloader": {
+        "de": "MicroPython antwortet nicht. Im Download-Modus (BOOT halten, RESET drücken) fragt reallabor ports --probe-bootloader den Chip und die MAC ab.",
+        "en": "MicroPython does not answer. In download mode (hold BOOT, press RESET), reallabor ports --probe-bootloader asks for chip and MAC.",
+    },
+    "survey.virtual_rom": {
+        "de": "ein virtuelles Board im Download-Modus: reallabor flash schreibt darauf; die Eingabetaste in seinem Terminal (RESET) startet, was geflasht ist; --probe-bootloader fragt Chip und MAC ab.",
+        "en": "a virtual board in download mode: reallabor flash writes to it; Enter in its terminal (RESET) starts what was flashed; --probe-bootloader asks for chip and MAC.",
+    },
+    "survey.maybe_asleep": {
+        "de": "hier war zuletzt {id}, ein Knoten mit deep_sleep (alle {interval} s wach): er schläft vermutlich; RESET drücken und erneut fragen.",
+        "en": "{id} was here last, a node with deep_sleep (awake every {interval} s): it is probably asleep; press RESET and ask again.",
+    },
+    "survey.press_reset": {
+        "de": "der Port hat keine Reset-Leitungen: das Board bleibt im Download-Modus, bis RESET gedrückt wird",
+        "en": "the port has no reset lines: the board stays in download mode until RESET is pressed",
+    },
+    "help.ports": {"de": "die seriellen Ports und was auf ihnen ist (Chip, MAC, MicroPython, Firmware, Gerät)", "en": "the serial ports and what is on each (chip, MAC, MicroPython, firmware, device)"},
+    "help.ports.no_probe": {"de": "nur auflisten, kein Port wird geöffnet", "en": "only list, no port is opened"},
+    "help.ports.probe_bootloader": {"de": "wo MicroPython nicht antwortet: den ROM-Bootloader mit esptool fragen (Board im Download-Modus)", "en": "where MicroPython does not answer: ask the ROM bootloader with esptool (board in download mode)"},
+    # site profiles (reallabor site)
+    "site.written": {
+        "de": "Vorlage geschrieben: {path} (nur für Sie lesbar). Jedes CHANGE-ME ersetzen, dann prüfen: reallabor site check {name}",
+        "en": "Template written: {path} (readable by you only). Replace every CHANGE-ME, then check it: reallabor site check {name}",
+    },
+    "site.none": {"de": "Noch keine Standortprofile. Anlegen mit: reallabor site new NAME", "en": "No site profiles yet. Create one with: reallabor site new NAME"},
+    "site.summary": {"de": {"one": "alle {interval} s, ein Sensor", "other": "alle {interval} s, {count} Sensoren"},
+                     "en": {"one": "every {interval} s, one sensor", "other": "every {interval} s, {count} sensors"}},
+    "site.valid": {"de": "{path}: gültig, Standort {name}.", "en": "{path}: valid, site {name}."},
+    "help.site": {"de": "Standortprofile anlegen und prüfen", "en": "create and check site profiles"},
+    "help.site.new": {"de": "eine kommentierte Vorlage für einen neuen Standort schreiben (Rechte 0600)", "en": "write a commented template for a new site (mode 0600)"},
+    "help.site.list": {"de": "die Standortprofile zeigen", "en": "show the site profiles"},
+    "help.site.check": {"de": "ein Standortprofil prüfen", "en": "check a site profile"},
+    "help.site.name": {"de": "Standortname (a-z, 0-9, -, _)", "en": "site name (a-z, 0-9, -, _)"},
+    "help.site.force": {"de": "ein vorhandenes Profil überschreiben", "en": "overwrite an existing profile"},
+    # the inventory (reallabor inventory)
+    "inventory.empty": {"de": "Das Inventar ist leer. Boards kommen mit reallabor provision hinein.", "en": "The inventory is empty. Boards get into it with reallabor provision."},
+    "inventory.count": {"de": {"one": "Ein Gerät.", "other": "{count} Geräte."}, "en": {"one": "One device.", "other": "{count} devices."}},
+    "inventory.col.site": {"de": "Standort", "en": "site"},
+    "inventory.col.board": {"de": "Board", "en": "board"},
+    "inventory.col.time": {"de": "provisioniert", "en": "provisioned"},
+    "inventory.not_found": {"de": "Kein Gerät \"{ref}\" im Inventar (gesucht: ID, Name, MAC). Alle zeigt: reallabor inventory list", "en": "No device \"{ref}\" in the inventory (looked for id, name, MAC). reallabor inventory list shows them all."},
+    "inventory.ambiguous": {"de": "\"{ref}\" passt zu mehreren Geräten ({ids}): die ID oder MAC angeben.", "en": "\"{ref}\" matches several devices ({ids}): give the id or MAC."},
+    "inventory.removed": {
+        "de": "{id} \"{name}\" (MAC {mac}) aus dem Inventar entfernt, seine Konfigurationskopie gelöscht. Die Exporte erneut ausführen, damit sein Broker-Zugang verschwindet.",
+        "en": "{id} \"{name}\" (MAC {mac}) removed from the inventory, its config copy deleted. Run the exports again so that its broker account goes.",
+    },
+    "inventory.field.id": {"de": "ID", "en": "id"},
+    "inventory.field.name": {"de": "Name", "en": "name"},
+    "inventory.field.mac": {"de": "MAC", "en": "MAC"},
+    "inventory.field.board": {"de": "Board", "en": "board"},
+    "inventory.field.site": {"de": "Standort", "en": "site"},
+    "inventory.field.topic": {"de": "Topics", "en": "topics"},
+    "inventory.field.firmware": {"de": "Firmware", "en": "firmware"},
+    "inventory.field.config": {"de": "Konfiguration", "en": "config"},
+    "inventory.field.time": {"de": "provisioniert", "en": "provisioned"},
+    "inventory.field.port": {"de": "zuletzt an", "en": "last on"},
+    "inventory.field.deep_sleep": {"de": "deep_sleep", "en": "deep_sleep"},
+    "inventory.field.interval": {"de": "Intervall", "en": "interval"},
+    "inventory.field.broker_user": {"de": "Broker-Benutzer", "en": "broker user"},
+    "inventory.field.broker_export": {"de": "Broker-Export", "en": "broker export"},
+    "inventory.field.dev_eui": {"de": "DevEUI", "en": "DevEUI"},
+    "inventory.field.join_eui": {"de": "JoinEUI", "en": "JoinEUI"},
+    "inventory.field.frequency_plan": {"de": "Frequenzplan", "en": "frequency plan"},
+    "inventory.export_same": {"de": "aktuell (Export vom {time})", "en": "current (export of {time})"},
+    "inventory.export_old": {"de": "VERALTET: der Export vom {time} hat ein älteres Passwort; reallabor export mosquitto", "en": "OUT OF DATE: the export of {time} has an older password; run reallabor export mosquitto"},
+    "inventory.export_never": {"de": "noch in keinem Export; reallabor export mosquitto", "en": "in no export yet; run reallabor export mosquitto"},
+    "help.inventory": {"de": "das Inventar: Geräte zeigen und entfernen", "en": "the inventory: show and remove devices"},
+    "help.inventory.list": {"de": "alle Geräte", "en": "all devices"},
+    "help.inventory.show": {"de": "ein Gerät im Einzelnen (ohne Geheimnisse)", "en": "one device in detail (no secrets)"},
+    "help.inventory.remove": {"de": "ein Gerät entfernen (ausgemustert, getauscht)", "en": "remove a device (retired, replaced)"},
+    "help.inventory.device": {"de": "ID, Name oder MAC", "en": "id, name or MAC"},
+    # exports: what changed
+    "export.first": {"de": "Erster Export dieser Art: alle Geräte sind neu darin.", "en": "First export of this kind: every device is new in it."},
+    "export.since": {"de": "Seit dem letzten Export ({target}, {time}):", "en": "Since the last export ({target}, {time}):"},
+    "export.unchanged": {"de": "Seit dem letzten Export ({target}, {time}) hat sich kein Gerät geändert.", "en": "No device changed since the last export ({target}, {time})."},
+    "export.new": {"de": {"one": "  neu: {ids}", "other": "  neu ({count}): {ids}"}, "en": {"one": "  new: {ids}", "other": "  new ({count}): {ids}"}},
+    "export.changed": {"de": {"one": "  geändert: {ids}", "other": "  geändert ({count}): {ids}"}, "en": {"one": "  changed: {ids}", "other": "  changed ({count}): {ids}"}},
+    "export.removed": {"de": {"one": "  nicht mehr dabei: {ids}", "other": "  nicht mehr dabei ({count}): {ids}"}, "en": {"one": "  no longer in it: {ids}", "other": "  no longer in it ({count}): {ids}"}},
+    "export.page_file": {"de": "  weitere Seite: {path}", "en": "  next page: {path}"},
+    "labels.bad_suffix": {
+        "de": "Etiketten als \"{suffix}\" ({path}) gibt es nicht: .svg, .pdf (beide Vektor) oder .png.",
+        "en": "Labels cannot be written as \"{suffix}\" ({path}): use .svg, .pdf (both vector) or .png.",
+    },
 }

@@ -56,8 +56,10 @@ def test_deploy_errors_say_what_to_do(tmp_path, cli):
     assert unknown.returncode == 2 and "Unknown board" in unknown.stderr and "esp32-devkitc" in unknown.stderr
     master, slave = pty.openpty()  # a port where nobody answers
     try:
-        silent = cli("deploy", "--port", os.ttyname(slave), "--board", "esp32-devkitc", "--lang", "en", timeout=60)
+        silent = cli("deploy", "--port", os.ttyname(slave), "--board", "esp32-devkitc", "--wait", "2", "--lang", "en",
+                     timeout=60)
     finally:
         os.close(master)
         os.close(slave)
-    assert silent.returncode == 1 and "does not answer" in silent.stderr and "reset button" in silent.stderr
+    assert silent.returncode == 1 and "Nothing answers on port" in silent.stderr and "within 2 s" in silent.stderr
+    assert "press RESET (EN)" in silent.stderr and "--probe-bootloader" in silent.stderr

@@ -219,3 +219,19 @@ def test_bad_baud_list_is_refused(sim):
 def test_missing_port_says_to_plug_the_board_in(tmp_path):
     r = flash.flash_port(flash.Job(str(tmp_path / "ttyUSB7"), "b", "esp32", b"", 0x1000), lambda *a, **k: None)
     assert r.error == "flash.no_port"
+
+
+def test_the_stand_in_is_refused_for_a_port_that_is_no_virtual_board(sim, tmp_path):
+    """The stand-in is no MicroPython: only a running `reallabor virtual-board` may get it, and this
+    simulated ROM loader runs in the test, not registered as one (as a real board would not be)."""
+    b = sim("esp32")
+    env = dict(os.environ, PYTHONPATH=str(Path(flash.__file__).parents[2]), LANG="en",
+               XDG_CACHE_HOME=str(tmp_path / "cache"), REALLABOR_DATA=str(tmp_path / "data"))
+    run = lambda *a: subprocess.run([sys.executable, "-m", "reallabor.cli", *a], capture_output=True, text=True,
+                                    env=env, timeout=120)
+    assert run("firmware", "stand-in", "--build", "ESP32_GENERIC").returncode == 0
+    done = run("flash", "--board", "esp32-devkitc", "--port", b.path)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert f"is the stand-in (reallabor firmware stand-in), not MicroPython; only virtual boards start it, and {b.path} " \
+           "is none. Nothing was written" in done.stderr
+    assert b.events == ["reset:power-on"]

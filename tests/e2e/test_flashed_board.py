@@ -26,8 +26,8 @@ def image(tmp_path):
     return path
 
 
-def test_flash_with_app_then_provision_and_verify(rom_board, image, cli, data_dir, site_profile):
-    site_profile(data_dir, sensors=[])
+def test_flash_with_app_then_provision_and_verify(rom_board, image, cli, data_dir, site_profile, broker):
+    site_profile(data_dir, sensors=[], broker=broker.url)
     done = cli("flash", "--board", BOARD, "--port", rom_board.path, "--image", image, "--with-app", "--lang", "en")
     assert done.returncode == 0, done.stdout + done.stderr
     rom_board.press_reset()
@@ -40,8 +40,8 @@ def test_flash_with_app_then_provision_and_verify(rom_board, image, cli, data_di
     assert "is ready" in verified.stdout
 
 
-def test_plain_flash_then_deploy_provision_verify_in_one_go(rom_board, image, cli, data_dir, site_profile):
-    site_profile(data_dir, sensors=[])
+def test_plain_flash_then_deploy_provision_verify_in_one_go(rom_board, image, cli, data_dir, site_profile, broker):
+    site_profile(data_dir, sensors=[], broker=broker.url)
     assert cli("flash", "--board", BOARD, "--port", rom_board.path, "--image", image).returncode == 0
     rom_board.press_reset()
     assert rom_board.events[-1] == "boot:app:0"  # an empty filesystem: MicroPython, no firmware of ours

@@ -16,9 +16,9 @@ def mode(path):
     return stat.S_IMODE(path.stat().st_mode)
 
 
-def test_deploy_provision_verify_without_leaking_secrets(virtual_board, data_dir, cli, site_profile):
+def test_deploy_provision_verify_without_leaking_secrets(virtual_board, data_dir, cli, site_profile, broker):
     vb = virtual_board(mac="24:6f:28:a1:b2:c3", env={"RL_TRACE": str(TRACE)})
-    site_profile(data_dir)
+    site_profile(data_dir, broker=broker.url)
     runs = [
         cli("deploy", "--port", vb.port, "--board", "ttgo-lora32-v2.1", "--lang", "en"),
         cli("provision", "--port", vb.port, "--board", "ttgo-lora32-v2.1", "--site", "hof", "--name", "Hof 1",
@@ -31,7 +31,8 @@ def test_deploy_provision_verify_without_leaking_secrets(virtual_board, data_dir
         assert r.returncode == 0, r.stdout + r.stderr
     assert 'rl-a1b2c3 "Hof 1" (MAC 24:6f:28:a1:b2:c3, ttgo-lora32-v2.1) ready; config' in runs[1].stdout
     report = runs[2].stdout
-    for line in ("[ok] boot", "[ok] files", "[ok] board", "[ok] config", "[ok] sensors      air: ok"):
+    for line in ("[ok] boot", "[ok] files", "[ok] board", "[ok] config", "[ok] sensors      air: ok",
+                 "[ok] delivery     reallabor/hof/rl-a1b2c3/state reached the reader"):
         assert line in report, report
     assert "as in the inventory" in report and "The board on" in report
 

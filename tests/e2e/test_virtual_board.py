@@ -117,14 +117,25 @@ def test_virtual_board_command_prints_ports_and_stops_on_sigterm(tmp_path):
 
     proc = subprocess.Popen([sys.executable, "-m", "reallabor.cli", "virtual-board", "--count", "2", "--flash",
                              str(tmp_path), "--mac", "02:00:00:00:00:fe", "--lang", "en"],
-                            stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(
-                                __import__("pathlib").Path(__file__).resolve().parents[2] / "host")})
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(
+                                __import__("pathlib").Path(__file__).resolve().parents[2] / "host"),
+                                "REALLABOR_DATA": str(tmp_path / "data")})
     try:
-        lines = [proc.stdout.readline() for _ in range(3)]
-        assert "02:00:00:00:00:fe" in lines[0] and "02:00:00:00:00:ff" in lines[1] and "Ctrl-C" in lines[2]
+        lines = [proc.stdout.readline() for _ in range(4)]
+        assert "02:00:00:00:00:fe" in lines[0] and "02:00:00:00:00:ff" in lines[1]
+        assert "press RESET" in lines[2] and "Ctrl-C" in lines[3]
         port = lines[1].split("port ")[1].split(",")[0]
         done = mpremote(port, "exec", "import os; print(os.getenv('RL_MAC'))")
         assert done.stdout.strip() == "02:00:00:00:00:ff", done.stderr
+        import serial
+
+        with serial.Serial(port, 115200, timeout=0.2) as s:  # Enter in its terminal: the RESET button
+            proc.stdin.write("\n")
+            proc.stdin.flush()
+            end, heard = time.monotonic() + 10, b""
+            while b"POWERON_RESET" not in heard and time.monotonic() < end:
+                heard += s.read(4096)
+        assert b"rst:0x1 (POWERON_RESET)" in heard
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(10) == 0

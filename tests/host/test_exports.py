@@ -44,9 +44,11 @@ def test_tts_versions_are_what_the_firmware_speaks():
 
 
 def test_lora_labels_carry_the_tr005_identification():
-    assert exports.qr_text(record(1)) == "LW:D0:70B3D57ED0000000:246F28FFFE000001:00000000:Srl-000001"
-    assert exports.qr_text(record(2, lora=False)) == "rl-000002"
-    parts = exports.tr005(record(3)).split(":")
+    from reallabor.fleet import labels
+
+    assert labels.label_payload(record(1)) == "LW:D0:70B3D57ED0000000:246F28FFFE000001:00000000:Srl-000001"
+    assert labels.label_payload(record(2, lora=False)) == f"reallabor:{record(2, lora=False).site}/rl-000002"
+    parts = labels.label_payload(record(3)).split(":")
     assert parts[:2] == ["LW", "D0"] and len(parts[2]) == len(parts[3]) == 16 and len(parts[4]) == 8
 
 
@@ -66,16 +68,3 @@ def test_hashes_are_salted_and_acl_names_each_device_topic():
     assert "user rl-000002\ntopic readwrite reallabor/hof/rl-000002/#\n" in acl
     passwd = exports.mosquitto_passwd([record(1)])
     assert passwd.startswith("rl-000001:$7$101$") and "pw1" not in passwd
-
-
-def test_label_sheet_pages(tmp_path):
-    pytest.importorskip("qrcode")
-    from PIL import Image
-
-    png = tmp_path / "labels.png"
-    assert exports.label_sheet([record(n) for n in range(1, 27)], png) == 2  # 24 labels per page
-    first = Image.open(png)
-    assert first.size == (1240, 1753) and (tmp_path / "labels-2.png").exists()
-    assert first.getpixel((30, 30)) == (0, 0, 0)  # the QR code's finder pattern in the first label
-    pdf = tmp_path / "labels.pdf"
-    assert exports.label_sheet([record(1)], pdf) == 1 and pdf.read_bytes().startswith(b"%PDF")

@@ -38,10 +38,10 @@ def test_technician_modules_do_not_import_the_simulator():
     assert done.stdout.strip() == "loaded: []"
 
 
-def test_deploy_provision_verify_run_with_the_simulator_blocked(virtual_board, data_dir, site_profile):
+def test_deploy_provision_verify_run_with_the_simulator_blocked(virtual_board, data_dir, site_profile, broker):
     """The virtual board runs in this test process; the CLI process cannot use the simulator."""
     vb = virtual_board()
-    site_profile(data_dir, sensors=[])
+    site_profile(data_dir, sensors=[], broker=broker.url)
     for args in (("deploy", "--port", vb.port, "--board", "esp32-devkitc", "--dry-run"),
                  ("deploy", "--port", vb.port, "--board", "esp32-devkitc"),
                  ("provision", "--port", vb.port, "--board", "esp32-devkitc", "--site", "hof"),

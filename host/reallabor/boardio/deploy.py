@@ -1,15 +1,22 @@
 """reallabor deploy: the firmware, compiled to .mpy, and the board file onto a board, copying only
 files whose SHA-256 differs. A manifest (firmware.json, written last) lists every file and its hash,
-so `verify` can tell a complete deploy from a broken one."""
+so `verify` can tell a complete deploy from a broken one.
+
+A board the inventory knows (by its MAC) gets only the board file it was provisioned as, unless
+forced: another board file means other pins, and the config on it was made for the old one."""
 
 import json
 import time
 from dataclasses import dataclass, field
 
 from reallabor import boards
-from reallabor.boardio.repl import Device, mpy_version
+from pathlib import Path
+
+from reallabor.boardio.repl import WAIT_S, Device, mpy_version
 from reallabor.errors import EXIT_FAILED, ReallaborError
+from reallabor.firmware import devicecode
 from reallabor.firmware.layout import MANIFEST, board_files, manifest_firmware, owned_dirs, sha256
+from reallabor.fleet.inventory import Inventory
 
 
 @dataclass
@@ -33,6 +40,7 @@ class Result:
     firmware: str  # digest of the firmware sources
     seconds: float
     dry_run: bool
+    mac: str | None = None
 
 
 def check_target(dev: Device, board: boards.Board, files: dict[str, bytes]) -> None:
@@ -61,24 +69,54 @@ def make_plan(dev: Device, files: dict[str, bytes]) -> Plan:
     return plan
 
 
-def deploy(port: str, board_name: str, dry_run: bool = False, progress=None, timeout: float = 10) -> Result:
-    """progress(key, **params) is told what happens, for the many-ports progress lines."""
+def check_inventory(dev: Device, board: boards.Board, data: Path | None, force: bool, claim=None) -> str | None:
+    """The board's MAC; refuses a board file other than the one the inventory has for it."""
+    raw = dev.mac()
+    if raw is None:
+        return None
+    mac = devicecode.ident().mac_text(raw)
+    if claim:
+        claim(mac, dev.port)
+    inventory = Inventory.existing(data)
+    known = inventory.get(mac) if inventory else None
+    if known and known.board != board.name and not force:
+        raise ReallaborError("deploy.other_board", EXIT_FAILED, port=dev.port, id=known.id, mac=mac, known=known.board,
+                             board=board.name)
+    return mac
+
+
+def deploy(port: str, board_name: str, dry_run: bool = False, progress=None, timeout: float = 10,
+           wait: float = WAIT_S, data: Path | None = None, force: bool = False, claim=None) -> Result:
+    """progress(key, **params) is told what happens, for the many-ports progress lines;
+    claim(mac, port) raises if another port of the batch has this MAC already."""
     say = progress or (lambda key, **params: None)
     board = boards.load(board_name)
     files = board_files(board)
     started = time.monotonic()
-    with Device(port, timeout) as dev:
+    with Device(port, timeout, wait, say) as dev:
         say("deploy.stage.check")
         check_target(dev, board, files)
+        mac = check_inventory(dev, board, data, force, claim)
+        if mac and hasattr(progress, "found"):
+            progress.found(mac=mac)
         plan = make_plan(dev, files)
         if not dry_run:
+            dev.restart_on_cancel = False  # stopped half-way, the board is better off in its REPL
             todo = plan.to_write
             for i, path in enumerate(todo, 1):
                 say("deploy.stage.file", n=i, total=len(todo), path=path)
                 dev.write(path, files[path])
             for path in plan.removed:
+                say("deploy.stage.remove", path=path)
                 dev.remove(path)
-    return Result(port, plan, json.loads(files[MANIFEST])["firmware"], time.monotonic() - started, dry_run)
+    return Result(port, plan, json.loads(files[MANIFEST])["firmware"], time.monotonic() - started, dry_run, mac)
+
+
+def after_interrupt(outcome, board: str) -> list[tuple[str, dict]]:
+    """What to do about a port that Ctrl-C stopped (an Outcome of reallabor.boardio.ports)."""
+    if outcome.reached("deploy.stage.file") is None and outcome.reached("deploy.stage.remove") is None:
+        return [("deploy.stopped_before", {"port": outcome.port, "board": board})]
+    return [("deploy.stopped_half", {"port": outcome.port, "board": board})]
 
 
 def firmware_hash(dev: Device) -> str | None:

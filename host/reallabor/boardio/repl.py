@@ -2,6 +2,14 @@
 technician can cause (wrong port, busy port, no permission, a board that does not answer, a cable
 pulled mid-way) turned into a ReallaborError that says what to do next.
 
+Catching the board: before mpremote enters the raw REPL, Ctrl-C (stop the program) and Ctrl-B
+(leave a raw REPL) go out again and again until the friendly prompt answers, for up to `wait`
+seconds. So a board busy in main.py is stopped, and a node that deep-sleeps (it hears nothing until
+it wakes, then runs main.py) is caught as it wakes; when it announces its sleep ("sleep <ms> ms" in
+its log) the wait grows to its wake-up. If it never answers, what was heard tells why: nothing at
+all, the ROM bootloader's words (download mode), our firmware going to sleep, or another program
+that has the port open and reads the board's answers away.
+
 Device paths are relative ("lib/node/app.mpy"): on a board the working directory is the
 filesystem root, on the virtual board it is the directory that plays the flash.
 """
@@ -11,6 +19,8 @@ import contextlib
 import errno
 import json
 import os
+import re
+import sys
 import time
 
 import serial
@@ -18,7 +28,7 @@ from mpremote import transport_serial
 from mpremote.transport import TransportError, TransportExecError
 from mpremote.transport_serial import SerialTransport
 
-from reallabor.errors import EXIT_BAD_INPUT, EXIT_FAILED, ReallaborError
+from reallabor.errors import EXIT_BAD_INPUT, EXIT_FAILED, Cancelled, ReallaborError
 
 # mpremote prints the raw bytes it got before it raises "could not enter raw repl"; we report that
 # failure ourselves, in words. Silencing its module (not sys.stdout, which batch threads share).
@@ -27,6 +37,14 @@ transport_serial.print = lambda *args, **kwargs: None
 CHUNK = 1024  # bytes per raw-paste write; a board's REPL compiles each chunk as a bytes literal
 _OPEN_TRIES = 3
 READ_TIMEOUT_S = 5  # longest wait for one byte; far above what a board needs to answer
+WAIT_S = 10  # how long a board may take to answer at all (a sleeping node: see --wait)
+_ASK_EVERY_S = 0.4  # Ctrl-C again after this long without a prompt
+_WAKE_MARGIN_S = 8  # after an announced wake-up: boot, Wi-Fi, main.py starting
+MAX_SLEEP_WAIT_S = 900  # a node that announced a longer sleep is not waited for
+_CATCH = b"\r\x03\x03\x02"  # stop a program, stop it again (a second KeyboardInterrupt handler), leave raw REPL
+_SLEEP = re.compile(rb"\d+ I sleep (\d+) ms")  # our firmware, before its deep sleep (node/app.py)
+_DOWNLOAD_MODE = (b"waiting for download", b"DOWNLOAD_BOOT")  # the ROM, started with BOOT held
+_NO_IMAGE = b"invalid header"  # the ROM finds no firmware to start
 
 # Runs on the board: sha256 of the given files and of every file under the given directories.
 _HASHES = """
@@ -83,24 +101,106 @@ print(repr({'mpy': getattr(sys.implementation, '_mpy', 0), 'platform': sys.platf
 """
 
 
-class Device:
-    """with Device(port) as dev: ... -- enters the raw REPL with a soft reset, as mpremote does."""
+# Runs on the board: its MAC, with our firmware (its hardware layer), with plain MicroPython
+# (machine.unique_id is the base MAC on the ESP32), or on a virtual board without either.
+MAC_PROBE = """
+def _mac():
+    try:
+        import hal
+        return hal.load().mac()
+    except Exception:
+        pass
+    try:
+        import machine
+        return machine.unique_id()
+    except Exception:
+        pass
+    import os
+    m = os.getenv('RL_MAC') if hasattr(os, 'getenv') else None
+    return bytes(int(x, 16) for x in m.split(':')) if m else None
+print(repr(_mac()))
+"""
 
-    def __init__(self, port: str, timeout: float = 10):
+
+class Device:
+    """with Device(port) as dev: ... -- catches the board (see above), then enters the raw REPL
+    with a soft reset, as mpremote does. say(key, **params): progress while it waits for a wake."""
+
+    def __init__(self, port: str, timeout: float = 10, wait: float = WAIT_S, say=None):
         self.port = port
         self.timeout = timeout
+        self.wait = wait
+        self.say = say or (lambda key, **params: None)
         self.transport: SerialTransport | None = None
+        self.restart_on_cancel = True  # Ctrl-C: put the board back into its program (deploy says no mid-way)
+        self._running_main = False  # run_main started the program: nothing to restart
 
     def __enter__(self) -> "Device":
         self.transport = _open(self.port)
         try:
+            users = port_users(self.port)
+            if users:  # it would read the board's answers away: nothing would work, and not tell why
+                raise in_use(self.port, users)
+            self.catch()
             self.enter_raw(soft_reset=True)
         except BaseException:
             self.close()
             raise
         return self
 
-    def __exit__(self, *exc) -> None:
+    def catch(self) -> None:
+        """Until the friendly prompt answers: a program is stopped, a sleeping node caught as it
+        wakes. Raises a ReallaborError that says why when the wait is over without an answer."""
+        s = self.transport.serial
+        deadline = time.monotonic() + self.wait
+        heard = bytearray()
+        with self._guard():
+            while True:
+                if getattr(self.say, "cancelled", False):  # Ctrl-C while we wait for the board
+                    raise Cancelled()
+                s.write(_CATCH)
+                end = time.monotonic() + _ASK_EVERY_S
+                fresh = bytearray()
+                while time.monotonic() < end:
+                    waiting = s.in_waiting
+                    if waiting:
+                        fresh += s.read(waiting)
+                        if fresh.endswith(b">>> ") or b">>> " in fresh[-64:]:
+                            return
+                    else:
+                        time.sleep(0.02)
+                announced = _SLEEP.findall(bytes(heard[-40:] + fresh))  # the line may span two reads
+                heard = (heard + fresh)[-4096:]
+                if announced:
+                    wake = int(announced[-1]) / 1000 + _WAKE_MARGIN_S
+                    if wake <= MAX_SLEEP_WAIT_S and time.monotonic() + wake > deadline:
+                        deadline = time.monotonic() + wake  # it told us when it comes back
+                        self.say("device.stage.asleep", seconds=round(wake))
+                if time.monotonic() >= deadline:
+                    raise self._no_answer(bytes(heard))
+
+    def _no_answer(self, heard: bytes) -> ReallaborError:
+        users = port_users(self.port)
+        if users:
+            return in_use(self.port, users)
+        wait = round(self.wait)
+        if not heard.strip(b"\r\n\x00\xff"):
+            return ReallaborError("device.silent", EXIT_FAILED, port=self.port, seconds=wait)
+        if any(marker in heard for marker in _DOWNLOAD_MODE):
+            return ReallaborError("device.in_bootloader", EXIT_FAILED, port=self.port)
+        if _NO_IMAGE in heard:
+            return ReallaborError("device.no_image", EXIT_FAILED, port=self.port)
+        sleeping = _SLEEP.findall(heard)
+        if sleeping:
+            return ReallaborError("device.asleep", EXIT_FAILED, port=self.port,
+                                  seconds=int(sleeping[-1]) // 1000, wait=wait)
+        shown = heard.decode("utf-8", "replace").strip().splitlines()[-3:]
+        return ReallaborError("device.no_answer", EXIT_FAILED, details=shown, port=self.port)
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is Cancelled and self.restart_on_cancel and not self._running_main and self.transport:
+            with contextlib.suppress(Exception):  # we stopped its program: it shall run again
+                self.reboot()
         self.close()
 
     def close(self) -> None:
@@ -142,6 +242,11 @@ class Device:
     def info(self) -> dict:
         """{'mpy': sys.implementation._mpy, 'platform', 'version', 'machine'}"""
         return self.eval(_INFO)
+
+    def mac(self) -> bytes | None:
+        """The board's MAC, also without our firmware on it (None if it cannot tell)."""
+        mac = self.eval(MAC_PROBE)
+        return mac if isinstance(mac, bytes) and len(mac) == 6 else None
 
     def hashes(self, files=(), dirs=()) -> dict[str, str | None]:
         """path -> sha256 hex (None: missing) for the files, and for every file under dirs."""
@@ -185,27 +290,29 @@ class Device:
         with self._guard():
             self.transport.exit_raw_repl()
             self.transport.serial.write(b"\x04")  # Ctrl-D in the friendly REPL
+        self._running_main = True
 
-    def boot_log(self, seconds: float) -> str:
-        """Reboot, collect what the board prints for a few seconds, then stop the program and
-        return to the raw REPL."""
+    def run_main(self, until, seconds: float) -> str:
+        """Soft reset into a normal boot (main.py runs) and read the console until until(text) is
+        true or seconds have passed -> what it printed. The board keeps running its program."""
         s = self.transport.serial
+        out = bytearray()
         with self._guard():
             self.transport.exit_raw_repl()
             time.sleep(0.05)
             s.reset_input_buffer()
             s.write(b"\x04")
-            out = bytearray()
+            self._running_main = True
             end = time.monotonic() + seconds
-            while time.monotonic() < end:
+            while True:
                 waiting = s.in_waiting
                 if waiting:
                     out += s.read(waiting)
-                else:
-                    time.sleep(0.02)
-            s.write(b"\r\x03\x03")  # stop main.py
-        self.enter_raw(soft_reset=False)
-        return out.decode("utf-8", "replace")
+                text = out.decode("utf-8", "replace")
+                if until(text) or time.monotonic() >= end:
+                    return text
+                if not waiting:
+                    time.sleep(0.05)
 
     @contextlib.contextmanager
     def _guard(self):
@@ -227,16 +334,19 @@ def _open(port: str) -> SerialTransport:
         else:
             # mpremote reads pseudo-terminals with blocking reads and no timeout, so a silent
             # board would hang it for ever; a read timeout lets its own overall timeouts work.
-            transport.serial.timeout = READ_TIMEOUT_S
+            transport.serial.timeout = READ_TIMEOUT_S  # mpremote opened it exclusively (pyserial's lock)
             return transport
     # Opening failed; open once more by hand to learn why (mpremote keeps only "failed to access").
     try:
         serial.Serial(port, exclusive=True).close() if os.name == "posix" else serial.Serial(port).close()
     except serial.SerialException as e:
-        raise port_error(port, e)
+        error = port_error(port, e)
     except ValueError as e:  # pyserial rejects some names outright
         raise ReallaborError("port.not_found", EXIT_BAD_INPUT, details=[str(e)], port=port)
-    raise ReallaborError("port.busy", EXIT_FAILED, port=port)  # it was busy a moment ago
+    else:
+        error = ReallaborError("port.busy", EXIT_FAILED, port=port)  # it was busy a moment ago
+    users = port_users(port) if error.key == "port.busy" else []
+    raise in_use(port, users) if users else error
 
 
 def port_error(port: str, e: Exception) -> ReallaborError:
@@ -249,6 +359,50 @@ def port_error(port: str, e: Exception) -> ReallaborError:
     if code in (errno.EAGAIN, errno.EWOULDBLOCK, errno.EBUSY) or "PermissionError" in text:
         return ReallaborError("port.busy", EXIT_FAILED, port=port)  # Windows says "access denied" when busy
     return ReallaborError("port.failed", EXIT_FAILED, details=[text], port=port)
+
+
+def port_users(port: str) -> list[tuple[int, str]]:
+    """Other programs that have the port open, as (pid, name); Linux only (/proc), [] elsewhere.
+    A virtual board's own process holds its pty's other end (the master) and is not counted."""
+    if not sys.platform.startswith("linux"):
+        return []
+    real = os.path.realpath(port)
+    index = real.rsplit("/", 1)[1] if real.startswith("/dev/pts/") else None
+    users = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        holds = board_side = False
+        try:
+            fds = os.listdir(f"/proc/{pid}/fd")
+        except OSError:  # gone, or not ours to look at
+            continue
+        for fd in fds:
+            try:
+                target = os.readlink(f"/proc/{pid}/fd/{fd}")
+            except OSError:
+                continue
+            if target == real:
+                holds = True
+            elif index is not None and target in ("/dev/ptmx", "/dev/pts/ptmx"):
+                try:
+                    with open(f"/proc/{pid}/fdinfo/{fd}") as f:
+                        board_side = board_side or f"tty-index:\t{index}\n" in f.read()
+                except OSError:
+                    pass
+        if holds and not board_side:
+            try:
+                with open(f"/proc/{pid}/comm") as f:
+                    name = f.read().strip()
+            except OSError:
+                name = "?"
+            users.append((int(pid), name))
+    return users
+
+
+def in_use(port: str, users: list[tuple[int, str]]) -> ReallaborError:
+    return ReallaborError("port.in_use", EXIT_FAILED, port=port, programs=", ".join(f"{n} (PID {p})" for p, n in users),
+                          count=len(users))
 
 
 def mpy_version(mpy: int) -> tuple[int, int]:

@@ -19,11 +19,13 @@ def args_virtual_board(p) -> None:
     p.add_argument("--max-baud", type=int, help=msg("help.vboard.max_baud"))
     p.add_argument("--silent", action="store_true", help=msg("help.vboard.silent"))
     p.add_argument("--pace", action="store_true", help=msg("help.vboard.pace"))
+    p.add_argument("--data", type=Path, help=msg("help.data"))
 
 
 def run_virtual_board(args) -> int:
     if sys.platform == "win32":
         raise ReallaborError("vboard.unsupported", EXIT_MISSING_TOOL)
+    from reallabor.fleet import virtualports
     from reallabor.sim.virtualboard import MAC_RE, random_mac, serve
 
     args.mac = args.mac or random_mac()
@@ -31,28 +33,41 @@ def run_virtual_board(args) -> int:
         raise ReallaborError("vboard.bad_mac", EXIT_BAD_INPUT, mac=args.mac)
     if not 1 <= args.count <= 64:
         raise ReallaborError("vboard.bad_count", EXIT_BAD_INPUT, count=args.count)
-    if args.bootloader:
-        from reallabor.sim import rombootloader
+    registered = []  # `reallabor ports` finds them through this file, removed when we stop
+    started = []
 
-        started = []
+    def announce(port: virtualports.VirtualPort) -> None:
+        started.append(port)  # registered as each comes up: usable as soon as it is announced
+        if registered:
+            virtualports.remove(registered.pop())
+        registered.append(virtualports.register(started, args.data))
 
-        def ready_rom(board, flash):
-            started.append(board)
-            print(msg("vboard.bootloader", chip=args.chip, path=board.path, mac=board.loader.mac.hex(":"),
-                      flash=flash), flush=True)
-            if len(started) == args.count:
-                print(msg("vboard.rom_keys"), flush=True)
+    try:
+        if args.bootloader:
+            from reallabor.sim import rombootloader
+
+            def ready_rom(board, flash):
+                mac = board.loader.mac.hex(":")
+                announce(virtualports.VirtualPort(board.path, mac, virtualports.KIND_BOOTLOADER, args.chip))
+                print(msg("vboard.bootloader", chip=args.chip, path=board.path, mac=mac, flash=flash), flush=True)
+                if len(started) == args.count:
+                    print(msg("vboard.rom_keys"), flush=True)
+                    print(msg("vboard.stop"), flush=True)
+
+            faults = rombootloader.Faults(max_baud=args.max_baud, silent=args.silent)
+            rombootloader.serve(args.chip, args.count, args.mac, args.flash, args.flash_size << 20, faults,
+                                args.link, args.pace, ready_rom, keys=sys.stdin, trace=args.trace)
+            return 0
+
+        def ready(n, board):
+            announce(virtualports.VirtualPort(board.port, board.mac, virtualports.KIND_MICROPYTHON))
+            print(msg("vboard.ready", n=n, port=board.port, mac=board.mac, flash=board.flash), flush=True)
+            if n == args.count:
+                print(msg("vboard.keys"), flush=True)
                 print(msg("vboard.stop"), flush=True)
 
-        faults = rombootloader.Faults(max_baud=args.max_baud, silent=args.silent)
-        rombootloader.serve(args.chip, args.count, args.mac, args.flash, args.flash_size << 20, faults, args.link,
-                            args.pace, ready_rom, keys=sys.stdin)
+        serve(args.count, args.mac, args.flash, args.trace, ready, keys=sys.stdin)
         return 0
-
-    def ready(n, board):
-        print(msg("vboard.ready", n=n, port=board.port, mac=board.mac, flash=board.flash), flush=True)
-        if n == args.count:
-            print(msg("vboard.stop"), flush=True)
-
-    serve(args.count, args.mac, args.flash, args.trace, ready)
-    return 0
+    finally:
+        for path in registered:
+            virtualports.remove(path)

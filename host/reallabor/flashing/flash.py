@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 
 from reallabor import chips, espimage
-from reallabor.errors import EXIT_BAD_INPUT, EXIT_FAILED, ReallaborError
+from reallabor.errors import EXIT_BAD_INPUT, EXIT_FAILED, Cancelled, ReallaborError
 from reallabor.firmware import devicecode, layout
 
 BAUDS = (921600, 460800, 115200)
@@ -90,8 +90,9 @@ def _has_reset_lines(esp) -> bool:
         return False
 
 
-def flash_port(job: Job, report) -> Result:
-    """Flash one board. report(stage_key, **params) tells the parent how far it is."""
+def flash_port(job: Job, report, learnt=lambda **columns: None) -> Result:
+    """Flash one board. report(stage_key, **params) tells the parent how far it is, learnt(mac=...,
+    chip=...) what it found out on the way."""
     log = _install_logger(lambda done, total: report("flash.stage.write", percent=int(100 * done / total) if total
                                                      else 0))
     from esptool import cmds
@@ -112,6 +113,7 @@ def flash_port(job: Job, report) -> Result:
         if result.chip != job.chip:
             raise _Failure("flash.wrong_chip", found=esp.CHIP_NAME, board=job.board, expected=chips.title(job.chip))
         result.mac = devicecode.ident().mac_text(esp.read_mac("BASE_MAC"))
+        learnt(mac=result.mac, chip=result.chip)
         esp = cmds.run_stub(esp)
         cmds.attach_flash(esp)
         result.flash_size = flash_size_bytes(cmds.detect_flash_size(esp) or "4MB")
@@ -130,6 +132,45 @@ def flash_port(job: Job, report) -> Result:
         result.error, result.params = failure.key, failure.params
         if failure.key in ("flash.esptool", "flash.write_failed"):  # show esptool's own account
             result.details = log.lines[-6:]
+    finally:
+        if esp is not None:
+            esp._port.close()
+        result.seconds = time.monotonic() - started
+    return result
+
+
+def identify_port(job: Job, report, learnt=lambda **columns: None) -> Result:
+    """Ask the ROM bootloader which chip and MAC a port has, and how much flash; nothing is
+    written. Afterwards the board is reset into its firmware where the port has reset lines (a
+    board without them stays in download mode until RESET is pressed)."""
+    _install_logger(lambda done, total: None)
+    from esptool import cmds
+    from esptool.util import FatalError, flash_size_bytes
+    from serial import SerialException
+
+    result = Result(job.port)
+    started = time.monotonic()
+    esp = None
+    try:
+        report("flash.stage.connect")
+        try:
+            esp = cmds.detect_chip(job.port, ROM_BAUD, "default-reset", connect_attempts=job.connect_attempts)
+        except (FatalError, SerialException, OSError) as e:
+            raise _classify(e) from e
+        found = chips.by_title(esp.CHIP_NAME)
+        result.chip = found.name if found else esp.CHIP_NAME.lower()
+        result.mac = devicecode.ident().mac_text(esp.read_mac("BASE_MAC"))
+        learnt(mac=result.mac, chip=result.chip)
+        try:
+            result.flash_size = flash_size_bytes(cmds.detect_flash_size(esp) or "")
+        except (FatalError, SerialException, OSError, TypeError, ValueError):
+            result.flash_size = None  # some ROMs cannot tell without the stub: not needed here
+        result.reset = _has_reset_lines(esp)
+        cmds.reset_chip(esp, "hard-reset" if result.reset else "no-reset")
+        result.ok = True
+    except (_Failure, FatalError, SerialException, OSError) as e:
+        failure = e if isinstance(e, _Failure) else _classify(e)
+        result.error, result.params = failure.key, failure.params
     finally:
         if esp is not None:
             esp._port.close()
@@ -203,58 +244,107 @@ def _install_logger(on_progress):
     return capture
 
 
-def _worker(job: Job, events) -> None:
+_TASKS = {"flash": flash_port, "identify": identify_port}
+
+
+def _worker(job: Job, events, task: str = "flash") -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it ends us
 
     def report(stage, **params):
         events.put(("stage", stage, params))
 
     try:
-        result = flash_port(job, report)
+        result = _TASKS[task](job, report, lambda **columns: events.put(("found", columns)))
     except Exception as e:  # a bug, not a board problem: still report it for this port only
         result = Result(job.port, error="flash.internal", params={"error": repr(e)})
     events.put(("done", result))
 
 
-def flash_in_process(job: Job, progress) -> Result:
-    """Flash one port in a worker process of its own; progress(stage_key, **params) as it goes."""
+def _start_shielded(process) -> None:
+    """Start a worker with SIGINT blocked. The mask is inherited over fork and exec, so a Ctrl-C in
+    the terminal (which reaches the whole process group) cannot hit the worker while it starts up,
+    before it ignores SIGINT itself; the parent alone handles Ctrl-C and ends its workers."""
+    if not hasattr(signal, "pthread_sigmask"):  # Windows: no process groups that share Ctrl-C like this
+        process.start()
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        process.start()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def flash_in_process(job: Job, progress, task: str = "flash") -> Result:
+    """Flash one port in a worker process of its own; progress(stage_key, **params) as it goes.
+    When the batch is cancelled (progress.cancelled, or progress raising Cancelled), the worker is
+    terminated at once and Cancelled raised: the board is then half-written, and says so.
+    task "identify": only ask the ROM bootloader (identify_port)."""
     context = multiprocessing.get_context("spawn")  # no fork of a process that runs threads
     events = context.Queue()
-    worker = context.Process(target=_worker, args=(job, events), daemon=True)
-    worker.start()
+    worker = context.Process(target=_worker, args=(job, events, task), daemon=True)
+    _start_shielded(worker)
+    finished = False
     try:
         while True:
+            if getattr(progress, "cancelled", False):
+                raise Cancelled()
             try:
-                event = events.get(timeout=0.5)
+                event = events.get(timeout=0.2)
             except queue.Empty:
                 if not worker.is_alive():  # died without a word
+                    finished = True
                     return Result(job.port, error="flash.internal", params={"error": f"exit code {worker.exitcode}"})
                 continue
             if event[0] == "stage":
                 progress(event[1], **event[2])
+            elif event[0] == "found":
+                getattr(progress, "found", lambda **columns: None)(**event[1])
             else:
+                finished = True
                 return event[1]
     finally:
+        if not finished:
+            worker.terminate()  # SIGTERM: the worker ends where it is, without a word
         worker.join(timeout=5)
         if worker.is_alive():
-            worker.terminate()
+            worker.kill()
             worker.join()
+        events.close()
 
 
-def port_job(jobs: dict[str, Job]):
+def identify(port: str, progress, connect_attempts: int = 3) -> Result:
+    """The chip and MAC of the board on a port, from its ROM bootloader, in a worker process."""
+    return flash_in_process(Job(port, "", "", b"", 0, connect_attempts=connect_attempts), progress, "identify")
+
+
+def port_job(jobs: dict[str, Job], virtual: frozenset = frozenset()):
     """The job for reallabor.boardio.ports.run: flash a port, return its table columns, or raise
-    its failure (with the columns found so far)."""
+    its failure (with the columns found so far). virtual: ports that are virtual boards, whose
+    RESET button is the Enter key in their own terminal."""
 
     def job(port: str, progress) -> dict:
         r = flash_in_process(jobs[port], progress)
         columns = {"mac": r.mac, "chip": r.chip, "baud": r.baud, "seconds": f"{r.seconds:.1f} s"}
+        if r.error == "flash.no_port":  # unplugged since the command started: one message for it everywhere
+            raise ReallaborError("port.not_found", EXIT_BAD_INPUT, port=port)
         if not r.ok:
             error = ReallaborError(r.error, EXIT_FAILED, details=r.details, **r.params)
             error.columns = columns
             raise error
-        return {**columns, "notes": [] if r.reset else [("flash.press_reset", {})]}
+        if r.reset:
+            return columns
+        return {**columns, "notes": [("flash.press_reset_virtual" if port in virtual else "flash.press_reset", {})]}
 
     return job
+
+
+def after_interrupt(outcome, board: str) -> list[tuple[str, dict]]:
+    """What to do about a port that Ctrl-C stopped (an Outcome of reallabor.boardio.ports)."""
+    if outcome.reached("flash.stage.reset") is not None:  # everything written and checked
+        return [("flash.stopped_at_reset", {})]
+    if outcome.reached("flash.stage.erase") is not None:  # erased, maybe half-written: no firmware on it
+        return [("flash.stopped_half", {"port": outcome.port, "board": board})]
+    return [("flash.stopped_before", {"port": outcome.port, "board": board})]
 
 
 # -- preparation (before any port is touched) ----------------------------------------------------

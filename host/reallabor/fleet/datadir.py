@@ -5,6 +5,10 @@
     inventory.sqlite             one row per board (AppKeys: mode 0600)
     live/mqtt-password           the broker password of the live view's read-only account "live" (0600)
     live/history.sqlite          the live view's history (reallabor live; docs/live.md)
+    broker/<user>.password       the password of a broker account of this machine's, e.g. the
+                                 read-only account `verify` reads with (mode 0600)
+    firmware-pins.json           SHA-256 of MicroPython images this technician checked
+    run/virtual-boards/<pid>.json   the virtual boards running now (reallabor.fleet.virtualports)
 
 Everything in it may hold secrets, so the directory is private (0700) and secret files are created
 with mode 0600."""
@@ -25,8 +29,31 @@ def device_config(data: Path | None, device_id: str) -> Path:
     return data_dir(data) / "devices" / device_id / "config.json"
 
 
-def inventory_file(data: Path | None = None) -> Path:
-    return data_dir(data) / "inventory.sqlite"
+def inventory_file(data: Path | None = None, create: bool = True) -> Path:
+    return data_dir(data, create) / "inventory.sqlite"
+
+
+READER_PASSWORD_ENV = "REALLABOR_BROKER_PASSWORD"
+
+
+def broker_password_file(data: Path | None, user: str) -> Path:
+    return data_dir(data) / "broker" / f"{user}.password"
+
+
+def broker_password(data: Path | None, user: str | None) -> str | None:
+    """The password of a broker account for this machine's own use (verify's reader): the
+    environment variable REALLABOR_BROKER_PASSWORD, else <data>/broker/<user>.password (its first
+    line; a private file), else None."""
+    if os.environ.get(READER_PASSWORD_ENV):
+        return os.environ[READER_PASSWORD_ENV]
+    if not user:
+        return None
+    path = broker_password_file(data, user)
+    if not path.is_file():
+        return None
+    check_private(path)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return lines[0].strip() if lines else None
 
 
 LIVE_ACCOUNT = "live"  # the live view's read-only broker account

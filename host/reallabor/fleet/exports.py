@@ -1,14 +1,14 @@
 """Exports from the inventory for the services around the boards: a Mosquitto password file and
 ACL (each device may write only below its own topic and, with discovery, its Home Assistant
 configs; the live view's account "live" may only read), a The Things Stack end-device CSV, and a
-printable label sheet with each device's name and a QR code: of its id, or for a LoRa board the
-LoRa Alliance's TR005 device identification (JoinEUI, DevEUI), which network servers' apps scan."""
+printable label sheet with each device's name and a QR code (reallabor.fleet.labels)."""
 
 import base64
 import csv
 import hashlib
 import io
 import secrets
+from pathlib import Path
 
 from reallabor.fleet.datadir import LIVE_ACCOUNT, check_private, live_password_file, write_secret
 from reallabor.fleet.inventory import Record
@@ -23,7 +23,6 @@ TTS_COLUMNS = ("dev_eui", "join_eui", "app_key", "id", "name", "frequency_plan_i
 # parameters of RP002-1.0.3, in The Things Stack's names (its MACVersion and PHYVersion enums)
 TTS_MAC_VERSION = "MAC_V1_0_4"
 TTS_PHY_VERSION = "RP002_V1_0_3"
-TR005_PROFILE_ID = "00000000"  # VendorID, VendorProfileID: no LoRa Alliance vendor ID (TR005 4.2)
 
 
 def mosquitto_hash(password: str, salt: bytes | None = None) -> str:
@@ -110,51 +109,15 @@ def tts_csv(records: list[Record]) -> str:
     return out.getvalue()
 
 
-def tr005(r: Record) -> str:
-    """LoRa Alliance TR005 device identification: LW:D0:<JoinEUI>:<DevEUI>:<ProfileID>, with the
-    device id as the serial number extension (S)."""
-    return f"LW:D0:{r.join_eui.upper()}:{r.dev_eui.upper()}:{TR005_PROFILE_ID}:S{r.id}"
+def label_sheet(records: list[Record], path) -> list:
+    """The label sheet (reallabor.fleet.labels) in the format of path's suffix: .svg, .pdf or
+    .png -> the files written (SVG and PNG: one per page)."""
+    from reallabor.fleet import labels
+
+    return labels.write(records, Path(path))
 
 
-def qr_text(r: Record) -> str:
-    return tr005(r) if r.dev_eui else r.id
+def label_format(path) -> str:
+    from reallabor.fleet import labels
 
-
-def label_sheet(records: list[Record], path) -> int:
-    """A4 pages (PNG: one image per page, numbered; PDF: one document) with 3 x 8 labels: QR code
-    (qr_text), the name, the id and the MAC, the DevEUI of a LoRa board. Returns the number of pages."""
-    from PIL import Image, ImageDraw, ImageFont
-    import qrcode
-
-    dpi, cols, rows = 150, 3, 8
-    page_w, page_h = int(8.27 * dpi), int(11.69 * dpi)
-    cell_w, cell_h = page_w // cols, page_h // rows
-    big, small = ImageFont.load_default(size=28), ImageFont.load_default(size=20)
-    pages = []
-    for start in range(0, max(len(records), 1), cols * rows):
-        page = Image.new("RGB", (page_w, page_h), "white")
-        draw = ImageDraw.Draw(page)
-        for i, r in enumerate(records[start:start + cols * rows]):
-            x, y = (i % cols) * cell_w, (i // cols) * cell_h
-            draw.rectangle((x + 4, y + 4, x + cell_w - 4, y + cell_h - 4), outline="#bbbbbb")
-            side = cell_h - 30
-            qr = qrcode.QRCode(border=1)
-            qr.add_data(qr_text(r))
-            qr.make(fit=True)
-            qr.box_size = side // (qr.modules_count + 2)  # whole pixels per module: crisp to scan
-            page.paste(qr.make_image().convert("RGB"), (x + 15, y + 15))
-            tx = x + side + 30
-            draw.text((tx, y + 30), r.name, fill="black", font=big)
-            draw.text((tx, y + 75), r.id, fill="black", font=small)
-            draw.text((tx, y + 105), r.mac, fill="#444444", font=small)
-            draw.text((tx, y + 135), r.board, fill="#444444", font=small)
-            if r.dev_eui:
-                draw.text((tx, y + 165), f"DevEUI {r.dev_eui}", fill="#444444", font=small)
-        pages.append(page)
-    if str(path).lower().endswith(".pdf"):
-        pages[0].save(path, save_all=True, append_images=pages[1:], resolution=dpi)
-    else:
-        for n, page in enumerate(pages):
-            target = path if n == 0 else path.with_name(f"{path.stem}-{n + 1}{path.suffix}")
-            page.save(target, dpi=(dpi, dpi))
-    return len(pages)
+    return labels.label_format(Path(path))

@@ -411,7 +411,7 @@ class BootloaderBoard:
 
     def __init__(self, chip: str, flash_file: Path, flash_size: int = 4 * 1024 * 1024,
                  mac: bytes = bytes.fromhex("240ac4000001"), faults: Faults | None = None,
-                 link: Path | None = None, pace: bool = False):
+                 link: Path | None = None, pace: bool = False, env: dict | None = None):
         self.flash = Flash(flash_file, flash_size)
         self.loader = Bootloader(CHIPS[chip], self.flash, mac)
         self.faults = faults or Faults()
@@ -429,6 +429,7 @@ class BootloaderBoard:
         self._thread: threading.Thread | None = None
         self._line_free_at = 0.0
         self.app = None  # the VirtualBoard running the flashed firmware, after a reset without BOOT
+        self.app_env = env or {}  # for that VirtualBoard: e.g. RL_TRACE, a trace its sensors answer from
         self._app_fs: tuple[int, int, Path] | None = None  # (offset, blocks, directory) of its filesystem
 
     @property
@@ -492,7 +493,7 @@ class BootloaderBoard:
             (root / path).parent.mkdir(parents=True, exist_ok=True)
             (root / path).write_bytes(content)
         self._app_fs = (fs_offset, blocks, root)
-        self.app = VirtualBoard(root, self.loader.mac.hex(":")).start((self._master, self._slave))
+        self.app = VirtualBoard(root, self.loader.mac.hex(":"), env=self.app_env).start((self._master, self._slave))
         self.events.append(f"boot:app:{len(files)}")
 
     def _leave_app(self) -> None:
@@ -564,10 +565,11 @@ class BootloaderBoard:
 
 
 def serve(chip: str, count: int, first_mac: str, flash: Path | None, flash_size: int, faults: Faults,
-          link: Path | None, pace: bool, on_ready, keys=None) -> None:
+          link: Path | None, pace: bool, on_ready, keys=None, trace: Path | None = None) -> None:
     """Run count simulated ROM bootloaders until SIGTERM or Ctrl-C; on_ready(board) as each comes
     up. flash: the flash file (a directory of them with several boards). keys: lines typed by the
-    technician (stdin): an empty line presses RESET on every board, "b" RESET with BOOT held."""
+    technician (stdin): an empty line presses RESET on every board, "b" RESET with BOOT held.
+    trace: the sensors of the flashed firmware answer from it."""
     import signal
 
     from reallabor.sim.virtualboard import mac_sequence
@@ -580,8 +582,9 @@ def serve(chip: str, count: int, first_mac: str, flash: Path | None, flash_size:
         for n, mac in enumerate(mac_sequence(first_mac, count), 1):
             image = root / f"board{n}.bin" if count > 1 or not flash else root
             here = link.with_name(f"{link.name}-{n}") if link and count > 1 else link
+            env = {"RL_TRACE": str(Path(trace).resolve())} if trace else None
             running.append(BootloaderBoard(chip, image, flash_size, bytes.fromhex(mac.replace(":", "")), faults,
-                                           here, pace).start())
+                                           here, pace, env).start())
             on_ready(running[-1], image)
         if keys is not None:
             threading.Thread(target=_buttons, args=(keys, running), daemon=True).start()

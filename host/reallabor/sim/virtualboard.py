@@ -16,8 +16,13 @@ what it lacks is a board's console. A bridge thread stands in for it:
   UART interrupt does.
 - Flash: virtualboard_boot.py mounts the flash directory as the filesystem root, so "/lib/x" and
   "lib/x" both land inside it, never on the host. Like a board it boots into main.py when there is
-  one (the friendly REPL follows), and a process that ends on its own (a crash, a simulated deep
-  sleep) boots again after a short pause.
+  one (the friendly REPL follows), and a process that ends on its own (a crash) boots again after a
+  short pause.
+- Deep sleep: the simulator's HAL announces it (`sim restart cause=deepsleep at=<ms> rtc=<hex>`).
+  The bridge then ends the interpreter and the board sleeps for real: for that long nothing
+  answers and what the host types is lost, as on a chip that is off. Then it wakes into main.py
+  with the RTC memory it kept and the reset cause "deepsleep" (a watchdog reset restarts at once,
+  cause "watchdog"). press_reset() is its RESET button: a fresh power-on boot, asleep or not.
 
 Only tests and `reallabor virtual-board` import this module: it needs the unix port and POSIX ttys.
 """
@@ -44,6 +49,9 @@ _OUT_LIMIT = 1 << 20  # bytes held for a host that does not read, like a UART no
 _REBOOT_PAUSE_S = 0.5  # between an unexpected exit and the next boot: no busy boot loops
 _BOOT = Path(__file__).with_name("virtualboard_boot.py")
 MAC_RE = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")
+# the HAL's last line before a deep sleep or watchdog reset (firmware/hal/sim.py)
+_RESET_BANNER = b"\r\nets Jun  8 2016 00:22:57\r\n\r\nrst:0x1 (POWERON_RESET)\r\n"  # what a board's ROM prints
+_RESTART = re.compile(rb"(\d+) I sim restart cause=(\w+) at=(\d+) rtc=([0-9a-f]*)\r?\n")
 
 
 class VirtualBoard:
@@ -86,6 +94,10 @@ class VirtualBoard:
         self._to_host = bytearray()
         self._to_dev = bytearray()
         self._held = bytearray()  # host input held back until the REPL is up
+        self._line_out = b""  # the interpreter's output since its last newline (for _RESTART)
+        self._asleep_until: float | None = None  # deep sleep: the monotonic time it wakes
+        self._wake_env: dict = {}  # RL_RESET, RL_RTC for the boot after a deep sleep
+        self._reset_pressed = False
 
     # -- life cycle -------------------------------------------------------------------------------
 
@@ -126,10 +138,21 @@ class VirtualBoard:
     def __exit__(self, *exc) -> None:
         self.stop()
 
+    @property
+    def asleep(self) -> bool:
+        return self._asleep_until is not None
+
+    def press_reset(self) -> None:
+        """The RESET button (EN): the interpreter restarts as after a power-on, asleep or not."""
+        self._reset_pressed = True
+        if self._wake_w >= 0:
+            os.write(self._wake_w, b"r")
+
     def env(self, main: bool, mark_fd: int) -> dict:
         env = {k: v for k, v in os.environ.items() if not k.startswith("RL_")}
         env.update(MICROPYPATH=os.pathsep.join(("", ".frozen", "/lib")), RL_FLASH=str(self.flash),
                    RL_RUN_MAIN="1" if main else "0", RL_MARK_FD=str(mark_fd), RL_MAC=self.mac, RL_SPEED="1")
+        env.update(self._wake_env)
         env.update(self.extra_env)
         if "RL_TRACE" in self.extra_env:  # a host path: the board sees its directory at /.sim
             trace = Path(self.extra_env["RL_TRACE"]).resolve()
@@ -155,6 +178,8 @@ class VirtualBoard:
         for fd in (self._dev_in, self._dev_out, self._mark):
             os.set_blocking(fd, False)
         self._to_dev.clear()
+        self._line_out = b""
+        self._wake_env = {}  # only the boot right after a wake-up sees its cause
         self.boots += 1
         self._ready, self._swallow, self._boot_seen, self._tail = False, raw, b"", b""
         self._executing, self._main_started, self._interrupt = self._script, False, False
@@ -183,6 +208,15 @@ class VirtualBoard:
 
     def _run(self) -> None:
         while not self._stop:
+            if self._reset_pressed:
+                self._reset_pressed = False
+                self._asleep_until = None
+                self._boot(main=True)
+                self._to_host_add(_RESET_BANNER)
+                continue
+            if self._asleep_until is not None:
+                self._sleep_step()
+                continue
             readers = [self._host, self._wake_r, self._dev_out] + ([self._mark] if self._mark >= 0 else [])
             writers = ([self._host] if self._to_host else []) + ([self._dev_in] if self._to_dev else [])
             readable, writable, _ = select.select(readers, writers, [], 0.5)
@@ -201,10 +235,37 @@ class VirtualBoard:
                     self._ended()
                     continue
                 self._from_dev(data)
+            if self._wake_r in readable:
+                _read(self._wake_r)
             if self._host in writable:
                 _flush(self._host, self._to_host)
             if self._dev_in in writable:
                 _flush(self._dev_in, self._to_dev)
+
+    def _sleep_step(self) -> None:
+        """Deep sleep: the chip is off; what the host types is lost; at the time, it wakes."""
+        remaining = self._asleep_until - time.monotonic()
+        if remaining <= 0:
+            self._asleep_until = None
+            self._boot(main=True)  # with the wake-up's reset cause and RTC memory (env())
+            return
+        writers = [self._host] if self._to_host else []
+        readable, writable, _ = select.select([self._host, self._wake_r], writers, [], min(remaining, 0.5))
+        if self._host in readable:
+            _read(self._host)
+        if self._wake_r in readable:
+            _read(self._wake_r)
+        if self._host in writable:
+            _flush(self._host, self._to_host)
+
+    def _fall_asleep(self, cause: str, at_ms: int, uptime_ms: int, rtc: str) -> None:
+        """The HAL announced a deep sleep (or a watchdog reset): end this boot, sleep, wake."""
+        self._kill()
+        self._to_dev.clear()
+        self._held.clear()
+        self._ready = False
+        self._wake_env = {"RL_RESET": cause, "RL_RTC": rtc}
+        self._asleep_until = time.monotonic() + (max(at_ms - uptime_ms, 0) / 1000 if cause == "deepsleep" else 0)
 
     def _main_starts(self) -> None:
         data = _read(self._mark)
@@ -243,6 +304,16 @@ class VirtualBoard:
             del self._to_host[: len(self._to_host) - _OUT_LIMIT]
 
     def _from_dev(self, data: bytes) -> None:
+        lines = self._line_out + data
+        restart = _RESTART.search(lines)
+        if restart:  # pass on what came before, then the chip sleeps
+            data = data[: max(len(data) - (len(lines) - restart.end()), 0)]
+        self._line_out = lines[lines.rfind(b"\n") + 1:][-256:]
+        self._from_dev_shown(data)
+        if restart:
+            self._fall_asleep(restart[2].decode(), int(restart[3]), int(restart[1]), restart[4].decode())
+
+    def _from_dev_shown(self, data: bytes) -> None:
         self._tail = (self._tail + data)[-16:]
         # The code is done at a prompt, or in the raw REPL at the \x04 ending its output: mpremote
         # types on as soon as it has that, before the ">" follows.
@@ -379,9 +450,10 @@ def mac_sequence(first: str, count: int) -> list[str]:
     return [":".join(f"{(start + i) >> s & 0xFF:02x}" for s in range(40, -1, -8)) for i in range(count)]
 
 
-def serve(count: int, first_mac: str, flash: Path | None, trace: Path | None, on_ready) -> None:
+def serve(count: int, first_mac: str, flash: Path | None, trace: Path | None, on_ready, keys=None) -> None:
     """Run count virtual boards until SIGTERM or Ctrl-C; on_ready(n, board) as each comes up.
-    flash: the directory that plays the flash (one below it per board when there are several)."""
+    flash: the directory that plays the flash (one below it per board when there are several).
+    keys: lines typed by the technician (stdin): each one presses RESET on every board."""
     import signal
     import sys
     import tempfile
@@ -394,9 +466,17 @@ def serve(count: int, first_mac: str, flash: Path | None, trace: Path | None, on
         for n, mac in enumerate(mac_sequence(first_mac, count), 1):
             running.append(VirtualBoard(root / f"board{n}" if count > 1 else root, mac, env=env).start())
             on_ready(n, running[-1])
+        if keys is not None:
+            threading.Thread(target=_reset_keys, args=(keys, running), daemon=True).start()
         threading.Event().wait()
     except KeyboardInterrupt:
         pass
     finally:
         for vb in running:
             vb.stop()
+
+
+def _reset_keys(keys, boards: list[VirtualBoard]) -> None:
+    for _line in keys:
+        for board in boards:
+            board.press_reset()
