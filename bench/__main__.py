@@ -5,34 +5,9 @@ from reallabor.env import TRACES
 from reallabor.mqtt.mosquitto import Mosquitto
 from reallabor.sim import replay
 
-STEP_K = 4
-BUDGET_K = 128
-
+from bench.heap import BUDGET_K, runs_within, smallest_heap_k
 
 MEASURE_K = 512  # timing runs get room to spare, so a heap over budget still gives its figures
-
-
-def smallest_heap_k(completes, upper_k: int) -> int | None:
-    """Smallest -X heapsize (multiple of 4K) for which completes(k) holds; None if not even at
-    upper_k. Bisection: a run completes or fails monotonically in the heap size."""
-    if not completes(upper_k):
-        return None
-    lo, hi = 0, upper_k // STEP_K  # in steps: lo fails (0 bytes), hi completes
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if completes(mid * STEP_K):
-            hi = mid
-        else:
-            lo = mid
-    return hi * STEP_K
-
-
-def runs_within(result, cycles: int) -> bool:
-    """The day ran as with room to spare: every reading arrived and the heap never ran out (a node
-    that survives a MemoryError by trying again later is not within its budget)."""
-    seqs = {m.payload["seq"] for m in result.states if isinstance(m.payload, dict)}
-    return (result.returncode == 0 and seqs == set(range(cycles))
-            and not any("MemoryError" in w for w in result.warnings))
 
 
 def bench_replay(name: str) -> None:

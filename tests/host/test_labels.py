@@ -17,7 +17,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 
 def test_the_payload_names_site_and_device():
-    assert labels.label_payload(record(7, site="wald")) == "reallabor:wald/rl-000007"
+    assert labels.label_payload(record(7, site="wald", lora=False)) == "reallabor:wald/rl-000007"
 
 
 def modules_from_runs(cells, module, left, top):
@@ -46,7 +46,7 @@ def test_svg_pages_hold_the_payloads_qr_code_and_the_texts(tmp_path):
     for g, r in zip(groups, records):
         assert g.find(f"{SVG}title").text == labels.label_payload(r)
         texts = [t.text for t in g.findall(f"{SVG}text")]
-        assert texts == [r.name, r.id, r.site, r.mac, r.board]
+        assert texts == [r.name, r.id, r.site, r.mac, r.board] + ([f"DevEUI {r.dev_eui}"] if r.dev_eui else [])
         cells = [tuple(map(float, m.groups())) for m in
                  re.finditer(r"M([\d.]+) ([\d.]+)h([\d.]+)v([\d.]+)h-[\d.]+z", g.find(f"{SVG}path").get("d"))]
         placed = next(p for p in labels.pages(records)[0] if p.record == r)
