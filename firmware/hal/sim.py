@@ -443,10 +443,20 @@ def save_rtc(data):
     _rtc = bytes(data)
 
 
+_dog = None
+
+
 def watchdog(timeout_ms):
-    dog = Watchdog(timeout_ms)
-    _clock.alarms.append(dog)
-    return dog
+    # One watchdog, as on the chip: a later call sets its timeout anew. On a virtual board it runs
+    # in the host's bridge, in real time, and goes on across a soft reset as the chip's does.
+    global _dog
+    if _dog is None:
+        bridge = sys.modules.get("virtualboard")
+        _dog = _BridgeWatchdog(bridge.watchdog) if bridge else Watchdog()
+        if not bridge:
+            _clock.alarms.append(_dog)
+    _dog.start(timeout_ms)
+    return _dog
 
 
 def deepsleep(ms):
@@ -463,7 +473,7 @@ def _exit_for_restart(cause, at_ms):
 
 class Watchdog:
     # machine.WDT in virtual time: not fed for timeout_ms means a reset (a restart by the host).
-    def __init__(self, timeout_ms):
+    def start(self, timeout_ms):
         self.timeout = timeout_ms
         self.feed()
 
@@ -473,6 +483,20 @@ class Watchdog:
     def fire(self):
         print("%d W sim watchdog reset" % clock.uptime_ms())
         _exit_for_restart("watchdog", self.due)
+
+
+class _BridgeWatchdog:
+    # machine.WDT on a virtual board: each feed tells the bridge the timeout from now on
+    # (host/reallabor/sim/virtualboard.py); the bridge resets the board when it passes.
+    def __init__(self, pipe):
+        self._pipe = pipe
+
+    def start(self, timeout_ms):
+        self.timeout = timeout_ms
+        self.feed()
+
+    def feed(self):
+        self._pipe.write(b"%d\n" % self.timeout)  # unbuffered (and a pipe has no flush: EINVAL)
 
 
 _EHOSTUNREACH = 113

@@ -122,9 +122,24 @@ print(repr(_mac()))
 """
 
 
+# Runs on the board right after the raw REPL came up. The ESP32's watchdog keeps running across
+# the soft reset, so a node's watchdog (its interval plus a minute) would reset the board in the
+# middle of a deploy, provision or verify: set it to a timeout no session with one board reaches.
+# The node's next start sets its own again. Only with our firmware: its hardware layer knows the
+# board (and a virtual board's watchdog); a board without it runs no watchdog of ours.
+HOLD_WATCHDOG_MS = 15 * 60 * 1000
+_HOLD_WATCHDOG = """
+try:
+    import hal
+    hal.load().watchdog(%d).feed()
+except Exception:
+    pass
+""" % HOLD_WATCHDOG_MS
+
+
 class Device:
     """with Device(port) as dev: ... -- catches the board (see above), then enters the raw REPL
-    with a soft reset, as mpremote does. say(key, **params): progress while it waits for a wake."""
+    with a soft reset, as mpremote does, and holds off the node's watchdog. say(key, **params): progress while it waits for a wake."""
 
     def __init__(self, port: str, timeout: float = 10, wait: float = WAIT_S, say=None):
         self.port = port
@@ -143,6 +158,7 @@ class Device:
                 raise in_use(self.port, users)
             self.catch()
             self.enter_raw(soft_reset=True)
+            self.exec(_HOLD_WATCHDOG)
         except BaseException:
             self.close()
             raise

@@ -14,6 +14,9 @@ what it lacks is a board's console. A bridge thread stands in for it:
   kept, and Ctrl-C would only work while its signal handler happens to be installed. So the bridge
   turns Ctrl-C into SIGINT while code runs and passes it on as a byte at a prompt, like a board's
   UART interrupt does.
+- Watchdog: the firmware's watchdog (hal/sim.py) tells the bridge its timeout at every feed, and
+  the bridge resets the board when it passes: in real time, and across a soft reset, as the chip's
+  watchdog keeps running then. The boot after it reports reset cause "watchdog".
 - Flash: virtualboard_boot.py mounts the flash directory as the filesystem root, so "/lib/x" and
   "lib/x" both land inside it, never on the host. Like a board it boots into main.py when there is
   one (the friendly REPL follows), and a process that ends on its own (a crash) boots again after a
@@ -47,6 +50,8 @@ _PROMPTS = (b">>> ", b"... ", b"to exit\r\n>", b"\x04>", b"=== ")
 _SOFT_REBOOT = b"MPY: soft reboot\r\n"
 _OUT_LIMIT = 1 << 20  # bytes held for a host that does not read, like a UART nobody listens to
 _REBOOT_PAUSE_S = 0.5  # between an unexpected exit and the next boot: no busy boot loops
+# what the ESP32 port prints when its (task) watchdog resets the chip
+_WATCHDOG_RESET = b"\r\nE (0) task_wdt: Task watchdog got triggered.\r\nets Jul 29 2019 12:21:46\r\n\r\nrst:0x7 (TG0WDT_SYS_RESET)\r\n"
 _BOOT = Path(__file__).with_name("virtualboard_boot.py")
 MAC_RE = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")
 # the HAL's last line before a deep sleep or watchdog reset (firmware/hal/sim.py)
@@ -74,6 +79,10 @@ class VirtualBoard:
         self._proc: subprocess.Popen | None = None
         self._dev_in = self._dev_out = self._mark = -1  # the interpreter's stdin, stdout, "main.py starts"
         self._wake_r, self._wake_w = -1, -1
+        self._wdt_r, self._wdt_w = -1, -1  # the firmware's watchdog feeds: its timeout in ms per line
+        self._wdt_due: float | None = None  # when the watchdog resets the board (monotonic s)
+        self.watchdog_resets = 0
+        self._reset_cause = "power"
         self._thread: threading.Thread | None = None
         self._stop = False
         # what the host typed, as far as the REPL's mode is concerned
@@ -112,6 +121,8 @@ class VirtualBoard:
         self.port = os.ttyname(self._hold)
         os.set_blocking(self._host, False)
         self._wake_r, self._wake_w = os.pipe()
+        self._wdt_r, self._wdt_w = os.pipe()
+        os.set_blocking(self._wdt_r, False)
         self._boot(main=True)
         self._thread = threading.Thread(target=self._run, name=f"virtual-board {self.port}", daemon=True)
         self._thread.start()
@@ -125,12 +136,12 @@ class VirtualBoard:
             self._thread.join(5)
         self._kill()
         owned = (self._host, self._hold) if self._own_pty else ()
-        for fd in (*owned, self._wake_r, self._wake_w):
+        for fd in (*owned, self._wake_r, self._wake_w, self._wdt_r, self._wdt_w):
             if fd >= 0:
                 os.close(fd)
         if not self._own_pty:
             os.set_blocking(self._host, True)
-        self._host = self._hold = self._wake_r = self._wake_w = -1
+        self._host = self._hold = self._wake_r = self._wake_w = self._wdt_r = self._wdt_w = -1
 
     def __enter__(self) -> "VirtualBoard":
         return self.start()
@@ -151,7 +162,8 @@ class VirtualBoard:
     def env(self, main: bool, mark_fd: int) -> dict:
         env = {k: v for k, v in os.environ.items() if not k.startswith("RL_")}
         env.update(MICROPYPATH=os.pathsep.join(("", ".frozen", "/lib")), RL_FLASH=str(self.flash),
-                   RL_RUN_MAIN="1" if main else "0", RL_MARK_FD=str(mark_fd), RL_MAC=self.mac, RL_SPEED="1")
+                   RL_RUN_MAIN="1" if main else "0", RL_MARK_FD=str(mark_fd), RL_MAC=self.mac, RL_SPEED="1",
+                   RL_WDT_FD=str(self._wdt_w), RL_RESET=self._reset_cause)
         env.update(self._wake_env)
         env.update(self.extra_env)
         if "RL_TRACE" in self.extra_env:  # a host path: the board sees its directory at /.sim
@@ -171,7 +183,7 @@ class VirtualBoard:
         self._script = main and (self.flash / "main.py").is_file()
         argv = [self.micropython, "-X", f"heapsize={self.heap}", "-i", str(_BOOT)]
         self._proc = subprocess.Popen(argv, stdin=stdin_r, stdout=stdout_w, stderr=stdout_w, cwd=self.flash,
-                                      env=self.env(self._script, mark_w), pass_fds=(mark_w,),
+                                      env=self.env(self._script, mark_w), pass_fds=(mark_w, self._wdt_w),
                                       preexec_fn=_child_setup)
         for fd in (stdin_r, stdout_w, mark_w):
             os.close(fd)
@@ -211,17 +223,24 @@ class VirtualBoard:
             if self._reset_pressed:
                 self._reset_pressed = False
                 self._asleep_until = None
+                self._wdt_due = None  # the reset button resets the watchdog too
                 self._boot(main=True)
                 self._to_host_add(_RESET_BANNER)
                 continue
             if self._asleep_until is not None:
                 self._sleep_step()
                 continue
-            readers = [self._host, self._wake_r, self._dev_out] + ([self._mark] if self._mark >= 0 else [])
+            readers = [self._host, self._wake_r, self._dev_out, self._wdt_r] + ([self._mark] if self._mark >= 0 else [])
             writers = ([self._host] if self._to_host else []) + ([self._dev_in] if self._to_dev else [])
-            readable, writable, _ = select.select(readers, writers, [], 0.5)
+            wait = 0.5 if self._wdt_due is None else min(0.5, max(0.0, self._wdt_due - time.monotonic()))
+            readable, writable, _ = select.select(readers, writers, [], wait)
             if self._stop:
                 return
+            if self._wdt_r in readable:
+                self._watchdog_fed()
+            if self._wdt_due is not None and time.monotonic() >= self._wdt_due:
+                self._watchdog_reset()
+                continue
             if self._host in readable:
                 boots = self.boots
                 self._from_host(_read(self._host) or b"")
@@ -265,6 +284,7 @@ class VirtualBoard:
         self._held.clear()
         self._ready = False
         self._wake_env = {"RL_RESET": cause, "RL_RTC": rtc}
+        self._wdt_due = None  # the chip resets when it sleeps: the watchdog stops
         self._asleep_until = time.monotonic() + (max(at_ms - uptime_ms, 0) / 1000 if cause == "deepsleep" else 0)
 
     def _main_starts(self) -> None:
@@ -278,6 +298,20 @@ class VirtualBoard:
         self._main_started = True
         if self._interrupt:
             self._interrupt_now()
+
+    def _watchdog_fed(self) -> None:
+        lines = (_read(self._wdt_r) or b"").split()
+        if lines:
+            self._wdt_due = time.monotonic() + int(lines[-1]) / 1000
+
+    def _watchdog_reset(self) -> None:
+        """Not fed in time: the chip resets, the watchdog with it, and the board boots again."""
+        self._wdt_due = None
+        self.watchdog_resets += 1
+        self._to_host_add(_WATCHDOG_RESET)
+        self._reset_cause = "watchdog"
+        self._boot(main=True)
+        self._reset_cause = "power"
 
     def _ended(self) -> None:
         """The interpreter exited by itself: reboot like a board after a crash or deep sleep."""
@@ -296,6 +330,7 @@ class VirtualBoard:
             self._held[:0] = typed
             return
         time.sleep(_REBOOT_PAUSE_S)
+        self._wdt_due = None  # the process ended as at a reset (a deep sleep): the watchdog stops too
         self._boot(main=True)
 
     def _to_host_add(self, data: bytes) -> None:

@@ -18,6 +18,15 @@ def _mount():
 
 
 _mark = open("/dev/fd/" + os.getenv("RL_MARK_FD"), "wb")  # opened while /dev is still the host's
+
+
+class _Bridge:
+    # What the firmware tells the bridge: the watchdog's timeouts (hal/sim.py), for the watchdog
+    # runs there, in real time, and so goes on across a soft reset as the chip's does.
+    watchdog = open("/dev/fd/" + os.getenv("RL_WDT_FD"), "wb")
+
+
+sys.modules["virtualboard"] = _Bridge
 _mount()
 if os.getenv("RL_RUN_MAIN") == "1":  # the bridge saw a main.py when it started this boot
     _mark.write(b"main")  # from here on a Ctrl-C may interrupt: the flash is in place
