@@ -26,3 +26,47 @@ def runs_within(result, cycles: int) -> bool:
     seqs = {m.payload["seq"] for m in result.states if isinstance(m.payload, dict)}
     return (result.returncode == 0 and seqs == set(range(cycles))
             and not any("MemoryError" in w for w in result.warnings))
+
+
+def boot_heap(trace, micropython: str) -> list[tuple[int, int]]:
+    """The firmware's heap for a trace's node (bench/heapharness.py): (its modules, after boot) on
+    the unix port (64-bit) and, with node and the npm package there, on the WebAssembly port under
+    node (32-bit)."""
+    import json
+    import os
+    import shutil
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    from reallabor import boards
+    from reallabor.firmware import devicecode
+    from reallabor.firmware.build import compiled_firmware
+    from reallabor.sim import replay
+    from reallabor.traces import fileformat
+
+    bench = Path(__file__).parent
+    summary = fileformat.load(trace)
+    config = replay.default_config(summary)
+    config["mqtt"] = {"url": "mqtt://127.0.0.1:1"}  # never reached: the harness has no network
+    checked = devicecode.config().validate(json.loads(json.dumps(config)))
+    board = boards.load(summary.header["board"])
+    modules = [m for m in replay.node_modules(checked, False, False, board) if m.startswith("node.")]
+    runs = [[micropython, "-X", "heapsize=4M", "-m", "harness"]]
+    if shutil.which("node") and (bench.parent / "node_modules" / "@micropython").is_dir():
+        runs.append(["node", str(bench / "wasm" / "run.mjs"), ".", "harness.py"])
+    sizes = []
+    for argv in runs:
+        with tempfile.TemporaryDirectory(prefix="reallabor-heap-") as tmp:  # a fresh flash for each
+            flash = Path(tmp)
+            (flash / "lib").symlink_to(compiled_firmware() / "lib", target_is_directory=True)
+            (flash / "harness.py").symlink_to(bench / "heapharness.py")
+            (flash / "config.json").write_text(json.dumps(config))
+            (flash / "modules.txt").write_text("\n".join(modules))
+            done = subprocess.run(argv, cwd=flash, env={**os.environ, "MICROPYPATH": ".frozen:lib"},
+                                  capture_output=True, text=True, timeout=120)
+        figures = dict(line.split() for line in done.stdout.splitlines() if line.startswith(("modules ", "heap ")))
+        if done.returncode or len(figures) != 2:
+            raise RuntimeError(f"{argv[0]}: {done.stderr.strip()[-500:]}")
+        sizes.append((int(figures["modules"]), int(figures["heap"])))
+    return sizes
