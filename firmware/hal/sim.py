@@ -360,7 +360,8 @@ def i2c(name, overrides=None):
     bus = _buses.get(name)
     if bus is None:
         settings = boardfile.i2c_settings(name, overrides)
-        bus = _buses[name] = _NoBus(name) if settings is None else I2C(name, *settings[1:])
+        bus = _NoBus(name) if settings is None else I2C(name, *settings[1:])
+        bus = _buses[name] = _recorded("i2c", name, bus, settings and settings[1])
     return bus
 
 
@@ -368,7 +369,7 @@ def uart(name, baudrate):
     bus = _buses.get(name)
     if bus is None:
         known = name in boardfile.load().get("uart", {})
-        bus = _buses[name] = UART(name, baudrate) if known else _NoBus(name)
+        bus = _buses[name] = _recorded("uart", name, UART(name, baudrate) if known else _NoBus(name), baudrate)
     return bus
 
 
@@ -419,6 +420,8 @@ def running():
 
 
 def stopped():
+    if _rec:
+        _rec.flush()
     _clock.sample_heap()
     print("%d I sim end heap_peak=%d" % (clock.uptime_ms(), _clock.heap_peak))
 
@@ -486,3 +489,27 @@ def radio():
 
             _radio = simradio.radio(lora, os.getenv("RL_TRACE"))
     return _radio
+
+
+_rec = None  # hal.record while capture is on (imported only then)
+
+
+def capture(settings):
+    # From now on every bus this board hands out is recorded (hal/record.py), each transfer timed
+    # by the virtual bus clock; settings: the config's capture section.
+    global _rec
+    from hal import record
+
+    record.start(settings, _bus_clock_us)
+    _rec = record
+
+
+def _bus_clock_us():
+    return _clock.elapsed * 1000 + _bus_us  # whole virtual ms, and bus time not yet taken from them
+
+
+def _recorded(kind, name, bus, hz):
+    # The bus as drivers get it: recorded while capture is on (a bus the board lacks is not)
+    if _rec is None or isinstance(bus, _NoBus):
+        return bus
+    return _rec.i2c(name, bus, hz) if kind == "i2c" else _rec.uart(name, bus, hz)
