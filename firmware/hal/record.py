@@ -88,44 +88,48 @@ class I2C:
 
     def readfrom_mem_into(self, addr, reg, buf):
         rec = _rec
+        tick = time.ticks_ms()  # a replay looks the answer up when the transfer starts
         t0 = rec.us()
         try:
             self._bus.readfrom_mem_into(addr, reg, buf)
         except OSError as e:
-            rec.note(_RD_MEM, self._i, addr, _errno(e), _spent(rec, t0), reg, buf, 0)
+            rec.note(_RD_MEM, self._i, addr, _errno(e), _spent(rec, t0), tick, reg, buf, 0)
             raise
-        rec.note(_RD_MEM, self._i, addr, 0, _spent(rec, t0), reg, buf, len(buf))
+        rec.note(_RD_MEM, self._i, addr, 0, _spent(rec, t0), tick, reg, buf, len(buf))
 
     def writeto_mem(self, addr, reg, buf):
         rec = _rec
+        tick = time.ticks_ms()  # a replay looks the answer up when the transfer starts
         t0 = rec.us()
         try:
             self._bus.writeto_mem(addr, reg, buf)
         except OSError as e:
-            rec.note(_WR_MEM, self._i, addr, _errno(e), _spent(rec, t0), reg, buf, len(buf))
+            rec.note(_WR_MEM, self._i, addr, _errno(e), _spent(rec, t0), tick, reg, buf, len(buf))
             raise
-        rec.note(_WR_MEM, self._i, addr, 0, _spent(rec, t0), reg, buf, len(buf))
+        rec.note(_WR_MEM, self._i, addr, 0, _spent(rec, t0), tick, reg, buf, len(buf))
 
     def writeto(self, addr, buf, *stop):
         rec = _rec
+        tick = time.ticks_ms()  # a replay looks the answer up when the transfer starts
         t0 = rec.us()
         try:
             r = self._bus.writeto(addr, buf, *stop)
         except OSError as e:
-            rec.note(_WR, self._i, addr, _errno(e), _spent(rec, t0), -1, buf, len(buf))
+            rec.note(_WR, self._i, addr, _errno(e), _spent(rec, t0), tick, -1, buf, len(buf))
             raise
-        rec.note(_WR, self._i, addr, 0, _spent(rec, t0), -1, buf, len(buf))
+        rec.note(_WR, self._i, addr, 0, _spent(rec, t0), tick, -1, buf, len(buf))
         return r
 
     def readfrom_into(self, addr, buf, *stop):
         rec = _rec
+        tick = time.ticks_ms()  # a replay looks the answer up when the transfer starts
         t0 = rec.us()
         try:
             self._bus.readfrom_into(addr, buf, *stop)
         except OSError as e:
-            rec.note(_RD, self._i, addr, _errno(e), _spent(rec, t0), -1, buf, 0)
+            rec.note(_RD, self._i, addr, _errno(e), _spent(rec, t0), tick, -1, buf, 0)
             raise
-        rec.note(_RD, self._i, addr, 0, _spent(rec, t0), -1, buf, len(buf))
+        rec.note(_RD, self._i, addr, 0, _spent(rec, t0), tick, -1, buf, len(buf))
 
 
 def _spent(rec, t0):
@@ -146,20 +150,23 @@ class UART:
         return self._bus.any()
 
     def readinto(self, buf, nbytes=None):
+        tick = time.ticks_ms()
         n = self._bus.readinto(buf) if nbytes is None else self._bus.readinto(buf, nbytes)
         if n:
-            _rec.rx(self._i, buf, n)
+            _rec.rx(self._i, buf, n, tick)
         return n
 
     def read(self, nbytes=None):
+        tick = time.ticks_ms()
         data = self._bus.read() if nbytes is None else self._bus.read(nbytes)
         if data:
-            _rec.rx(self._i, data, len(data))
+            _rec.rx(self._i, data, len(data), tick)
         return data
 
     def write(self, buf):
+        tick = time.ticks_ms()
         n = self._bus.write(buf)
-        _rec.note(_TX, self._i, 0, 0, 0, -1, buf, len(buf))
+        _rec.note(_TX, self._i, 0, 0, 0, tick, -1, buf, len(buf))
         return n
 
 
@@ -200,12 +207,12 @@ class Recorder:
         i = len(self.names)
         name = name.encode()
         self.names.append(name)
-        self.note(_BUS, i, 0, 0, hz, -1, name, len(name))
+        self.note(_BUS, i, 0, 0, hz, time.ticks_ms(), -1, name, len(name))
         return i
 
-    def note(self, kind, bus, addr, err, us, reg, data, n):
-        # One transaction: reg (a register, or -1), then n bytes of data -> the note's offset, or
-        # -1 if the buffer was full (the note is lost, its number skipped).
+    def note(self, kind, bus, addr, err, us, tick, reg, data, n):
+        # One transaction that started at tick: reg (a register, or -1), then n bytes of data ->
+        # the note's offset, or -1 if the buffer was full (the note is lost, its number skipped).
         self._rx = -1
         has_reg = 1 if reg >= 0 else 0
         if n + has_reg > _MAX_DATA:
@@ -218,7 +225,6 @@ class Recorder:
             self.lost += 1
             self._ready.set()
             return -1
-        tick = time.ticks_ms()
         b = self.buf
         struct.pack_into("<BBBBBxHII", b, o, k, kind, bus, addr, err, seq & 0xFFFF, tick, us)
         p = o + _NOTE
@@ -241,19 +247,19 @@ class Recorder:
                 self._ready.set()
         return o
 
-    def rx(self, bus, data, n):
+    def rx(self, bus, data, n, tick):
         # UART bytes the driver took: more taken in the same ms on the same bus join that note.
         o = self._rx
         b = self.buf
         if (o >= 0 and b[o + 2] == bus and b[o] + n <= _MAX_DATA and self.n + n <= _BUF
-                and self._rx_tick == time.ticks_ms()):
+                and self._rx_tick == tick):
             p = self.n
             for i in range(n):
                 b[p + i] = data[i]
             b[o] += n
             self.n = p + n
             return
-        self._rx = self.note(_RX, bus, 0, 0, 0, -1, data, n)
+        self._rx = self.note(_RX, bus, 0, 0, 0, tick, -1, data, n)
 
     # -- the writer: a task of its own; flush() before the node stops or sleeps ----------------
 

@@ -12,6 +12,7 @@
 #   RL_RTC       RTC memory kept over deep sleep and watchdog resets (hex)
 #   RL_FAULTS    "1": the trace has fault events (hal/simfaults.py)
 #   RL_HOST_FAULTS  the fault kinds the host carries out ("broker_stop,..."): wait for its word
+#   RL_VALUES    "1": the trace holds value records, replayed without sensor drivers (hal/simvalues.py)
 # The board file (board.json in the flash directory, as deploy writes it) names the buses and the
 # LoRa radio, as on a board.
 from hal import simtime  # first: it becomes `time` and asyncio's scheduler for all that follows
@@ -326,6 +327,10 @@ def setup():
             _clock.alarms.append(_faults)
             os.mount(Flash(os.getcwd(), _faults), "/flash")
             os.chdir("/flash")
+    if env("RL_VALUES") == "1":  # a value-level trace: value drivers instead of the sensor drivers
+        from hal import simvalues
+
+        simvalues.install(env("RL_TRACE"))
     if env("RL_END_MS"):
         _end_ms = int(env("RL_END_MS"))
     _device_id = env("RL_DEVICE_ID") or (ident.device_id(mac()) if env("RL_MAC") else _device_id)

@@ -250,7 +250,8 @@ def _run(s: _Setup, broker_url, broker) -> Result:
                 (Path(flash) / name).write_bytes(data)
             path = install_firmware(Path(flash), s.firmware, s.main or s.firmware / "main.py", s.extra_path)
             env = environment(path, trace=Path(s.trace_path).resolve(), speed=s.speed, end_ms=s.summary.end_ms,
-                              epoch_ms=s.summary.epoch_ms, device_id=device, faults=1 if s.summary.faults else None)
+                              epoch_ms=s.summary.epoch_ms, device_id=device, faults=1 if s.summary.faults else None,
+                              values=1 if s.summary.values else None)
             matcher = _Matcher(result, sub.inbox, s.on_message)
             driver = FaultDriver(s.summary.faults, broker, proxy, sub) if s.summary.faults else None
             runner = SimDevice([s.micropython, "-X", f"heapsize={heapsize}", "-m", "main"], flash, env, s.summary.end_ms,
