@@ -28,7 +28,6 @@ _NOTE = const(16)  # note header: "<BBBBBxHII" data length, kind, bus, addr, err
 _MAX_DATA = const(200)  # bytes of one note; more UART bytes go on in the next
 _LINE = const(464)  # one frame: its fields, a note's data in hex, the check
 _OUT = const(640)  # frames gathered before a write (console or flash)
-_SPARE = const(128)  # of it kept for the H and T frames that begin a chunk
 _TIME_EVERY_MS = const(60000)  # a T frame at least this often
 _FLASH_AFTER_MS = const(60000)  # flash: notes wait at most this long before they are appended
 _DIR = "capture"
@@ -46,13 +45,14 @@ _HEXD = b"0123456789abcdef"
 _rec = None
 
 
-def start(settings, us):
+def start(settings, us, console=None):
     # -> the recorder (one per boot). settings: the config's capture section ({"to": "console"} or
     # {"to": "flash", "flash_kb": .., "chunk_kb": ..}); us: the board's microsecond clock for
-    # transfer times (time.ticks_us on a board, the simulator's virtual bus clock).
+    # transfer times (time.ticks_us on a board, the simulator's virtual bus clock); console: where
+    # console frames go (default: standard output).
     global _rec
     if _rec is None:
-        _rec = Recorder(settings, us)
+        _rec = Recorder(settings, us, console or getattr(sys.stdout, "buffer", sys.stdout))
     return _rec
 
 
@@ -171,7 +171,7 @@ class UART:
 
 
 class Recorder:
-    def __init__(self, settings, us):
+    def __init__(self, settings, us, console):
         self.us = us
         self.buf = bytearray(_BUF)
         self.n = 0  # bytes of notes in buf
@@ -182,6 +182,7 @@ class Recorder:
         self._rx = -1  # offset of the newest note while it is UART bytes open for more
         self._rx_tick = 0
         self._line = bytearray(_LINE)
+        self._hl = bytearray(64)  # the H and T frames that begin a chunk
         self._out = bytearray(_OUT)
         self._mv = memoryview(self._out)
         self._k = 0  # bytes in _out
@@ -195,7 +196,7 @@ class Recorder:
         if self.flash:
             self._chunks = Chunks(_DIR, settings["chunk_kb"] * 1024, settings["flash_kb"] * 1024)
         else:
-            self._console = getattr(sys.stdout, "buffer", sys.stdout)
+            self._console = console
         self._head(0x48)  # H
         self._clock(time.ticks_ms(), True, 0)
         self._emit()
@@ -326,7 +327,7 @@ class Recorder:
             self._first = None
         self._emit()
 
-    def _clock(self, tick, always, seq, spare=_SPARE):
+    def _clock(self, tick, always, seq):
         # T: the wall time at tick 0 of this boot, when it became known or changed, and once a minute
         ms = clock.epoch_ms(tick)
         epoch = None if ms is None else ms - tick
@@ -342,41 +343,40 @@ class Recorder:
             j += 2
         else:
             j = _dec(self._line, j, ms)
-        self._end(j, spare)
+        self._end(j)
 
-    def _head(self, kind, value=VERSION, spare=_SPARE, seq=None):
+    def _head(self, kind, value=VERSION):
         # H: capture starts (the framing version, the output); E: it stops (notes lost). Both
         # carry the number of the next data frame, as T does.
-        j = self._start(kind, self.seq if seq is None else seq, time.ticks_ms())
+        j = self._start(kind, self.seq, time.ticks_ms())
         j = _dec(self._line, j, value)
         if kind == 0x48:
             j = _copy(self._line, j, b"flash" if self.flash else b"console", 0, 5 if self.flash else 7)
-        self._end(j, spare)
+        self._end(j)
+
+    def _restate(self, chunks):
+        # A new chunk starts with H and T, so that it can be read alone; built in a line of their
+        # own (the frame in _line may still be on its way into _out) and written straight to it.
+        line = self._hl
+        seq = self._bseq
+        tick = time.ticks_ms()
+        j = _dec(line, _frame_start(line, 0x48, seq), tick)
+        j = _copy(line, _dec(line, j, VERSION), b"flash", 0, 5)
+        chunks.append(memoryview(line)[:_seal(line, j)])
+        j = _dec(line, _frame_start(line, 0x54, seq), tick)
+        ms = clock.epoch_ms(tick)
+        j = _copy(line, j, b"-", 0, 1) if ms is None else _dec(line, j, ms)
+        chunks.append(memoryview(line)[:_seal(line, j)])
 
     def _start(self, kind, seq, tick):
-        line = self._line
-        line[0] = 0x1E  # RS: no log line, REPL prompt or traceback starts with it
-        line[1] = 0x72  # r
-        line[2] = 0x6C  # l
-        line[3] = 0x31  # 1
-        line[4] = 0x20
-        line[5] = kind
-        line[6] = 0x20
         self._fseq = seq
-        j = _dec(line, 7, seq & 0xFFFF)
-        return _dec(line, j, tick)
+        return _dec(self._line, _frame_start(self._line, kind, seq), tick)
 
-    def _end(self, j, spare=_SPARE):
-        # The check over the frame after RS, the newline, and the frame into the output batch
-        # (which keeps `spare` bytes free for the H and T frames that start a new chunk).
+    def _end(self, j):
+        # The frame, sealed, into the output batch.
         line = self._line
-        crc = binascii.crc32(memoryview(line)[1:j - 1])
-        for s in range(28, -4, -4):
-            line[j] = _HEXD[(crc >> s) & 15]
-            j += 1
-        line[j] = 0x0A
-        j += 1
-        if self._k + j > _OUT - spare:
+        j = _seal(line, j)
+        if self._k + j > _OUT:
             self._emit()
         if not self._k:
             self._bseq = self._fseq
@@ -393,16 +393,33 @@ class Recorder:
             else:
                 ch = self._chunks
                 if ch.size and ch.size + k > ch.chunk:
-                    # a new chunk, and it starts with H and T so that it can be read alone
                     ch.new_chunk()
-                    seq = self._bseq
-                    self._head(0x48, VERSION, 0, seq)
-                    self._clock(time.ticks_ms(), True, seq, 0)
-                    ch.append(self._mv[k:self._k])
+                    self._restate(ch)
                 ch.append(self._mv[:k])
         except OSError:
             pass  # a full flash, a console nobody reads: capture must never stop the node
         self._k = 0
+
+
+def _frame_start(line, kind, seq):
+    line[0] = 0x1E  # RS: no log line, REPL prompt or traceback starts with it
+    line[1] = 0x72  # r
+    line[2] = 0x6C  # l
+    line[3] = 0x31  # 1
+    line[4] = 0x20
+    line[5] = kind
+    line[6] = 0x20
+    return _dec(line, 7, seq & 0xFFFF)
+
+
+def _seal(line, j):
+    # The check (CRC-32 of the frame after RS) and the newline -> the frame's length
+    crc = binascii.crc32(memoryview(line)[1:j - 1])
+    for s in range(28, -4, -4):
+        line[j] = _HEXD[(crc >> s) & 15]
+        j += 1
+    line[j] = 0x0A
+    return j + 1
 
 
 def _dec(line, j, x):

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import serial
 
-from reallabor.boardio.repl import Device, port_error
+from reallabor.boardio.repl import Device
 from reallabor.errors import EXIT_BAD_INPUT, EXIT_FAILED, ReallaborError
 from reallabor.firmware import console, devicecode
 from reallabor.traces import captured, fileformat
@@ -27,6 +27,8 @@ CAPTURE_FILE = "capture.json"  # firmware/lib/node/config.py: CAPTURE_PATH
 CHUNK_DIR = "capture"  # firmware/hal/record.py: _DIR
 RECONNECT_POLL_S = 0.5
 PROGRESS_EVERY_S = 0.5
+RESTORE_TRIES = 3
+PROMPT = b">>> "  # the friendly REPL's prompt: a program has ended
 
 # Runs on the board: the board's name, its MAC, and of the config only what a trace header takes
 _FACTS = """
@@ -182,7 +184,19 @@ def _read_lines(port, held, cap: captured.Capture, started: float, minutes, say,
                     return  # enough of the node's time (at full speed a virtual board is quicker)
             if f.kind == "E" and cap.ended:
                 say(records=cap.transactions, bytes=received, seconds=int(time.monotonic() - started))
+                _until_prompt(ser, pending)
                 return
+
+
+def _until_prompt(ser, pending: bytes, timeout_s: float = 3) -> None:
+    """The node ended its program: let it get to its REPL prompt before anyone types at it."""
+    seen = pending
+    deadline = time.monotonic() + timeout_s
+    while PROMPT not in seen and time.monotonic() < deadline:
+        try:
+            seen = (seen + ser.read(ser.in_waiting or 1))[-64:]
+        except (serial.SerialException, OSError):
+            return
 
 
 def _reopen(port: str, started: float, limit_ms, say, cap, received):
@@ -213,14 +227,16 @@ def _close(ser) -> None:
 
 def _restore(port: str, timeout: float, result: Result) -> bool:
     """capture.json off the board and the node restarted without it; False if the board is gone."""
-    try:
-        with Device(port, timeout) as dev:
-            dev.remove(CAPTURE_FILE)
-            dev.reboot()
-        return True
-    except ReallaborError:
-        result.notes.append(("capture.not_restored", {"port": port, "file": CAPTURE_FILE}))
-        return False
+    for attempt in range(RESTORE_TRIES):
+        try:
+            with Device(port, timeout) as dev:
+                dev.remove(CAPTURE_FILE)
+                dev.reboot()
+            return True
+        except ReallaborError:
+            time.sleep(0.5)  # a board that was just ending its program: once more
+    result.notes.append(("capture.not_restored", {"port": port, "file": CAPTURE_FILE}))
+    return False
 
 
 def from_flash(port: str, out: Path, progress=None, timeout: float = 10) -> Result:
@@ -274,4 +290,4 @@ def check_out(path: Path) -> None:
 
 def port_exists(port: str) -> None:
     if os.name == "posix" and not os.path.exists(port):
-        raise port_error(port, FileNotFoundError(port))
+        raise ReallaborError("port.not_found", EXIT_BAD_INPUT, port=port)
