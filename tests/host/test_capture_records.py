@@ -294,3 +294,14 @@ def test_bad_input_says_what_to_do(args, key_text, cli, tmp_path):
     assert key_text in done.stderr, done.stderr
     german = cli(*args)
     assert german.returncode == 2 and german.stderr != done.stderr
+
+
+def test_the_documented_frames_are_frames():
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "console-log.md").read_text(encoding="utf-8")
+    shown = [line.replace("␞", "\x1e") for line in doc.splitlines() if line.startswith("␞rl1 ")]
+    assert len(shown) >= 6
+    cap = feed(captured.Capture(), *shown)
+    assert cap.frames == len(shown) and not cap.damaged and not cap.lost
+    assert cap.start_ms() == 1778749200000

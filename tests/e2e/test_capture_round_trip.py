@@ -262,6 +262,7 @@ def test_ctrl_c_leaves_a_valid_trace(tmp_path, broker):
     assert proc.returncode == 0, stderr
     assert "Traceback" not in stdout + stderr
     assert "Mit Strg-C beendet" in stderr and "Trace geschrieben" in stdout
+    assert "Transaktionen" in stderr and " Bytes, " in stderr  # the progress line
     s, problems = fileformat.check(out)
     assert not problems and s.header["source"] == "captured" and s.records > 5 and s.end_ms >= 60_000
     assert not (flash / "capture.json").exists()
