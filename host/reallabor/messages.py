@@ -150,6 +150,10 @@ CATALOG = {
         "de": "Das Board an {port} war am Ende nicht erreichbar: {file} liegt noch darauf und die Aufzeichnung läuft weiter. Später entfernen: reallabor capture --port {port} --minutes 0.1 --out /dev/null, oder mpremote rm {file}.",
         "en": "The board on {port} could not be reached at the end: {file} is still on it and capture goes on. Remove it later: reallabor capture --port {port} --minutes 0.1 --out /dev/null, or mpremote rm {file}.",
     },
+    "capture.no_frames": {
+        "de": "Vom Board an {port} kam kein einziger Capture-Frame. Ist die reallabor-Firmware aufgespielt (reallabor verify --port {port})?",
+        "en": "Not one capture frame came from the board on {port}. Is the reallabor firmware deployed (reallabor verify --port {port})?",
+    },
     "capture.start_guessed": {
         "de": "Der Knoten kannte keine Uhrzeit (kein NTP): die Startzeit des Traces ist vom Rechner geschätzt.",
         "en": "The node knew no wall time (no NTP): the trace's start time is estimated by this computer.",

@@ -121,6 +121,8 @@ def console_capture(port: str, out: Path, minutes: float | None = None, progress
         result.ended = cap.ended
     result.records = write_trace(out, cap, info, f"Captured from {info['device'] or port} on its console.", None)
     _counts(result, cap)
+    if not cap.frames:
+        result.notes.append(("capture.no_frames", {"port": port}))
     result.restored = _restore(port, timeout, result)
     return result
 
