@@ -54,6 +54,7 @@ def bench_faults() -> None:
 
 
 def main() -> None:
+    from bench.capture import bench_capture
     from bench.deploy import bench_deploy
     from bench.flash import bench_flash
     from bench.live import bench_live
@@ -64,6 +65,7 @@ def main() -> None:
     bench_replay("courtyard-24h-bme280.jsonl")
     bench_replay("makerspace-24h-kit.jsonl")  # the workshop kit: five sensors, I2C and UART
     bench_replay("makerspace-24h-multi.jsonl")  # every sensor driver on one node
+    bench_capture(smallest_heap_k, runs_within)  # what recording every bus transaction costs
     bench_flash()
     bench_deploy()
     bench_faults()

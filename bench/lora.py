@@ -8,13 +8,12 @@ import json
 import tempfile
 from pathlib import Path
 
-from bench.heap import smallest_heap_k
+from bench.heap import BUDGET_K, smallest_heap_k
 from reallabor.env import TRACES
 from reallabor.sim import lorareplay, lorawire, replay, scenarios
 from reallabor.traces import synthetic
 
 BASELINE_DIR = Path(__file__).parent / "baseline"
-from bench.heap import BUDGET_K
 OVERHEAD = 13  # MHDR, DevAddr, FCtrl, FCnt, FPort, MIC; no FOpts
 PAYLOADS = {"BME280 alone (courtyard)": 7, "all six quantities (the workshop kit)": 11}
 SPREADING = {7: "DR5", 9: "DR3", 12: "DR0"}

@@ -30,6 +30,8 @@
 #   watchdog(timeout_ms) -> dog          started; dog.feed() before timeout_ms has passed
 #   deepsleep(ms)                        does not return: the next boot comes after ms
 #   radio() -> radio                     the board's LoRa radio (node.radio contract), or None
+#   capture(settings)                    record every bus transaction from now on (hal/record.py,
+#                                        imported only then); settings: the config's capture section
 import sys
 
 

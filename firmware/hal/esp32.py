@@ -133,13 +133,15 @@ def i2c(name, overrides=None):
             scl, sda = machine.Pin(pins["scl"]), machine.Pin(pins["sda"])
             bus = (machine.SoftI2C(scl=scl, sda=sda, freq=freq, timeout=timeout_us) if soft else
                    machine.I2C(pins["id"], scl=scl, sda=sda, freq=freq, timeout=timeout_us))
+            bus = _recorded("i2c", name, bus, freq)
         _buses[name] = bus
     return bus
 
 
 def uart(name, baudrate):
     # timeout=0: drivers poll any()/read() and never block the cycle
-    return _bus("uart", name, lambda p: machine.UART(p["id"], baudrate=baudrate, tx=p["tx"], rx=p["rx"], timeout=0))
+    return _bus("uart", name, lambda p: _recorded("uart", name, machine.UART(p["id"], baudrate=baudrate, tx=p["tx"],
+                                                                           rx=p["rx"], timeout=0), baudrate))
 
 
 async def connect_network(wifi, timeout_ms):
@@ -184,7 +186,8 @@ def running():
 
 
 def stopped():
-    pass
+    if _rec:
+        _rec.flush()
 
 
 def reset_cause():
@@ -211,6 +214,8 @@ def watchdog(timeout_ms):
 
 
 def deepsleep(ms):
+    if _rec:
+        _rec.flush()  # what capture noted: RAM does not survive the sleep
     machine.deepsleep(ms)
 
 
@@ -252,3 +257,22 @@ def radio():
         pins = {name: Pin(lora[name], Pin.IN) for name in ("busy", "dio0", "dio1") if lora.get(name) is not None}
         _radio = make(lora, spi, Pin(lora["nss"], Pin.OUT, value=1), reset, **pins)
     return _radio
+
+
+_rec = None  # hal.record while capture is on (imported only then)
+
+
+def capture(settings):
+    # From now on every bus this board hands out is recorded (hal/record.py); settings: the
+    # config's capture section.
+    global _rec
+    from hal import record
+
+    record.start(settings, time.ticks_us)
+    _rec = record
+
+
+def _recorded(kind, name, bus, hz):
+    if _rec is None:
+        return bus
+    return _rec.i2c(name, bus, hz) if kind == "i2c" else _rec.uart(name, bus, hz)

@@ -16,6 +16,7 @@
 #   RL_HOST_FAULTS  the fault kinds the host carries out ("broker_stop,..."): wait for its word
 #   RL_HOST_RADIO  "1": a receive window asks the host for downlinks (a simulated gateway, docs/radio.md)
 #   RL_NTP_DOWN  "1": the time server never answers (a site network that blocks NTP)
+#   RL_VALUES    "1": the trace holds value records, replayed without sensor drivers (hal/simvalues.py)
 # The board file (board.json in the flash directory, as deploy writes it) names the buses and the
 # LoRa radio, as on a board.
 from hal import simtime  # first: it becomes `time` and asyncio's scheduler for all that follows
@@ -333,6 +334,10 @@ def setup():
 
         os.mount(Flash(os.getcwd(), spend_us, COST_MS, _faults), "/flash")
         os.chdir("/flash")
+    if env("RL_VALUES") == "1":  # a value-level trace: value drivers instead of the sensor drivers
+        from hal import simvalues
+
+        simvalues.install(env("RL_TRACE"))
     if env("RL_END_MS"):
         _end_ms = int(env("RL_END_MS"))
     _device_id = env("RL_DEVICE_ID") or (ident.device_id(mac()) if env("RL_MAC") else _device_id)
@@ -367,7 +372,8 @@ def i2c(name, overrides=None):
     bus = _buses.get(name)
     if bus is None:
         settings = boardfile.i2c_settings(name, overrides)
-        bus = _buses[name] = _NoBus(name) if settings is None else I2C(name, *settings[1:])
+        bus = _NoBus(name) if settings is None else I2C(name, *settings[1:])
+        bus = _buses[name] = _recorded("i2c", name, bus, settings and settings[1])
     return bus
 
 
@@ -375,7 +381,7 @@ def uart(name, baudrate):
     bus = _buses.get(name)
     if bus is None:
         known = name in boardfile.load().get("uart", {})
-        bus = _buses[name] = UART(name, baudrate) if known else _NoBus(name)
+        bus = _buses[name] = _recorded("uart", name, UART(name, baudrate) if known else _NoBus(name), baudrate)
     return bus
 
 
@@ -426,6 +432,8 @@ def running():
 
 
 def stopped():
+    if _rec:
+        _rec.flush()
     _clock.sample_heap()
     print("%d I sim end heap_peak=%d" % (clock.uptime_ms(), _clock.heap_peak))
 
@@ -525,3 +533,27 @@ def radio():
                 chip.last = None  # what each command was last sent with: for tests, not replays
             _radio = make(lora, bus, chip.nss_pin, chip.reset_pin, **pins)
     return _radio
+
+
+_rec = None  # hal.record while capture is on (imported only then)
+
+
+def capture(settings):
+    # From now on every bus this board hands out is recorded (hal/record.py), each transfer timed
+    # by the virtual bus clock; settings: the config's capture section.
+    global _rec
+    from hal import record
+
+    record.start(settings, _bus_clock_us)
+    _rec = record
+
+
+def _bus_clock_us():
+    return _clock.elapsed * 1000 + _bus_us  # whole virtual ms, and bus time not yet taken from them
+
+
+def _recorded(kind, name, bus, hz):
+    # The bus as drivers get it: recorded while capture is on (a bus the board lacks is not)
+    if _rec is None or isinstance(bus, _NoBus):
+        return bus
+    return _rec.i2c(name, bus, hz) if kind == "i2c" else _rec.uart(name, bus, hz)

@@ -62,6 +62,112 @@ CATALOG = {
     },
     "trace.info_device": {"de": "  {device}: {count} Einträge", "en": "  {device}: {count} records"},
     "trace.written": {"de": "Trace geschrieben: {path}", "en": "trace written: {path}"},
+    # trace tools and captured traces
+    "trace.source.captured": {"de": "aufgezeichnet (captured, von einem Gerät)", "en": "captured (recorded from a device)"},
+    "trace.source.synthetic": {"de": "synthetisch (synthetic, von einem Programm erzeugt)", "en": "synthetic (made by a program)"},
+    "trace.info_device_id": {"de": "Gerät: {device}", "en": "device: {device}"},
+    "trace.info_values": {
+        "de": {"one": "ein Werte-Eintrag (Wiedergabe ohne Sensortreiber, ab der Pipeline)",
+               "other": "{count} Werte-Einträge (Wiedergabe ohne Sensortreiber, ab der Pipeline)"},
+        "en": {"one": "one value record (replayed without sensor drivers, from the pipeline on)",
+               "other": "{count} value records (replayed without sensor drivers, from the pipeline on)"},
+    },
+    "trace.info_gaps": {
+        "de": {"one": "eine Lücke, zusammen {seconds} s", "other": "Lücken: {count}, zusammen {seconds} s"},
+        "en": {"one": "one gap, {seconds} s in all", "other": "gaps: {count}, {seconds} s in all"},
+    },
+    "trace.info_gap": {"de": "  Lücke ab {at} für {seconds} s: {why} (Frames verloren: {frames})",
+                       "en": "  gap from {at} for {seconds} s: {why} (frames lost: {frames})"},
+    "trace.gap.lost": {"de": "Frames verloren (Puffer des Knotens voll oder unterwegs verloren)", "en": "frames lost (the node's buffer was full, or lost on the way)"},
+    "trace.gap.damaged": {"de": "beschädigte Frames", "en": "damaged frames"},
+    "trace.gap.disconnected": {"de": "Verbindung zum Port unterbrochen", "en": "the port was disconnected"},
+    "trace.gap.reboot": {"de": "der Knoten startete neu", "en": "the node restarted"},
+    "trace.gap.uncaptured": {"de": "zwischen zwei Aufzeichnungen", "en": "between two captures"},
+    "trace.no_value_sensors": {"de": "einen Sensor mit \"quantities\" in der Kopfzeile", "en": "a sensor with \"quantities\" in the header"},
+    "trace.values_expected": {"de": "ganze Zahlen je Messgröße des Sensors", "en": "whole numbers per quantity of the sensor"},
+    "trace.bad_time": {
+        "de": "Zeit \"{value}\" nicht verstanden: Minuten (90), mit Einheit (90m, 1.5h, 5400s, 250ms) oder h:mm[:ss] (1:30).",
+        "en": "Time \"{value}\" not understood: minutes (90), with a unit (90m, 1.5h, 5400s, 250ms) or h:mm[:ss] (1:30).",
+    },
+    "trace.bad_cut": {
+        "de": "--from {start} ms und --to {end} ms: --to muss nach --from liegen.",
+        "en": "--from {start} ms and --to {end} ms: --to must come after --from.",
+    },
+    "trace.cut_outside": {
+        "de": "--from {start} ms liegt hinter dem Ende von {path} ({end} ms). Kleineren Wert wählen (reallabor trace info zeigt die Länge).",
+        "en": "--from {start} ms lies past the end of {path} ({end} ms). Choose a smaller value (reallabor trace info shows the length).",
+    },
+    "trace.cut_written": {"de": "Ausschnitt geschrieben: {path} ({records} Einträge)", "en": "cut written: {path} ({records} records)"},
+    "trace.merge_written": {"de": "Zusammengeführt: {path} ({records} Einträge)", "en": "merged: {path} ({records} records)"},
+    "trace.merge_differ": {
+        "de": "{first} und {second} passen nicht zusammen: \"{field}\" ist {a} und {b}. Nur Traces desselben Knotens zusammenführen.",
+        "en": "{first} and {second} do not belong together: \"{field}\" is {a} and {b}. Merge only traces of one node.",
+    },
+    # capture
+    "capture.port_or_broker": {
+        "de": "Entweder --port (Konsole oder --from-flash eines Boards) oder --broker mit --device angeben, nicht beides.",
+        "en": "Give either --port (a board's console, or --from-flash) or --broker with --device, not both.",
+    },
+    "capture.flash_needs_port": {"de": "--from-flash braucht --port.", "en": "--from-flash needs --port."},
+    "capture.broker_needs_device": {
+        "de": "--broker braucht --device ID (die Geräte-ID aus dem Topic, z. B. rl-a1b2c3).",
+        "en": "--broker needs --device ID (the device id in the topic, such as rl-a1b2c3).",
+    },
+    "capture.bad_minutes": {"de": "--minutes {value}: eine Zahl > 0.", "en": "--minutes {value}: a number > 0."},
+    "capture.flash_minutes": {
+        "de": "--minutes gilt nicht für --from-flash: es wird alles geholt, was auf dem Flash liegt.",
+        "en": "--minutes does not apply to --from-flash: everything on the flash is fetched.",
+    },
+    "capture.out_is_dir": {"de": "{path} ist ein Verzeichnis. Einen Dateinamen angeben, z. B. {path}/capture.jsonl.", "en": "{path} is a directory. Give a file name, such as {path}/capture.jsonl."},
+    "capture.no_board": {
+        "de": "Auf dem Board an {port} fehlt board.json. Zuerst aufspielen: reallabor deploy --port {port} --board BOARD",
+        "en": "The board on {port} has no board.json. Deploy first: reallabor deploy --port {port} --board BOARD",
+    },
+    "capture.no_chunks": {
+        "de": "Auf dem Board an {port} liegt keine Aufzeichnung. Sie entsteht mit \"capture\": {{\"to\": \"flash\"}} in der Konfiguration.",
+        "en": "The board on {port} holds no capture. One is made with \"capture\": {{\"to\": \"flash\"}} in its config.",
+    },
+    "capture.no_messages": {
+        "de": "Vom Gerät {device} kam keine Zustandsnachricht mit Zeit. Geräte-ID und Broker prüfen, länger aufzeichnen (--minutes).",
+        "en": "No state message with a time came from device {device}. Check the device id and the broker, capture longer (--minutes).",
+    },
+    "capture.started": {
+        "de": "Aufzeichnung von {port}: der Knoten startet neu, damit der Trace mit seinem Start beginnt. Minuten: {minutes}; beenden mit Strg-C.",
+        "en": "Capturing from {port}: the node restarts so that the trace begins with its boot. Minutes: {minutes}; stop with Ctrl-C.",
+    },
+    "capture.broker_started": {
+        "de": "Zeichne die Zustandsnachrichten von {device} auf {url} auf. Minuten: {minutes}; beenden mit Strg-C.",
+        "en": "Recording the state messages of {device} on {url}. Minutes: {minutes}; stop with Ctrl-C.",
+    },
+    "capture.progress": {"de": "{records} Transaktionen, {bytes} Bytes, {seconds} s", "en": "{records} transactions, {bytes} bytes, {seconds} s"},
+    "capture.progress_chunk": {"de": "Stück {chunk}/{chunks}: {records} Transaktionen, {bytes} Bytes", "en": "chunk {chunk}/{chunks}: {records} transactions, {bytes} bytes"},
+    "capture.waiting_for_port": {
+        "de": "Port weg, warte auf ihn (USB wieder einstecken): {records} Transaktionen, {bytes} Bytes, {seconds} s",
+        "en": "port gone, waiting for it (plug USB back in): {records} transactions, {bytes} bytes, {seconds} s",
+    },
+    "capture.reconnected": {"de": "{port} ist wieder da; die Zeit dazwischen ist im Trace als Lücke vermerkt.", "en": "{port} is back; the time in between is marked in the trace as a gap."},
+    "capture.not_restored": {
+        "de": "Das Board an {port} war am Ende nicht erreichbar: {file} liegt noch darauf und die Aufzeichnung läuft weiter. Später entfernen: reallabor capture --port {port} --minutes 0.1 --out /dev/null, oder mpremote rm {file}.",
+        "en": "The board on {port} could not be reached at the end: {file} is still on it and capture goes on. Remove it later: reallabor capture --port {port} --minutes 0.1 --out /dev/null, or mpremote rm {file}.",
+    },
+    "capture.no_frames": {
+        "de": "Vom Board an {port} kam kein einziger Capture-Frame. Ist die reallabor-Firmware aufgespielt (reallabor verify --port {port})?",
+        "en": "Not one capture frame came from the board on {port}. Is the reallabor firmware deployed (reallabor verify --port {port})?",
+    },
+    "capture.start_guessed": {
+        "de": "Der Knoten kannte keine Uhrzeit (kein NTP): die Startzeit des Traces ist vom Rechner geschätzt.",
+        "en": "The node knew no wall time (no NTP): the trace's start time is estimated by this computer.",
+    },
+    "capture.done": {
+        "de": "Trace geschrieben: {path} ({records} Einträge aus {frames} Frames in {seconds} s; verloren: {lost}, beschädigt: {damaged}, Lücken: {gaps}).",
+        "en": "trace written: {path} ({records} records from {frames} frames in {seconds} s; lost: {lost}, damaged: {damaged}, gaps: {gaps}).",
+    },
+    "capture.broker_done": {
+        "de": "Trace geschrieben: {path} ({records} Werte-Einträge aus {count} Nachrichten; ohne Zeit und daher ausgelassen: {untimed}).",
+        "en": "trace written: {path} ({records} value records from {count} messages; left out for lack of a time: {untimed}).",
+    },
+    "capture.stopped_by_user": {"de": "Mit Strg-C beendet; der Trace enthält alles bis dahin.", "en": "Stopped with Ctrl-C; the trace holds everything up to then."},
+    "capture.node_ended": {"de": "Der Knoten beendete sein Programm; die Aufzeichnung endete mit ihm.", "en": "The node ended its program; the capture ended with it."},
     # files users hand us
     "file.invalid": {
         "de": "{path} ist ungültig. Die Datei korrigieren und erneut versuchen:",
@@ -770,6 +876,19 @@ CATALOG = {
     "help.trace.samples": {"de": "die synthetischen Beispiel-Traces (neu) schreiben", "en": "(re)write the synthetic sample traces"},
     "help.trace.file": {"de": "Trace-Datei (JSON Lines)", "en": "trace file (JSON Lines)"},
     "help.trace.dir": {"de": "Zielverzeichnis (Vorgabe: traces)", "en": "target directory (default: traces)"},
+    "help.trace.cut": {"de": "einen Ausschnitt schreiben (der Zustand am Anfang kommt mit)", "en": "write a stretch of a trace (the state at its start comes along)"},
+    "help.trace.merge": {"de": "zwei Aufzeichnungen eines Knotens auf eine Zeitachse legen", "en": "put two captures of one node onto one timeline"},
+    "help.trace.from": {"de": "Beginn: Minuten, 90m, 1.5h, 5400s oder h:mm (Vorgabe 0)", "en": "start: minutes, 90m, 1.5h, 5400s or h:mm (default 0)"},
+    "help.trace.to": {"de": "Ende (ausschließlich), Form wie --from (Vorgabe: das Ende)", "en": "end (exclusive), as --from (default: the end)"},
+    "help.trace.out": {"de": "Ziel-Trace (JSON Lines)", "en": "trace to write (JSON Lines)"},
+    "help.capture": {"de": "einen Trace aufzeichnen: Konsole, Flash oder Broker eines Knotens", "en": "capture a trace: a node's console, flash or broker"},
+    "help.capture.port": {"de": "serieller Port des Boards (Konsole; mit --from-flash dessen Flash)", "en": "the board's serial port (its console; with --from-flash its flash)"},
+    "help.capture.from_flash": {"de": "die unbeaufsichtigte Aufzeichnung vom Flash holen und dort löschen", "en": "fetch the unattended capture from flash and remove it there"},
+    "help.capture.broker": {"de": "mqtt://HOST:PORT: die Zustandsnachrichten eines Knotens als Werte aufzeichnen", "en": "mqtt://HOST:PORT: record a node's state messages as values"},
+    "help.capture.device": {"de": "mit --broker: die Geräte-ID (aus dem Topic)", "en": "with --broker: the device id (from the topic)"},
+    "help.capture.board": {"de": "mit --broker: Board für die Wiedergabe (Vorgabe esp32-devkitc)", "en": "with --broker: board for the replay (default esp32-devkitc)"},
+    "help.capture.minutes": {"de": "so viele Minuten aufzeichnen (Konsole: Zeit des Knotens; Vorgabe: bis Strg-C)", "en": "capture this many minutes (console: the node's time; default: until Ctrl-C)"},
+    "help.capture.out": {"de": "Ziel-Trace (JSON Lines)", "en": "trace to write (JSON Lines)"},
     "help.replay": {"de": "die Firmware auf einem Trace laufen lassen", "en": "run the firmware on a trace"},
     "help.replay.broker": {"de": "mqtt://HOST:PORT (Vorgabe: ein eigener Mosquitto auf einem freien Port)", "en": "mqtt://HOST:PORT (default: a private Mosquitto on a free port)"},
     "help.replay.speed": {"de": "max, realtime oder ein Faktor wie 60", "en": "max, realtime or a factor such as 60"},

@@ -43,6 +43,9 @@ class Board:
     def radio(self):
         return None
 
+    def capture(self, settings):
+        self.capturing = settings
+
     def battery_mv(self):
         return 3912
 

@@ -94,6 +94,8 @@ def firmware_version():
 class Node:
     def __init__(self, board, cfg, uplink=None, supply_on=None):
         # uplink: None for the config's delivery, False for none (the self-test: sensors only)
+        if uplink is not False and cfg.get("capture"):
+            board.capture(cfg["capture"])  # every bus transaction from here on (hal/record.py)
         self.board = board
         self.cfg = cfg
         self.device = cfg["device"] or board.device_id()

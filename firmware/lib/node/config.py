@@ -66,7 +66,7 @@ def load(path=PATH):
             text = f.read()
     except OSError:
         raise ConfigError(path, MISSING)
-    return parse(text)
+    return capture_override(parse(text))
 
 
 def parse(text):
@@ -80,7 +80,7 @@ def parse(text):
 def validate(raw):
     _require_dict(raw, "config")
     _reject_unknown(raw, ("device", "site", "interval_s", "sample_s", "mqtt", "wifi", "sensors", "lora", "deep_sleep",
-                          "send_window_s", "outbox_kb", "ntp", "i2c"), "")
+                          "send_window_s", "outbox_kb", "ntp", "i2c", "capture"), "")
     interval = _int(raw, "interval_s", "", 60, 1, 86400)
     cfg = {
         "device": _text(raw, "device", "", None),
@@ -114,6 +114,9 @@ def validate(raw):
         names.append(sensor["name"])
         places.append(place)
         cfg["sensors"].append(sensor)
+    capture = _capture(raw.get("capture"), "capture.")
+    if capture:
+        cfg["capture"] = capture  # only then: a node without capture carries nothing of it
     return cfg
 
 
@@ -344,3 +347,43 @@ def _int(raw, key, prefix, default, lo, hi):
     if not lo <= value <= hi:
         raise ConfigError(prefix + key, RANGE, "%d..%d" % (lo, hi))
     return value
+
+
+# Capture (hal/record.py): every bus transaction to the console or to rotating chunks on flash.
+# `reallabor capture` switches it on and off without touching config.json (whose hash the
+# inventory keeps): capture.json, when present, holds a capture section that replaces the config's.
+CAPTURE_PATH = "capture.json"
+CAPTURE_TO = ("off", "console", "flash")
+
+
+def _capture(raw, p):
+    # {"to": "console"} or {"to": "flash", "flash_kb": 256, "chunk_kb": 16} -> that with defaults,
+    # or None when capture is off
+    if raw is None:
+        return None
+    _require_dict(raw, p[:-1])
+    _reject_unknown(raw, ("to", "flash_kb", "chunk_kb"), p)
+    to = raw.get("to", "console")
+    if to not in CAPTURE_TO:
+        raise ConfigError(p + "to", CHOICE, ", ".join(CAPTURE_TO))
+    if to == "off":
+        return None
+    flash_kb = _int(raw, "flash_kb", p, 256, 16, 4096)
+    return {"to": to, "flash_kb": flash_kb, "chunk_kb": _int(raw, "chunk_kb", p, 16, 4, flash_kb // 2)}
+
+
+def capture_override(cfg, path=CAPTURE_PATH):
+    try:
+        with open(path) as f:
+            text = f.read()
+    except OSError:
+        return cfg  # none: the config's own section holds
+    try:
+        raw = json.loads(text)
+    except ValueError as e:
+        raise ConfigError(path, SYNTAX, str(e))
+    capture = _capture(raw, path + ":")
+    cfg.pop("capture", None)
+    if capture:
+        cfg["capture"] = capture
+    return cfg

@@ -11,7 +11,7 @@ import sys
 from dataclasses import dataclass, field
 
 from reallabor import __version__
-from reallabor.cli import boardio, fleet, flashing, live, replay, traces, virtual
+from reallabor.cli import boardio, capture, fleet, flashing, live, replay, traces, virtual
 from reallabor.errors import EXIT_FAILED, EXIT_INTERRUPTED, ReallaborError
 from reallabor.i18n import LANGUAGES, language, msg, set_language
 
@@ -34,7 +34,10 @@ COMMANDS = {
         "validate": Command(traces.run_validate, traces.args_validate, "help.trace.validate"),
         "info": Command(traces.run_info, traces.args_info, "help.trace.info"),
         "samples": Command(traces.run_samples, traces.args_samples, "help.trace.samples"),
+        "cut": Command(traces.run_cut, traces.args_cut, "help.trace.cut"),
+        "merge": Command(traces.run_merge, traces.args_merge, "help.trace.merge"),
     }),
+    "capture": Command(capture.run_capture, capture.args_capture, "help.capture"),
     "replay": Command(replay.run_replay, replay.args_replay, "help.replay"),
     "faults": Command(replay.run_faults, replay.args_faults, "help.faults"),
     "boards": Command(fleet.run_boards, fleet.args_boards, "help.boards"),

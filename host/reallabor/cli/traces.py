@@ -42,3 +42,43 @@ def run_samples(args) -> int:
     for path in synthetic.write_samples(args.dir):
         print(msg("trace.written", path=path))
     return 0
+
+
+def args_cut(p) -> None:
+    p.add_argument("file", type=Path, help=msg("help.trace.file"))
+    p.add_argument("--from", dest="start", default="0", help=msg("help.trace.from"))
+    p.add_argument("--to", dest="end", help=msg("help.trace.to"))
+    p.add_argument("--out", type=Path, required=True, help=msg("help.trace.out"))
+
+
+def run_cut(args) -> int:
+    from reallabor.traces import tools
+
+    start = tools.parse_time(args.start)
+    end = tools.parse_time(args.end) if args.end else None
+    header, records = tools.cut(args.file, start, end)
+    _write(args.out, header, records)
+    print(msg("trace.cut_written", path=args.out, records=len(records)))
+    return 0
+
+
+def args_merge(p) -> None:
+    p.add_argument("first", type=Path, help=msg("help.trace.file"))
+    p.add_argument("second", type=Path, help=msg("help.trace.file"))
+    p.add_argument("--out", type=Path, required=True, help=msg("help.trace.out"))
+
+
+def run_merge(args) -> int:
+    from reallabor.traces import tools
+
+    header, records = tools.merge(args.first, args.second)
+    _write(args.out, header, records)
+    print(msg("trace.merge_written", path=args.out, records=len(records)))
+    return 0
+
+
+def _write(out: Path, header: dict, records: list) -> None:
+    if out.is_dir():
+        raise ReallaborError("capture.out_is_dir", EXIT_BAD_INPUT, path=out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fileformat.write(out, header, records)

@@ -2,6 +2,7 @@
 prints is `<uptime ms> <level> <text>`, level I, W or E. Replays, the boot loop, verify and capture
 all parse it here, so the format has one reader."""
 
+import binascii
 import re
 from dataclasses import dataclass
 
@@ -133,3 +134,33 @@ def lora_queued(text: str) -> int | None:
     """`lora queued from seq=<n>`: at a stop or deep sleep, readings from seq n on still wait."""
     m = _LORA_QUEUED.match(text)
     return int(m[1]) if m else None
+# Capture frames (docs/console-log.md, "Capture frames"; written by firmware/hal/record.py): a line
+# that starts with RS (0x1e) and "rl1", its fields, and the CRC-32 of everything between RS and the
+# space before the check. Log lines never start with RS, and neither does REPL output.
+FRAME_MARK = "\x1e"
+_FRAME = re.compile(r"^rl1 ([HTbiuE]) (\d+) (\d+)((?: \S+)*) ([0-9a-f]{8})$")
+
+
+@dataclass(frozen=True)
+class Frame:
+    kind: str  # H (capture starts), T (wall time), b (a bus), i (I2C), u (UART), E (capture stops)
+    seq: int  # data frames: their number (mod 65536, from 0 at each boot); H, T, E: the next one's
+    tick: int  # the node's ms tick (wraps at 2**30)
+    fields: tuple  # the rest, as text
+
+
+class DamagedFrame(Exception):
+    """A line that carries the frame mark but not a whole, intact frame (cut short, garbled)."""
+
+
+def frame(line: str) -> Frame | None:
+    """A capture frame, or None for any other line; raises DamagedFrame for a frame whose check
+    fails. A frame may follow other text on the same line (a prompt without its newline)."""
+    i = line.find(FRAME_MARK)
+    if i < 0:
+        return None
+    body = line[i + 1:].rstrip("\r\n")
+    m = _FRAME.match(body)
+    if not m or int(m[5], 16) != binascii.crc32(body[:-9].encode("ascii", "replace")):
+        raise DamagedFrame(body[:80])
+    return Frame(m[1], int(m[2]), int(m[3]), tuple(m[4].split()))

@@ -282,7 +282,7 @@ def _run(s: _Setup, broker_url, broker) -> Result:
             path = install_firmware(Path(flash), s.firmware, s.main or s.firmware / "main.py", s.extra_path)
             env = environment(path, trace=Path(s.trace_path).resolve(), speed=s.speed, end_ms=s.summary.end_ms,
                               epoch_ms=s.summary.epoch_ms, device_id=device, faults=1 if s.summary.faults else None,
-                              host_radio=1 if lora else None)
+                              host_radio=1 if lora else None, values=1 if s.summary.values else None)
             matcher = _Matcher(result, sub.inbox, s.on_message, s.summary.epoch_ms)
             driver = FaultDriver(s.summary.faults, broker, proxy, sub, lora.gateway if lora else None) \
                 if s.summary.faults else None

@@ -3,10 +3,11 @@
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from reallabor.errors import EXIT_BAD_INPUT, Problem, ReallaborError
+from reallabor.firmware import devicecode
 from reallabor.i18n import Term
 
 FORMAT = "reallabor-trace"
@@ -25,6 +26,8 @@ class Summary:
     faults: list = field(default_factory=list)  # fault records, in order
     devices: dict = field(default_factory=dict)  # "i2c0 0x76" -> number of records
     buses: set = field(default_factory=set)  # every bus a record names
+    gaps: list = field(default_factory=list)  # gap records of a captured trace, in order
+    values: int = 0  # value-level records (a capture from a broker)
 
     @property
     def epoch_ms(self) -> int:
@@ -32,11 +35,14 @@ class Summary:
 
 
 def parse_start(text: str) -> int:
-    """ISO 8601 start time with a zone ('2026-05-14T00:00:00Z') -> Unix ms."""
+    """ISO 8601 start time with a zone ('2026-05-14T00:00:00Z', '...00.250Z') -> Unix ms, exact."""
     when = datetime.fromisoformat(text.replace("Z", "+00:00"))
     if when.tzinfo is None:
         raise ValueError("no time zone")
-    return int(when.astimezone(timezone.utc).timestamp() * 1000)
+    return (when - _EPOCH) // timedelta(milliseconds=1)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 def open_lines(path: Path):
@@ -76,7 +82,10 @@ def check(path: Path) -> tuple[Summary | None, list[Problem]]:
                         return None, problems  # not a trace at all: the rest would be noise
                     continue
                 is_fault = "fault" in obj
-                record_problems = _check_fault(obj, last_t) if is_fault else _check_record(obj, last_t)
+                record_problems = (_check_fault(obj, last_t) if is_fault else
+                                   _check_gap(obj, last_t) if "gap" in obj else
+                                   _check_value(obj, last_t, summary.header) if "sensor" in obj else
+                                   _check_record(obj, last_t))
                 problems += [Problem(p[0], line=number, params=p[1]) for p in record_problems]
                 if _is_time(obj.get("t")):
                     last_t = max(last_t, obj["t"])
@@ -84,6 +93,14 @@ def check(path: Path) -> tuple[Summary | None, list[Problem]]:
                     if not record_problems:
                         summary.faults.append(obj)
                         summary.end_ms = max(summary.end_ms, obj["t"])
+                elif not record_problems and "gap" in obj:
+                    summary.gaps.append(obj)
+                elif not record_problems and "sensor" in obj:
+                    summary.records += 1
+                    summary.values += 1
+                    summary.end_ms = max(summary.end_ms, obj["t"])
+                    key = f"values {obj['sensor']}"
+                    summary.devices[key] = summary.devices.get(key, 0) + 1
                 elif not record_problems:
                     summary.records += 1
                     summary.end_ms = max(summary.end_ms, obj["t"])
@@ -128,6 +145,13 @@ def _check_header(h: dict) -> list[tuple[str, dict]]:
         out.append(("trace.header_field", dict(name="start", expected="ISO 8601 (2026-05-14T00:00:00Z)")))
     if not isinstance(h.get("sensors", []), list):
         out.append(("trace.header_field", dict(name="sensors", expected=Term("expect.list"))))
+    else:
+        for s in h.get("sensors", []):
+            q = s.get("quantities") if isinstance(s, dict) else None
+            if q is not None and not (isinstance(q, list) and all(
+                    isinstance(x, list) and len(x) == 3 and isinstance(x[0], str) and isinstance(x[1], str)
+                    and _is_int(x[2]) and 0 <= x[2] <= 6 for x in q)):
+                out.append(("trace.header_field", dict(name="sensors[].quantities", expected="[[name, unit, decimals], ...]")))
     for name in ("interval_ms", "end_ms"):
         if name in h and not (isinstance(h[name], int) and h[name] > 0):
             out.append(("trace.header_field", dict(name=name, expected="> 0")))
@@ -261,21 +285,114 @@ def _check_fault(r: dict, last_t: int) -> list[tuple[str, dict]]:
 
 
 def info(summary: Summary) -> list[tuple[str, dict]]:
-    """What a trace holds, as (message key, parameters) per line."""
+    """What a trace holds, as (message key, parameters) per line: where it comes from (captured on a
+    device or made by a program), its span, its sensors, the records per device and every gap."""
     h = summary.header
     hours = summary.end_ms / 3_600_000
     lines = [
-        ("trace.info_source", dict(source=h["source"], board=h["board"], start=h["start"])),
+        ("trace.info_source", dict(source=Term("trace.source." + h["source"]), board=h["board"], start=h["start"])),
         ("trace.info_span", dict(records=summary.records, hours=f"{hours:.2f}")),
     ]
+    if h.get("device"):
+        lines.append(("trace.info_device_id", dict(device=h["device"])))
+    if summary.values:
+        lines.append(("trace.info_values", dict(count=summary.values)))
     for s in h.get("sensors", []):
         where = f"{s.get('bus', 'i2c0')} 0x{s['addr']:02x}" if "addr" in s else s.get("bus", "")
-        lines.append(("trace.info_sensor", dict(type=s.get("type"), where=where)))
+        lines.append(("trace.info_sensor", dict(type=s.get("type"), where=where or "-")))
     for device, count in sorted(summary.devices.items()):
         lines.append(("trace.info_device", dict(device=device, count=count)))
+    if h["source"] == "captured" or summary.gaps:
+        total = sum(g["t"] - g["from"] for g in summary.gaps)
+        lines.append(("trace.info_gaps", dict(count=len(summary.gaps), seconds=f"{total / 1000:.1f}")))
+        for g in summary.gaps:
+            lines.append(("trace.info_gap", dict(at=_clock_text(g["from"]), seconds=f"{(g['t'] - g['from']) / 1000:.1f}",
+                                                 why=Term("trace.gap." + g["gap"]), frames=g.get("frames", 0))))
     if h.get("description"):
         lines.append(("trace.info_description", dict(text=h["description"])))
     return lines
+
+
+def _clock_text(ms: int) -> str:
+    """Trace time as h:mm:ss"""
+    s = ms // 1000
+    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}"
+
+
+# Gap records of captured traces (docs/trace-format.md): why a stretch of time is missing
+GAPS = ("lost", "damaged", "disconnected", "reboot", "uncaptured")
+
+
+def _check_gap(r: dict, last_t: int) -> list[tuple[str, dict]]:
+    """{"t", "gap": why, "from": where it began, "frames": how many frames went missing}"""
+    t = r.get("t")
+    if not _is_time(t):
+        return [("trace.field", dict(name="t", expected="ms >= 0"))]
+    out = [("trace.time_back", dict(t=t, last=last_t))] if t < last_t else []
+    if r.get("gap") not in GAPS:
+        out.append(("trace.field", dict(name="gap", expected=" | ".join(GAPS))))
+    if not _is_time(r.get("from")) or r["from"] > t:
+        out.append(("trace.field", dict(name="from", expected="0..t")))
+    if "frames" in r and not (_is_time(r["frames"]) and r["frames"] > 0):
+        out.append(("trace.field", dict(name="frames", expected="> 0")))
+    unknown = set(r) - {"t", "gap", "from", "frames"}
+    if unknown:
+        out.append(("trace.unknown_fields", dict(names=", ".join(sorted(unknown)))))
+    return out
+
+
+def healths() -> tuple:
+    """The health words of the firmware (node.sensors), as state messages carry them."""
+    sensors = devicecode.firmware_module("node.sensors")
+    return tuple(v for k, v in vars(sensors).items() if k.isupper() and isinstance(v, str) and k != "SHARED")
+
+
+def quantities(header: dict) -> dict[str, list]:
+    """A value-level trace's sensors: name -> [[quantity, unit, decimals], ...] from the header."""
+    out = {}
+    for s in header.get("sensors", []):
+        if isinstance(s, dict) and isinstance(s.get("quantities"), list):
+            out[s.get("name", s.get("type"))] = s["quantities"]
+    return out
+
+
+def _check_value(r: dict, last_t: int, header: dict) -> list[tuple[str, dict]]:
+    """{"t", "sensor": name, "health": word, "values": {quantity: integer in its resolution}}"""
+    t = r.get("t")
+    if not _is_time(t):
+        return [("trace.field", dict(name="t", expected="ms >= 0"))]
+    out = [("trace.time_back", dict(t=t, last=last_t))] if t < last_t else []
+    known = quantities(header)
+    if r.get("sensor") not in known:
+        return out + [("trace.field", dict(name="sensor", expected=" | ".join(known) or Term("trace.no_value_sensors")))]
+    if r.get("health") not in healths():
+        out.append(("trace.field", dict(name="health", expected=" | ".join(healths()))))
+    values = r.get("values", {})
+    names = [q[0] for q in known[r["sensor"]] if isinstance(q, list) and q]
+    if not isinstance(values, dict) or any(k not in names or not _is_int(v) for k, v in values.items()):
+        out.append(("trace.field", dict(name="values", expected=Term("trace.values_expected"))))
+    unknown = set(r) - {"t", "sensor", "health", "values"}
+    if unknown:
+        out.append(("trace.unknown_fields", dict(names=", ".join(sorted(unknown)))))
+    return out
+
+
+def _is_int(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def is_value_level(path: Path) -> bool:
+    """True for a trace of value records (a capture from a broker): a replay runs it through the
+    pipeline without sensor drivers (firmware/hal/simvalues.py)."""
+    with open_lines(path) as lines:
+        next(lines, None)
+        for line in lines:
+            if line.strip():
+                try:
+                    return "sensor" in json.loads(line)
+                except ValueError:
+                    return False
+    return False
 
 
 def write(path: Path, header: dict, records) -> None:
