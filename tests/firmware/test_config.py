@@ -83,6 +83,18 @@ def test_lora_keys_are_checked():
     assert (e.field, e.problem) == ("lora.app_key", config.MISSING)
 
 
+def test_the_uplink_is_lorawan_only_without_wifi_or_when_asked():
+    keys = {"dev_eui": "246f28fffea1b2c3", "app_key": "00112233445566778899aabbccddeeff"}
+    wifi = {"ssid": "hof", "password": "pw"}
+    assert config.validate({"lora": keys})["uplink"] == "lorawan"
+    assert config.validate({"lora": keys, "wifi": wifi})["uplink"] == "mqtt"  # a LoRa board at a Wi-Fi site
+    assert config.validate({"lora": keys, "wifi": wifi, "uplink": "lorawan"})["uplink"] == "lorawan"
+    assert config.validate({})["uplink"] == "mqtt"
+    e = raises(ConfigError, config.validate, {"uplink": "lorawan"})
+    assert (e.field, e.problem) == ("lora", config.MISSING)
+    assert raises(ConfigError, config.validate, {"uplink": "zigbee"}).field == "uplink"
+
+
 def test_lora_abp_session_instead_of_otaa_keys():
     abp = {"dev_eui": "246f28fffea1b2c3", "dev_addr": "260b1234", "nwk_s_key": "01" * 16, "app_s_key": "02" * 16,
            "payload": "cayenne", "confirmed": True, "rx1_delay_s": 5}

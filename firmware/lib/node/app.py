@@ -29,9 +29,9 @@ def main(board, uplink=None):
 
 
 def uplink_for(board, cfg):
-    # LoRaWAN for a config with a "lora" section on a board with a radio, else MQTT. Imported only
-    # now: a node carries one of the two in RAM, never both.
-    if cfg["lora"] and board.radio() is not None:
+    # LoRaWAN when the config says so (its "uplink") on a board with a radio, else MQTT. Imported
+    # only now: a node carries one of the two in RAM, never both.
+    if cfg["uplink"] == "lorawan" and board.radio() is not None:
         from node.lora_uplink import LoraUplink
 
         return LoraUplink

@@ -80,7 +80,7 @@ def parse(text):
 def validate(raw):
     _require_dict(raw, "config")
     _reject_unknown(raw, ("device", "site", "interval_s", "sample_s", "mqtt", "wifi", "sensors", "lora", "deep_sleep",
-                          "send_window_s", "outbox_kb", "ntp", "i2c", "capture"), "")
+                          "send_window_s", "outbox_kb", "ntp", "i2c", "capture", "uplink"), "")
     interval = _int(raw, "interval_s", "", 60, 1, 86400)
     cfg = {
         "device": _text(raw, "device", "", None),
@@ -98,6 +98,14 @@ def validate(raw):
         "ntp": _text(raw, "ntp", "", "pool.ntp.org"),  # time server: wall time for timestamps and TLS
         "i2c": _i2c_buses(raw.get("i2c", {})),
     }
+    # how readings leave the node: MQTT over Wi-Fi, or LoRaWAN (on a board with a radio); by
+    # default LoRaWAN for a config with a lora section and no Wi-Fi network
+    wifi = cfg["wifi"] and cfg["wifi"]["ssid"]
+    uplink = cfg["uplink"] = raw.get("uplink", "lorawan" if cfg["lora"] and not wifi else "mqtt")
+    if uplink not in UPLINKS:
+        raise ConfigError("uplink", CHOICE, ", ".join(UPLINKS))
+    if uplink == "lorawan" and not cfg["lora"]:
+        raise ConfigError("lora", MISSING, "the keys for uplink lorawan")
     sensors = raw.get("sensors", [])
     if not isinstance(sensors, list):
         raise ConfigError("sensors", TYPE, "list")
@@ -193,6 +201,7 @@ def _wifi(raw):
     return {"ssid": _text(raw, "ssid", "wifi.", ""), "password": _text(raw, "password", "wifi.", "")}
 
 
+UPLINKS = ("mqtt", "lorawan")
 LORA_REGIONS = ("EU868",)
 
 

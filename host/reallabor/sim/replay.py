@@ -262,7 +262,7 @@ def _run(s: _Setup, broker_url, broker) -> Result:
     topic = f"{checked['mqtt']['prefix']}/{checked['site']}/{device}/#"
     result = Result()
     lora = None
-    if checked["lora"] and board.lora:  # a LoRa node: a simulated gateway and network server instead
+    if checked["uplink"] == "lorawan" and board.lora:  # a LoRa node: a simulated gateway and network server instead
         from reallabor.sim.lorareplay import LoraRun
 
         lora = result.lorawan = LoraRun(device, checked["lora"], broker_url, s.summary.epoch_ms, s.lora_options)
