@@ -84,7 +84,7 @@ def test_lora_keys_are_checked():
 
 
 def test_the_uplink_is_lorawan_only_without_wifi_or_when_asked():
-    keys = {"dev_eui": "246f28fffea1b2c3", "app_key": "00112233445566778899aabbccddeeff"}
+    keys = {"dev_eui": "246f28fffea1b2c3", "join_eui": "0000000000000000", "app_key": "00112233445566778899aabbccddeeff"}
     wifi = {"ssid": "hof", "password": "pw"}
     assert config.validate({"lora": keys})["uplink"] == "lorawan"
     assert config.validate({"lora": keys, "wifi": wifi})["uplink"] == "mqtt"  # a LoRa board at a Wi-Fi site
