@@ -4,6 +4,7 @@ port that another program has open. deploy, provision and verify catch a sleepin
 wakes, or say what to do (wait longer, press RESET), and tell another program from a silent board."""
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -68,7 +69,7 @@ def test_a_short_wait_says_what_to_do_and_the_default_catches_the_wake(sleeper, 
     until_asleep(sleeper)
     caught = cli("deploy", "--port", sleeper.port, "--board", BOARD, "--lang", "en")
     assert caught.returncode == 0, caught.stdout + caught.stderr
-    assert "copied 0, removed 0, unchanged 45" in caught.stdout
+    assert re.search(r"copied 0, removed 0, unchanged \d+", caught.stdout), caught.stdout
 
 
 def test_reset_wakes_it_at_once_and_verify_proves_a_sleeping_node_delivers(sleeper, cli, data_dir):

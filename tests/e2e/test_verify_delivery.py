@@ -126,18 +126,22 @@ def test_discovery_must_be_accepted_too(virtual_board, data_dir, cli, site_profi
     vb = virtual_board(mac="02:00:00:00:66:02", env={"RL_TRACE": str(TRACE)})
     broker = acl_broker()
     ready(cli, site_profile, data_dir, broker, [vb], discovery=True)
-    broker.export()  # the device's ACL covers only reallabor/hof/rl-006602/#: discovery is dropped
+    broker.export()  # lets a device that announces itself write its Home Assistant configs
+    acl = broker.passwd.with_suffix(".acl")
+    exported = acl.read_text()
+    # an ACL from an export before the device had discovery: only reallabor/hof/rl-006602/#
+    acl.write_text("".join(line for line in exported.splitlines(True) if "homeassistant/sensor/rl-006602" not in line))
     broker.start()
     dropped = verify(cli, vb.port, broker=broker, seconds=15)
     assert dropped.returncode == 1, dropped.stdout
     assert "[!!] delivery     the state arrived, but" in dropped.stdout and "discovery config" in dropped.stdout
     assert "the ACL must let rl-006602 write homeassistant/sensor/rl-006602/#" in dropped.stdout
-    broker.extra_acl = "\nuser rl-006602\ntopic write homeassistant/sensor/rl-006602/#\n"
-    broker.export()
+    acl.write_text(exported)
     broker.reload()
     accepted = verify(cli, vb.port, broker=broker)
     assert accepted.returncode == 0, accepted.stdout + accepted.stderr
-    assert "and 2 discovery configs" in accepted.stdout  # BMP280: temperature and pressure
+    # BMP280: temperature and pressure; the node's diagnostics: battery, RSSI, uptime, free heap
+    assert "and 6 discovery configs" in accepted.stdout
 
 
 def test_causes_in_words_unreachable_no_time_refused_reader(virtual_board, data_dir, cli, site_profile, acl_broker,

@@ -40,12 +40,18 @@ def test_a_watchdog_that_is_not_fed_resets_the_board_even_across_a_soft_reset(vi
     import serial
 
     vb = virtual_board()
-    start_node(vb, "import sys\nsys.modules['virtualboard'].watchdog.write(b'1500\\n')\n")  # fed once, then the REPL
+    (vb.flash / "main.py").write_text(  # feeds once (the first boot), then ends in the REPL
+        "import os, sys\n"
+        "if 'fed' not in os.listdir():\n"
+        "    open('fed', 'w').close()\n"
+        "    sys.modules['virtualboard'].watchdog.write(b'3000\\n')\n")
+    vb.press_reset()
+    time.sleep(1)
     with serial.Serial(vb.port, timeout=1) as port:
         port.write(b"\x04")  # Ctrl-D: a soft reset, which leaves the watchdog running
-        time.sleep(0.5)
+        time.sleep(1)
         assert vb.watchdog_resets == 0
-        time.sleep(1.5)
+        time.sleep(2)
         assert vb.watchdog_resets == 1
         assert b"task_wdt" in port.read(4096)
 
