@@ -119,6 +119,27 @@ def test_ticks_that_wrap_are_unwrapped():
     assert [r["t"] for r in cap.records(0)] == [period - 10, period + 5]
 
 
+def test_a_replay_that_asks_a_little_early_or_late_gets_the_captured_answers():
+    # what a capture saw: a BME280 sampled each minute at +10 ms, an SCD30 that vanished and came back
+    seen = [{"t": 10, "bus": "i2c0", "addr": 118, "w": "f425"},
+            {"t": 11, "bus": "i2c0", "addr": 118, "w": "f7", "r": "aa"},
+            {"t": 20, "bus": "i2c0", "addr": 97, "ack": False},
+            {"t": 60010, "bus": "i2c0", "addr": 118, "w": "f425"},
+            {"t": 60011, "bus": "i2c0", "addr": 118, "w": "f7", "r": "bb"},
+            {"t": 70000, "bus": "i2c0", "addr": 97, "w": "0202", "r": "0001"},
+            {"t": 80000, "bus": "uart1", "w": "aab4", "rx": ""},
+            {"t": 80040, "bus": "uart1", "rx": "aac0ab"}]
+    records = captured.loosened(seen)
+    assert [r["t"] for r in records] == sorted(r["t"] for r in records)
+    in_force = {(r.get("addr"), r.get("w"), r.get("r")): r["t"] for r in records}
+    assert in_force[(118, "f7", "aa")] == 0  # a first answer from the start
+    assert in_force[(118, "f7", "bb")] == 30011  # halfway since the same question: a ms off still gets it
+    assert [r["t"] for r in records if r.get("w") == "f425"] == [0, 30010]
+    assert in_force[(97, None, None)] == 20 and in_force[(97, "0202", "0001")] == 70000  # only once back
+    assert in_force[(None, "aab4", None)] == 0 and in_force[(None, None, None)] == 80040  # bytes sent stay
+    assert sorted(map(str, [dict(r, t=0) for r in records])) == sorted(map(str, [dict(r, t=0) for r in seen]))
+
+
 def test_the_header_keeps_nothing_of_the_config_but_sensors_interval_and_buses():
     config = {"device": "rl-a1b2c3", "interval_s": 30, "sample_s": 10, "i2c": {"i2c0": {"freq": 100000}},
               "wifi": {"ssid": "x", "password": "wifi-Geheimnis-4711"}, "mqtt": {"password": "mqtt-geheim"},

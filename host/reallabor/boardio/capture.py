@@ -91,7 +91,9 @@ def write_trace(path: Path, cap: captured.Capture, info: dict, description: str,
     if start is None:
         start = int(time.time() * 1000)
     records = cap.records(start)
-    header = captured.header(info["board"], start, info["config"], description, info.get("device"))
+    end_ms = records[-1]["t"] if records else 0
+    header = captured.header(info["board"], start, info["config"], description, info.get("device"), end_ms)
+    records = captured.loosened(records)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     fileformat.write(tmp, header, records)

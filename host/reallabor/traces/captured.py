@@ -15,6 +15,8 @@ docs/trace-format.md, "What a capture cannot see"):
   any limit, any other error an answer of no bytes (EIO).
 - A plain read (readfrom_into) is keyed by the last bytes written to that address with writeto,
   as the simulator keys it.
+- When a replay asks: a replayed firmware does not ask at the very ms the captured one did, so
+  each answer is in force from halfway since the same question was last asked (`loosened`).
 - Time: ticks wrap at 2**30 ms and are unwrapped; trace time 0 is the first boot's tick 0; later
   boots are placed by their wall time (or the host's clock), never before what came earlier.
 """
@@ -181,7 +183,7 @@ class Capture:
         return None if first.host_tick0 is None else int(first.host_tick0)
 
     def records(self, start_ms: int | None = None) -> list[dict]:
-        """Every record, in trace time (ms since start_ms, default start_ms())."""
+        """Every record, in trace time (ms since start_ms, default start_ms()), as captured."""
         start = self.start_ms() if start_ms is None else start_ms
         out = []
         end = 0
@@ -203,6 +205,31 @@ class Capture:
         return out
 
 
+def loosened(records: list[dict]) -> list[dict]:
+    """The records for a replay: each answer in force from halfway since the same question was
+    last asked. A replayed firmware asks a ms or two earlier or later than the captured one did
+    (its network waits are the broker's, in real time) and must still get the answer the captured
+    firmware got at that step. The first answer to a question is there from the start, and none
+    moves before its device last appeared or vanished, so the device's presence stays as captured."""
+    out = []
+    asked = {}  # (bus, addr, bytes written, answered) -> when it was last asked, as captured
+    since = {}  # (bus, addr) -> (t, present) when the device last appeared or vanished
+    for r in records:
+        at = r["t"]
+        if "addr" in r or "w" in r:  # an I2C record, or a UART write and its reply
+            device = (r["bus"], r.get("addr"))
+            question = device + (r.get("w"), "r" in r)
+            present = r.get("ack", True)
+            appeared, was_present = since.get(device, (0, True))
+            if present != was_present:
+                since[device] = (r["t"], present)
+            elif present:
+                at = max(appeared, (asked[question] + r["t"] + 1) // 2 if question in asked else 0)
+            asked[question] = r["t"]
+        out.append(dict(r, t=at))
+    return sorted(out, key=lambda r: r["t"])  # stable: what happened at one ms stays in order
+
+
 def iso_utc(ms: int) -> str:
     """Unix ms -> "2026-05-14T09:00:00Z" (milliseconds only when there are any)."""
     when = datetime.fromtimestamp(ms // 1000, tz=timezone.utc)
@@ -210,10 +237,14 @@ def iso_utc(ms: int) -> str:
     return text + (f".{ms % 1000:03d}Z" if ms % 1000 else "Z")
 
 
-def header(board: str, start_ms: int, device_config: dict, description: str, device: str | None = None) -> dict:
-    """The header of a captured trace: the board, the start, and from the node's config what a
-    replay needs to run it the same way (its sensors, interval, bus settings) and nothing else."""
+def header(board: str, start_ms: int, device_config: dict, description: str, device: str | None = None,
+           end_ms: int = 0) -> dict:
+    """The header of a captured trace: the board, the start, its end (the last record's time as
+    captured), and from the node's config what a replay needs to run it the same way (its sensors,
+    interval, bus settings) and nothing else."""
     h = {"format": "reallabor-trace", "version": 1, "board": board, "source": "captured", "start": iso_utc(start_ms)}
+    if end_ms:
+        h["end_ms"] = end_ms
     if device:
         h["device"] = device
     interval_s = device_config.get("interval_s")
