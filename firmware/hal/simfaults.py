@@ -3,6 +3,7 @@
 import json
 import sys
 
+from hal import simtime
 from node import clock
 
 
@@ -10,8 +11,9 @@ class Faults:
     # Fault events of the trace (docs/trace-format.md) in time order, read with a cursor of their
     # own. Network and flash faults change this board; the kinds in host_faults (the host names
     # them: broker, proxy and network faults) are also the host's to carry out, so the board stops
-    # virtual time until the host says it is done. A power loss is announced only: the host kills
-    # the process a moment later, wherever it is.
+    # virtual time until the host says it is done with that one ("fault <index>"). A power loss is
+    # announced only: the host kills the process a moment later, wherever it is; virtual time
+    # stands still until then, so nothing happens after the power went.
     def __init__(self, path, start_ms, host_faults):
         self._file = open(path)
         self._file.readline()
@@ -52,6 +54,12 @@ class Faults:
         index = self.index
         kind = self._take()
         print("%d I sim fault %d %s" % (clock.uptime_ms(), index, kind))
-        if kind in self._host:
-            sys.stdin.readline()
+        if kind == "power_loss":
+            simtime.clock.cut_power()
+        elif kind in self._host:
+            done = "fault %d" % index
+            while True:  # only the answer to this fault ends the wait (an end of input too)
+                line = sys.stdin.readline()
+                if not line or line.strip() == done:
+                    break
         self._apply(kind)

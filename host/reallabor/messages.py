@@ -819,8 +819,8 @@ CATALOG = {
         "en": "No scenario matches \"{name}\". Available: {names}",
     },
     "faults.header": {
-        "de": "Je Transport: Messwerte erfasst, zugestellt, verloren, Duplikate nach Deduplizierung (nach seq)",
-        "en": "Per transport: readings sampled, delivered, lost, duplicates after de-duplication (by seq)",
+        "de": "Je Transport: Messwerte erfasst, zugestellt, verloren, am Ende noch im Ausgangsspeicher, Duplikate nach Deduplizierung (nach seq; eine seq mit zwei Messwerten: einer verloren)",
+        "en": "Per transport: readings sampled, delivered, lost, still in the outbox at the end, duplicates after de-duplication (by seq; a seq with two readings: one lost)",
     },
     "faults.lora_header": {
         "de": "LoRa, je Transport: Messwerte erfasst, zugestellt, verloren, noch in der Warteschlange, Duplikate nach Deduplizierung, wiederverwendete Frame-Zähler, wiederverwendete DevNonces, Uplink-Sendezeit der ungünstigsten 24 h (s, Budget {budget}), Downlinks der ungünstigsten 24 h (Budget {downlinks})",

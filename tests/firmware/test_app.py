@@ -147,10 +147,16 @@ async def test_cycles_publish_state_with_sequence_numbers():
 async def test_sequence_survives_a_restart():
     start_virtual_clock()
     write_config()
-    await app.start(Board(cycles=2))
+    first = Board(cycles=2)
+    await app.start(first)
     board = Board(cycles=2)
+    board.cause, board.rtc = "watchdog", first.rtc  # RTC memory kept: the numbers go on exactly
     await app.start(board)
     assert [d["seq"] for d in board.states()] == [2, 3]
+    board = Board(cycles=2)  # a power-up: on above the numbers reserved for readings held in RAM
+    await app.start(board)
+    seqs = [d["seq"] for d in board.states()]
+    assert 4 <= seqs[0] <= 4 + 64 and seqs[1] == seqs[0] + 1
 
 
 async def test_missing_sensor_is_reported_and_the_cycle_goes_on():
@@ -199,9 +205,10 @@ async def test_broker_refusal_buffers_readings_until_accepted():
     board = Board(cycles=3, refuse=5)  # not authorised
     await app.start(board)
     assert board.states() == [] and len(board.sockets) >= 2  # tried again, with backoff
-    board = Board(cycles=1)  # the broker accepts the node again (after a restart here)
+    board = Board(cycles=1)  # the broker accepts the node again (after a power-up here)
     await app.start(board)
-    assert [d["seq"] for d in board.states()] == [0, 1, 2, 3]  # nothing lost, in order
+    seqs = [d["seq"] for d in board.states()]
+    assert seqs[:3] == [0, 1, 2] and seqs[3] > 2 and len(seqs) == 4  # nothing lost, in order
 
 
 async def test_memory_running_out_while_connecting_is_a_failed_attempt_not_the_end_of_delivery():
@@ -333,7 +340,8 @@ async def test_deep_sleep_with_the_network_down_backs_off_over_wake_ups():
         await app.start(board)
     except DeepSleep:
         pass
-    assert [d["seq"] for d in board.states()] == list(range(13))  # every buffered reading
+    seqs = [d["seq"] for d in board.states()]
+    assert seqs[:12] == list(range(12)) and seqs[12] > 11 and len(seqs) == 13  # every buffered reading
 
 
 async def test_full_flash_keeps_a_few_in_ram_and_counts_the_rest_as_dropped():
@@ -363,6 +371,149 @@ async def test_full_flash_keeps_a_few_in_ram_and_counts_the_rest_as_dropped():
     assert json.loads(board.publishes("/status")[-1][1]) == {"state": "offline", "dropped": 4}
     os.chdir("/")
     os.umount("/flash")
+
+
+def _full_flash():
+    # The simulator's flash with a switch for "every write fails with ENOSPC"
+    import os
+    from hal import sim
+    from hal.simflash import Flash
+
+    class Faults:
+        flash_full = False
+
+    faults = Faults()
+    os.mount(Flash(os.getcwd(), sim.spend_us, sim.COST_MS, faults), "/flash")
+    os.chdir("/flash")
+    return faults
+
+
+def _unmount():
+    import os
+
+    os.chdir("/")
+    os.umount("/flash")
+
+
+def _no_number_twice(boards):
+    # every (seq) that reached the broker carries one reading only
+    seen = {}
+    for board in boards:
+        for d in board.states():
+            seen.setdefault(d["seq"], set()).add(json.dumps(d))
+    return [seq for seq, docs in seen.items() if len(docs) > 1]
+
+
+async def test_readings_sent_from_ram_never_share_a_number_with_later_ones_after_a_power_loss():
+    # issue 16.1: the flash refuses writes, readings go out from RAM, then the power goes; the
+    # next boot must not hand out those numbers again
+    faults = _full_flash()
+    start_virtual_clock()
+    write_config()
+    try:
+        first = Board(cycles=6, on_check=lambda n: setattr(faults, "flash_full", n >= 2))
+        await app.start(first)
+        sent = sorted(d["seq"] for d in first.states())
+        assert sent == list(range(6))  # 1-5 went out from RAM
+        faults.flash_full = False
+        board = Board(cycles=3)  # a power-up: RTC memory and RAM are gone
+        await app.start(board)
+        later = [d["seq"] for d in board.states()]
+        assert len(later) == 3 and min(later) > max(sent)
+        assert _no_number_twice([first, board]) == []
+    finally:
+        _unmount()
+
+
+async def test_after_a_power_up_on_a_full_flash_readings_wait_in_ram_until_the_flash_takes_them():
+    # issue 16.1: after a power-up no number is reserved beyond the flash's: a reading sent from
+    # RAM now could get its number again after the next power cut. So they wait, unsent, and go
+    # to flash (and then out) once it takes writes again.
+    faults = _full_flash()
+    start_virtual_clock()
+    write_config()
+    try:
+        first = Board(cycles=1)
+        await app.start(first)  # seq 0 on flash, numbers reserved beyond it
+        faults.flash_full = True
+        held = []
+
+        def check(n):
+            if n == 3:
+                held.extend(board.states())
+                faults.flash_full = False
+
+        board = Board(cycles=4, on_check=check)  # a power-up with the flash full
+        await app.start(board)
+        assert held == []  # nothing left the node while its numbers were not safe
+        seqs = [d["seq"] for d in board.states()]
+        assert len(seqs) == 4 and seqs == sorted(seqs) and seqs[0] > 0  # none lost, in order
+        assert _no_number_twice([first, board]) == []
+        with open("outbox/head") as f:
+            assert int(f.read().split()[2]) == seqs[-1] + 1  # the next number is on flash again
+    finally:
+        _unmount()
+
+
+async def test_deep_sleep_with_the_flash_full_numbers_each_wake_up_anew():
+    # issue 16.1: one reading per wake-up, none of them on flash: RTC memory carries the count.
+    # After a power-up (RTC memory gone) the reading waits in RAM, is lost with the deep sleep
+    # and counted as dropped; nothing goes out under a number that was used before.
+    faults = _full_flash()
+    vc = start_virtual_clock()
+    write_config(', "deep_sleep": true')
+    boards = []
+    try:
+        for wake, (cause, full) in enumerate((("power", False), ("deepsleep", True), ("deepsleep", True),
+                                              ("deepsleep", True), ("deepsleep", True), ("power", True),
+                                              ("deepsleep", False))):
+            faults.flash_full = full
+            board = Board(cycles=100)
+            board.cause = cause
+            board.rtc = boards[-1].rtc if boards and cause != "power" else b""
+            try:
+                await app.start(board)
+            except DeepSleep:
+                pass
+            boards.append(board)
+            vc.elapsed += board.slept
+        seqs = [[d["seq"] for d in b.states()] for b in boards]
+        assert seqs[:5] == [[0], [1], [2], [3], [4]], seqs
+        assert seqs[5] == [] and seqs[6][0] > 4, seqs
+        assert _no_number_twice(boards) == []
+        status = json.loads(boards[6].publishes("/status")[0][1])
+        assert status["dropped"] == 1, status
+    finally:
+        _unmount()
+
+
+async def test_dropped_count_is_kept_over_a_restart():
+    # issue 16.1: readings thrown away while the flash refused writes are still counted after a
+    # reset (RTC memory), and so are those that waited in RAM when the reset came; once the flash
+    # takes writes again the count goes to flash and outlives a power-up.
+    faults = _full_flash()
+    start_virtual_clock()
+    write_config()
+    try:
+        def trouble(check):
+            first.network = check < 2
+            faults.flash_full = check >= 2
+            if check == 2:
+                first.sockets[-1].closed = True
+
+        first = Board(cycles=9, on_check=trouble)
+        await app.start(first)  # 1-4 wait in RAM, 5-8 are dropped, the broker never comes back
+        faults.flash_full = False
+        board = Board(cycles=1)
+        board.cause, board.rtc = "watchdog", first.rtc
+        await app.start(board)
+        status = json.loads(board.publishes("/status")[0][1])
+        assert status == {"state": "online", "dropped": 8}, status
+        board = Board(cycles=2)  # a power-up: RTC memory gone, the count came from flash
+        await app.start(board)
+        assert json.loads(board.publishes("/status")[0][1])["dropped"] == 8
+    finally:
+        _unmount()
 
 
 async def test_samples_between_messages_and_a_failing_sensor_beside_a_good_one():

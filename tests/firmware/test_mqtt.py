@@ -148,6 +148,64 @@ async def test_malformed_replies_raise_and_close():
         assert sock.closed and not c.connected, reply
 
 
+class FloodSocket(MemorySocket):
+    # A broker that answers the CONNECT and then sends packets without end (for `seconds` of real
+    # time, then it closes the connection): PUBLISH packets to us, or PUBACKs for other packet ids
+    def __init__(self, packet, seconds=3):
+        super().__init__(CONNACK)
+        self.packet = packet
+        self.until = None
+        self.seconds = seconds
+        self.flooded = 0
+
+    def readinto(self, buf):
+        if not self.incoming:
+            if self.until is None:
+                self.until = simtime._real.ticks_ms() + self.seconds * 1000
+            if simtime._real.ticks_diff(self.until, simtime._real.ticks_ms()) < 0:
+                return 0  # the flood is over: the broker closes the connection
+            self.incoming += self.packet * 16
+            self.flooded += 16
+        return super().readinto(buf)
+
+
+async def test_a_flooding_broker_cannot_starve_the_node():
+    # issue 16.3: reads wait only when the socket has nothing; a broker that floods the node keeps
+    # them busy. The client takes one packet per turn, so other tasks run and the timeout fires.
+    import asyncio
+
+    from node import clock
+
+    vc = simtime.clock
+    vc.start(0, 0)
+    clock.on_network_wait(vc.hold, vc.release)  # as hal.sim: virtual time follows real time meanwhile
+    for packet, request in ((b"\x30\x05\x00\x01xyz", "publish"), (b"\x40\x02\x00\x09", "publish"),
+                            (b"\x32\x07\x00\x01x\x00\x05ab", "ping")):
+        sock = FloodSocket(packet)
+
+        async def connect_tcp(host, port, ca, timeout_ms):
+            return sock
+
+        c = mqtt.MQTTClient(connect_tcp, "broker", 1883, "n1", timeout_ms=500)
+        await c.connect()
+        ticks = []
+
+        async def sampler():
+            while True:
+                await asyncio.sleep_ms(100)
+                ticks.append(vc.elapsed)
+
+        task = asyncio.create_task(sampler())
+        start = vc.elapsed
+        real = simtime._real.ticks_ms()
+        e = await failing(c.publish("t", "p", qos=1, pid=2) if request == "publish" else c.ping())
+        task.cancel()
+        assert "no answer within 500 ms" in str(e) and not c.connected, (packet, e)
+        assert simtime._real.ticks_diff(simtime._real.ticks_ms(), real) < 2000, packet  # not the flood's end
+        assert 500 <= vc.elapsed - start < 1500 and len(ticks) >= 2, (packet, ticks)  # ran meanwhile
+        assert sock.flooded > 100, packet
+
+
 async def test_refused_connection_closes_the_socket():
     c, sock = client(b"\x20\x02\x00\x04", user="u", password="wrong")
     e = await failing(c.connect())

@@ -4,8 +4,10 @@
 #   <dir>/<n>     segments numbered upwards; records are only ever appended to the newest one:
 #                 magic, flags (bit 0 retain), topic length, payload length, seq, CRC-32 of the
 #                 record's other bytes, then topic and payload
-#   <dir>/head    "segment offset next_seq dropped": the oldest unacknowledged record, replaced
-#                 by write-new-then-rename
+#   <dir>/head    "segment offset next_seq dropped reserved": the oldest unacknowledged record,
+#                 replaced by write-new-then-rename; reserved: numbers below it may have been used
+#                 without a record of their own (readings held in RAM while the flash refuses
+#                 writes), so a node that lost its RAM starts there and never uses one twice
 # A power cut can only tear the last record of the newest segment: the start-up scan keeps the
 # valid prefix (copy, then rename over the torn file). One record at a time is read into a
 # preallocated buffer, sized for this node's messages and grown once if a larger one comes; the
@@ -21,6 +23,15 @@ _MAGIC = const(0xA5)
 _HDR = const(14)  # struct "<BBHHII"
 _SEGMENTS = const(8)  # the byte budget is split into this many segments; one goes when full
 MAX_RECORD = const(2560)  # header + topic + payload of one message: a state message of ~14 sensors
+_RESERVE = const(64)  # numbers reserved on flash ahead of the next one, for readings the flash refuses
+_AHEAD = const(32)  # reserve again (one head write) when fewer than this are left
+
+
+def _remove(path):
+    try:
+        os.remove(path)
+    except OSError:
+        pass  # gone already, or the flash refuses even that (full): tried again at the next boot
 
 
 class Outbox:
@@ -38,17 +49,23 @@ class Outbox:
         except OSError:
             pass  # exists
         segs = []
-        for name in os.listdir(path):
+        try:
+            names = os.listdir(path)
+        except OSError:  # no directory: the flash refused even that
+            names = ()
+        for name in names:
             if name.isdigit():
                 segs.append(int(name))
             elif name.endswith(".tmp"):
-                os.remove(path + "/" + name)  # an interrupted write-then-rename
+                _remove(path + "/" + name)  # an interrupted write-then-rename
         segs.sort()
-        head = persist.load_ints(self._head_file, 4) or [segs[0] if segs else 0, 0, 0, 0]
-        self._first, self._off, self.next_seq, self.dropped = head
+        head = (persist.load_ints(self._head_file, 5) or persist.load_ints(self._head_file, 4)  # older: 4
+                or [segs[0] if segs else 0, 0, 0, 0])
+        self._first, self._off, self.next_seq, self.dropped = head[:4]
+        self.reserved = head[4] if len(head) == 5 else self.next_seq  # as far as the flash knows
         for n in segs:
             if n < self._first:  # already delivered; the crash came before its removal
-                os.remove(self._name(n))
+                _remove(self._name(n))
         segs = [n for n in segs if n >= self._first]
         if segs and segs[0] != self._first:
             self._first, self._off = segs[0], 0
@@ -114,13 +131,17 @@ class Outbox:
         except OSError:
             pass
         if end < size:
-            with open(name, "rb") as src, open(name + ".tmp", "wb") as dst:
-                left = end
-                while left:
-                    k = src.readinto(self._mv[:min(left, len(self.buf))])
-                    dst.write(self._mv[:k])
-                    left -= k
-            os.rename(name + ".tmp", name)
+            try:
+                with open(name, "rb") as src, open(name + ".tmp", "wb") as dst:
+                    left = end
+                    while left:
+                        k = src.readinto(self._mv[:min(left, len(self.buf))])
+                        dst.write(self._mv[:k])
+                        left -= k
+                os.rename(name + ".tmp", name)
+            except OSError:  # the flash refuses writes: leave the torn tail, append elsewhere
+                _remove(name + ".tmp")
+                return self._seg_cap, seq
         if self._first == self._last and self._off > end:
             self._off = end
         return end, seq
@@ -183,7 +204,9 @@ class Outbox:
             raise
         self._last_size += n
         self._bytes += n
-        self.next_seq = seq + 1
+        self.next_seq = max(self.next_seq, seq + 1)  # past it already if it waited in RAM (node.uplink)
+        if self.reserved - self.next_seq < _AHEAD:
+            self.save_head(self.next_seq + _RESERVE)
         return True
 
     def _drop_first(self):
@@ -197,11 +220,8 @@ class Outbox:
         self._first += 1
         self._off = 0
         self._loaded = None
-        self._save_head()
-        try:
-            os.remove(self._name(old))
-        except OSError:
-            pass
+        self.save_head()
+        _remove(self._name(old))
         self._bytes -= size
 
     def load(self):
@@ -244,10 +264,14 @@ class Outbox:
         if self._first != self._last and self._off >= self._size(self._first):
             self._next_segment()
         else:
-            self._save_head()
+            self.save_head()
 
-    def _save_head(self):
+    def save_head(self, reserved=None):
+        # The head, with the dropped count and, if given, numbers reserved up to there. reserved
+        # only ever holds what the flash holds: a number below it is safe to use without a record.
+        reserved = max(self.reserved, reserved or 0)
         try:
-            persist.save_ints(self._head_file, (self._first, self._off, self.next_seq, self.dropped))
+            persist.save_ints(self._head_file, (self._first, self._off, self.next_seq, self.dropped, reserved))
         except OSError:
-            pass  # flash full: the head in RAM is right; after a restart a few get sent twice
+            return  # flash full: the head in RAM is right; after a restart a few get sent twice
+        self.reserved = reserved

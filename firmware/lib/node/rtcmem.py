@@ -6,6 +6,7 @@ from micropython import const
 
 APP = const(1)  # node.app: schedule and connection backoff of a deep-sleeping node
 LORAWAN = const(2)  # node.net.lorawan: session, counters, duty cycle, budgets
+SEQ = const(3)  # node.uplink: the next seq and the dropped count, at every reading
 _MAGIC = const(0xA7)
 
 

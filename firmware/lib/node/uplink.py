@@ -6,8 +6,9 @@
 from micropython import const
 import asyncio
 import os
+import struct
 
-from node import clock, log
+from node import clock, log, rtcmem
 from node.net.mqtt import MQTTClient, MQTTError
 from node.outbox import Outbox
 
@@ -20,6 +21,7 @@ _JOINING_RETRY_MS = const(5000)  # the station still (re)joins by itself: look a
 _EINPROGRESS = const(115)
 _STATUS_PID = const(0xFFFF)  # packet id of status and discovery messages; state messages use 1..0xFFFE
 _IN_RAM_MAX = const(4)  # state messages kept in RAM while the flash refuses writes
+_RTC_SEQ = "<II"  # node.rtcmem section SEQ: next seq, dropped count (held in RAM included)
 # What makes a connection or request fail, to be tried again later: the network, the broker, and a
 # fragmented heap refusing a new connection's buffers (which passes once the garbage is collected)
 _FAILURES = (OSError, MQTTError, MemoryError)
@@ -58,25 +60,69 @@ class Uplink:
         self._in_ram = []
         self._wake = asyncio.Event()
         self._stop = False
+        self._seq = self._first_seq(board)
+
+    def _first_seq(self, board):
+        # A number is never used for two readings (docs/mqtt.md). The outbox's records and head
+        # hold the next one; RTC memory (kept over deep sleep and resets) holds it exactly, also
+        # for readings the flash refused. After a power-up, with RTC memory gone, the node goes on
+        # after the numbers reserved on flash, which a reading may have used without a record.
+        ob = self.outbox
+        rtc = rtcmem.get(board, rtcmem.SEQ)
+        if board.reset_cause() == "power" or len(rtc) != 8:
+            return max(ob.next_seq, ob.reserved)
+        seq, dropped = struct.unpack(_RTC_SEQ, rtc)
+        ob.dropped = max(ob.dropped, dropped)  # readings lost with the RAM count too
+        return max(ob.next_seq, seq)
 
     def next_seq(self):
-        return self.outbox.next_seq
+        return self._seq
 
     def put(self, seq, topic, payload, retain):
+        # Into the outbox on flash; if the flash refuses it (full), into RAM (at most a few). Only
+        # a reading whose number is reserved on flash leaves the node from RAM: the others wait
+        # there until the flash takes them, so no number goes out that a power cut could hand
+        # out again. RTC memory gets the next number before anything is sent.
+        ob = self.outbox
+        self._seq = seq + 1
+        self._to_flash()  # readings waiting in RAM go first, in order
         try:
-            self.outbox.put(seq, topic, payload, retain)
-        except OSError as e:  # flash full: keep a few in RAM, sent when the broker is reachable
+            if self._in_ram:
+                raise OSError(28)  # the flash still refuses the older ones
+            ob.put(seq, topic, payload, retain)
+        except OSError as e:
+            ob.next_seq = max(ob.next_seq, seq + 1)  # on flash with the next head that gets there
             if len(self._in_ram) < _IN_RAM_MAX:
                 self._in_ram.append((seq, topic, "".join(payload) if isinstance(payload, list) else payload, retain))
                 log.warn("outbox: flash refused seq=%d (%s), kept in RAM" % (seq, e))
             else:
-                self.outbox.dropped += 1
-                log.error("outbox: flash refused seq=%d (%s), dropped" % (seq, e))
+                self._dropped(seq, e)
         except ValueError as e:
-            self.outbox.dropped += 1
-            log.error("outbox: seq=%d dropped: %s" % (seq, e))
+            self._dropped(seq, e)
+        self._keep()
         log.info("sample seq=%d" % seq)
         self._wake.set()
+
+    def _to_flash(self):
+        # Readings held in RAM into the outbox, oldest first, as soon as the flash takes writes
+        while self._in_ram:
+            try:
+                self.outbox.put(*self._in_ram[0])
+            except OSError:
+                return
+            self._in_ram.pop(0)
+
+    def _keep(self):
+        # RTC memory: the next number, and the dropped count with the readings held in RAM (lost
+        # if a reset comes first)
+        rtcmem.put(self.board, rtcmem.SEQ, struct.pack(_RTC_SEQ, self._seq, self.outbox.dropped + len(self._in_ram)))
+
+    def _dropped(self, seq, e):
+        ob = self.outbox
+        ob.dropped += 1
+        ob.next_seq = max(ob.next_seq, seq + 1)
+        ob.save_head()  # the count on flash, if the flash takes it
+        log.error("outbox: seq=%d dropped (%s)" % (seq, e))
 
     async def run(self):
         # Always-on delivery: connect, send what is queued, keep the connection alive, repeat.
@@ -110,6 +156,8 @@ class Uplink:
         # -> True if every queued message left. Before a stop or deep sleep: within window_ms,
         # connect if asked to, deliver, publish the retained status, disconnect cleanly.
         deadline = clock.add(clock.ticks(), window_ms)
+        self._to_flash()  # a deep sleep loses the RAM
+        self._keep()
         if connect and not self.mqtt.connected:
             await self.connect()
         if not self.mqtt.connected:
@@ -192,11 +240,14 @@ class Uplink:
             if seq is not None:
                 await self._publish(seq, ob.topic(), ob.payload(), ob.retain())
                 ob.pop(seq)
-            elif self._in_ram:
-                await self._publish(*self._in_ram[0])
-                self._in_ram.pop(0)
+            elif self._in_ram and self._in_ram[0][0] < ob.reserved:  # its number is safe to use
+                r = self._in_ram[0]
+                await self._publish(*r)
+                if self._in_ram and self._in_ram[0] is r:  # not moved to flash meanwhile
+                    self._in_ram.pop(0)
+                    self._keep()
             else:
-                return True
+                return not self._in_ram
         return False
 
     async def _publish(self, seq, topic, payload, retain):

@@ -110,7 +110,7 @@ class SimDevice:
                 elif fault and self.faults and fault[1] in HOST_FAULTS:
                     self.faults.fire(fault[0])
                     try:
-                        proc.stdin.write("\n")
+                        proc.stdin.write(f"fault {fault[0]}\n")  # done: the board waits for this one
                         proc.stdin.flush()
                     except BrokenPipeError:
                         pass  # the power went meanwhile

@@ -60,6 +60,7 @@ class Result:
     boots: int = 0
     cuts: list[str] = field(default_factory=list)  # packet types at which the fault proxy cut
     sampled: list[int] = field(default_factory=list)  # seq of every reading stored ("sample seq=N")
+    queued: list[int] = field(default_factory=list)  # seq of every reading still in the outbox at the end
     lorawan: object = None  # a LoRa node's replay: sim.lorareplay.LoraRun (network server, gateway, frames)
 
     @property
@@ -294,8 +295,9 @@ def _run(s: _Setup, broker_url, broker) -> Result:
             result.stderr = "".join(runner.stderr)
             result.wall_s = time.monotonic() - started
             if lora:
-                result.published = lora.published()
+                result.published = matcher.expected = lora.published()
                 result.stderr += "".join(f"network server: {e}\n" for e in lora.server.errors)
+            result.queued = left_in_outbox(Path(flash), checked["outbox_kb"])
             matcher.finish(timeout_s=5)
             result.cuts = proxy.cuts if proxy else []
     finally:
@@ -304,6 +306,19 @@ def _run(s: _Setup, broker_url, broker) -> Result:
         if lora:
             lora.close()
     return result
+
+
+def left_in_outbox(flash: Path, outbox_kb: int) -> list[int]:
+    """The seq of every reading still in the node's outbox on its flash at the end, oldest first,
+    read with the firmware's own outbox code (on the replay's copy of the flash: it is emptied)."""
+    if not (flash / "outbox").is_dir():
+        return []
+    box = devicecode.firmware_module("node.outbox").Outbox(path=str(flash / "outbox"), cap=outbox_kb * 1024)
+    seqs = []
+    while (seq := box.load()) is not None:
+        seqs.append(seq)
+        box.pop(seq)
+    return seqs
 
 
 class _Matcher:
@@ -316,6 +331,9 @@ class _Matcher:
         self.on_message = on_message
         self.epoch_ms = epoch_ms
         self.sent = collections.defaultdict(collections.deque)  # topic -> virtual times
+        self.published = collections.Counter()  # topic -> 'pub' lines
+        self.received = collections.Counter()  # topic -> messages delivered
+        self.expected = None  # a LoRa node's: the uplinks the network server published
         self.waiting = collections.deque()  # delivered, but its console line not read yet
 
     def console(self, line: str, boot_ms: int = 0) -> None:
@@ -328,6 +346,7 @@ class _Matcher:
             topic, seq, end = console.published(entry.text), console.sampled(entry.text), console.sim_end(entry.text)
             if topic:
                 self.sent[topic].append(t)
+                self.published[topic] += 1
                 r.published += 1
             elif seq is not None:
                 r.sampled.append(seq)
@@ -339,14 +358,23 @@ class _Matcher:
 
     def finish(self, timeout_s: float) -> None:
         deadline = time.monotonic() + timeout_s
-        while len(self.result.messages) + len(self.waiting) < self.result.published and time.monotonic() < deadline:
+        while self._more_to_come() and time.monotonic() < deadline:
             self._pair(final=False, block_s=0.05)
         self._pair(final=True)
+
+    def _more_to_come(self) -> bool:
+        # Per topic: messages the broker sends itself (a last will on the status topic) must not
+        # stand in for states still on their way.
+        if self.expected is not None:
+            return len(self.result.messages) + len(self.waiting) < self.expected
+        return any(self.received[topic] < n for topic, n in self.published.items())
 
     def _pair(self, final: bool, block_s: float = 0) -> None:
         try:
             while True:
-                self.waiting.append(self.inbox.get(timeout=block_s) if block_s else self.inbox.get_nowait())
+                item = self.inbox.get(timeout=block_s) if block_s else self.inbox.get_nowait()
+                self.received[item[0]] += 1
+                self.waiting.append(item)
                 block_s = 0
         except queue.Empty:
             pass

@@ -4,6 +4,7 @@ what the node sampled with what a QoS 1 subscriber received. The LoRa scenarios 
 courtyard day through the simulated gateway and network server (sim/lorareplay.py) and also count
 frame counters and DevNonces used again, and the airtime against the fair-use budget."""
 
+import collections
 import json
 import random
 import tempfile
@@ -62,7 +63,41 @@ def standard_scenarios(quick: bool = False) -> list[Scenario]:
                         {"deep_sleep": True, "send_window_s": 10}))
     out.append(Scenario("flash full 20 min", 1,
                         [{"t": 20 * MINUTE_MS, "fault": "flash_full"}, {"t": 40 * MINUTE_MS, "fault": "flash_free"}]))
+    out += combined_scenarios()
     return out
+
+
+def _at(minutes: float) -> int:
+    return int(minutes * MINUTE_MS)
+
+
+def combined_scenarios() -> list[Scenario]:
+    """Fault kinds in one trace, each meeting what another left behind: readings sent from RAM
+    while the flash is full, then a power loss (the next boot must not use their numbers again);
+    a power-up on a full flash (readings wait in RAM, unsent, until the flash takes them); a
+    backlog on flash through a power loss while the broker is down; a full flash and a network
+    outage at once. The deep-sleep node carries its numbers over the wake-ups in RTC memory."""
+    always_on = [
+        (10, "flash_full"), (13.5, "broker_stop"), (15.5, "broker_start"),
+        (19.5, "power_loss", 60_000), (23, "flash_free"),
+        (30, "broker_stop"), (36.5, "power_loss", 30_000), (42, "broker_start"),
+        (48, "flash_full"), (50.5, "network_down"), (52.5, "network_up"), (55, "flash_free"),
+    ]
+    sleeping = [
+        (5.5, "flash_full"), (12.5, "flash_free"), (15.5, "power_loss", 20_000),
+        (25, "network_down"), (35, "network_up"),
+        (40.5, "flash_full"), (44, "flash_free"), (45.5, "broker_stop"), (47.5, "broker_start"),
+        (50.5, "power_loss", 30_000),
+    ]
+
+    def events(script):
+        return [{"t": _at(e[0]), "fault": e[1], **({"off_ms": e[2]} if len(e) > 2 else {})} for e in script]
+
+    return [
+        Scenario("flash full + broker restart + power loss", 1, events(always_on)),
+        Scenario("deep sleep: flash full + power loss + network outage", 1, events(sleeping),
+                 {"deep_sleep": True, "send_window_s": 10}),
+    ]
 
 
 def lora_scenarios(quick: bool = False) -> list[Scenario]:
@@ -142,46 +177,57 @@ class Count:
 
 
 def count(result) -> Count:
-    """Sampled readings (console 'sample seq=N') against what a QoS 1 subscriber received."""
+    """Readings against what a QoS 1 subscriber received, de-duplicated on seq. A reading counts as
+    sampled once its 'sample seq=N' line came, or once it was delivered or is still in the outbox
+    at the end (a power cut can fall between the flash write and the line). A number on two
+    'sample' lines, or delivered with two contents, carried two readings: de-duplication keeps one
+    of them, so the other is lost (and counted among the duplicates if it reached the subscriber)."""
     payloads: dict[int, set] = {}
     received = 0
     for m in result.states:
         if isinstance(m.payload, dict) and "seq" in m.payload:
             payloads.setdefault(m.payload["seq"], set()).add(m.raw)
             received += 1
-    sampled = set(result.sampled)
+    lines = collections.Counter(result.sampled)
+    queued = set(result.queued) - payloads.keys()
+    readings = {seq: max(lines[seq], len(payloads.get(seq, ())), 1) for seq in lines.keys() | payloads.keys() | queued}
+    sampled = sum(readings.values())
     return Count(
-        sampled=len(sampled),
+        sampled=sampled,
         delivered=len(payloads),
-        lost=len(sampled - payloads.keys()),
+        lost=sampled - len(payloads) - len(queued),
         copies=received - len(payloads),
         duplicates=sum(len(p) - 1 for p in payloads.values()),
         boots=result.boots,
         cuts=len(result.cuts),
         heap_peak=result.heap_peak or 0,
         crashed=result.returncode != 0,
+        queued=len(queued),
     )
 
 
 def lora_count(result) -> Count:
-    """A LoRa node's readings (console 'sample seq=N') against the uplinks the network server
-    published, de-duplicated on seq (widened from the payload's 8 bits); what the node still had
-    queued at the end ('lora queued from seq=N') is not lost."""
+    """A LoRa node's readings against the uplinks the network server published, de-duplicated on
+    seq (widened from the payload's 8 bits), counted as count() does; what the node still had
+    queued at the end (in its outbox, or 'lora queued from seq=N') is not lost."""
     payloads: dict[int, set] = {}
     seqs = lorareplay.full_seqs(result.uplinks)
     for seq, m in seqs:
         payloads.setdefault(seq, set()).add(m.payload["uplink_message"]["frm_payload"])
-    sampled = set(result.sampled)
+    lines = collections.Counter(result.sampled)
     queued_from = None
     for line in result.console:
         entry = console.parse(line)
         if entry and console.lora_queued(entry.text) is not None:
             queued_from = console.lora_queued(entry.text)
-    queued = {s for s in sampled if queued_from is not None and s >= queued_from} - payloads.keys()
+    queued = {s for s in lines if queued_from is not None and s >= queued_from} | set(result.queued)
+    queued -= payloads.keys()
+    readings = {seq: max(lines[seq], len(payloads.get(seq, ())), 1) for seq in lines.keys() | payloads.keys() | queued}
+    sampled = sum(readings.values())
     stats = result.lorawan.server.stats
     air = lorareplay.airtime(result.lorawan.frames, result.virtual_ms)
     return Count(
-        sampled=len(sampled), delivered=len(payloads), lost=len(sampled - payloads.keys() - queued),
+        sampled=sampled, delivered=len(payloads), lost=sampled - len(payloads) - len(queued),
         copies=len(seqs) - len(payloads), duplicates=sum(len(p) - 1 for p in payloads.values()), boots=result.boots,
         heap_peak=result.heap_peak or 0, crashed=result.returncode != 0, queued=len(queued),
         fcnt_reused=stats.fcnt_reused, nonces_reused=stats.dev_nonce_refused, airtime_s=air.worst_airtime_s,
@@ -241,11 +287,11 @@ def print_table(scenarios: list[Scenario], transports: list[Transport], heap: st
     width = max(len(s.name) for s in scenarios) + 2
 
     def cells(c: Count) -> str:
-        text = f"{c.sampled:6} {c.delivered:6} {c.lost:6} {c.duplicates:4}"
-        return f"{text + (' ' + msg('faults.crashed') if c.crashed else ''):<28}"
+        text = f"{c.sampled:6} {c.delivered:6} {c.lost:6} {c.queued:5} {c.duplicates:4}"
+        return f"{text + (' ' + msg('faults.crashed') if c.crashed else ''):<34}"
 
     print(msg("faults.header"))
-    print(" " * width + " | ".join(f"{t.name:<28}" for t in transports))
+    print(" " * width + " | ".join(f"{t.name:<34}" for t in transports))
 
     def row(name: str, counts: dict) -> None:
         print(f"{name:<{width}}" + " | ".join(cells(counts[t.name]) for t in transports), flush=True)

@@ -189,14 +189,20 @@ class MQTTClient:
             kind, n = await self._packet()
             if kind == _PUBACK and (self._rx[0] << 8 | self._rx[1]) == pid:
                 return
-            # a PUBACK for an earlier attempt, or a PINGRESP: not ours, keep waiting
+            await self._other()  # a PUBACK for an earlier attempt, a PINGRESP, a PUBLISH to us
 
     async def _ping_io(self):
         self._tx[0] = _PINGREQ
         self._tx[1] = 0
         await self._send(memoryview(self._tx)[:2])
         while (await self._packet())[0] != _PINGRESP:
-            pass
+            await self._other()
+
+    async def _other(self):
+        # A packet that is not the answer: keep waiting, but one such packet per turn. Reads only
+        # wait when the socket has nothing, so a broker that floods us would otherwise keep every
+        # other task (the sampling, this request's timeout) from running.
+        await asyncio.sleep_ms(0)
 
     async def _send(self, data):
         sock = self._sock
