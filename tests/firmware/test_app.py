@@ -453,3 +453,25 @@ async def test_co2_sensor_gets_the_pressure_from_the_bme280():
     assert b"\xe0\x00" + words(1007) in scd.writes  # set_ambient_pressure: 1006.53 hPa from the BME280
     docs = board.states()
     assert docs[1]["readings"]["scd4x"]["co2"]["value"] == 500
+
+
+async def test_the_sensors_make_the_bus_before_the_radio_does():
+    # A T-Beam powers its radio through a chip on i2c0 (hal/esp32.py radio()), and a board makes
+    # each bus once: the config's bus settings must be there when the bus is first made.
+    class PoweredRadioBoard(Board):
+        made = []
+
+        def i2c(self, name, overrides=None):
+            self.made.append((name, overrides))
+            return Board.i2c(self, name, overrides)
+
+        def radio(self):
+            self.i2c("i2c0")
+            return None
+
+    start_virtual_clock()
+    keys = '{"dev_eui": "246f28fffea1b2c3", "join_eui": "0000000000000000", "app_key": "00112233445566778899aabbccddeeff"}'
+    write_config(', "uplink": "lorawan", "lora": %s, "i2c": {"i2c0": {"freq": 100000}}' % keys)
+    board = PoweredRadioBoard(cycles=1)
+    await app.start(board)
+    assert board.made[0] == ("i2c0", {"freq": 100000})

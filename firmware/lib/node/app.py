@@ -46,7 +46,7 @@ async def start(board, uplink=None, powered_ms=0):
     supply_on = clock.add(clock.ticks(), -powered_ms)
     cfg = await load_config(board)
     if cfg:
-        node = Node(board, cfg, uplink or uplink_for(board, cfg), supply_on)
+        node = Node(board, cfg, uplink, supply_on)  # it picks the uplink once its sensors made their buses
         await (node.run_once() if cfg["deep_sleep"] else node.run())
 
 
