@@ -155,7 +155,7 @@ class Trace:
 _EIO = 5
 _ENODEV = 19
 _ETIMEDOUT = 116
-_SOFTWARE_WAIT_MS = 100  # per byte (+1): how long the ESP-IDF I2C driver waits for a transfer at most
+_IDF_WAIT_MS = 100  # per byte (+1): how long the ESP-IDF I2C driver waits for a hardware transfer at most
 
 
 class I2C:
@@ -171,6 +171,7 @@ class I2C:
         # software bus's own timeout
         cap = boardfile.load().get("chip_facts", {}).get("i2c_stretch_cap_us", 0)
         self.stretch_limit_us = timeout_us if soft or not cap else min(timeout_us, cap)
+        self.soft = soft
         self._written = {}  # addr -> hex of the last writeto()
         self._sent = {}  # addr -> the hex of the write whose answer is pending (writeto, then read)
 
@@ -193,7 +194,9 @@ class I2C:
         us = (nbytes + 1) * 9 * 1000000 // self.freq + 20
         stretch = _trace.stretch.get(key + ":" + written, 0) if key else 0
         if stretch:
-            limit = min(self.stretch_limit_us, (nbytes + 1) * _SOFTWARE_WAIT_MS * 1000)
+            limit = self.stretch_limit_us
+            if not self.soft:  # the driver gives a hardware transfer only so long
+                limit = min(limit, (nbytes + 1) * _IDF_WAIT_MS * 1000)
             if stretch > limit:
                 spend_us(limit)
                 raise OSError(_ETIMEDOUT)
@@ -212,6 +215,7 @@ class I2C:
         written = bytes(buf).hex()
         self._transfer(len(buf))
         if not _trace.accepted(key, written):
+            self._written.pop(addr, None)  # the device has no command now: no answer to read
             raise OSError(_EIO)
         self._written[addr] = written
 
