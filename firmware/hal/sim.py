@@ -16,6 +16,7 @@
 #   RL_HOST_FAULTS  the fault kinds the host carries out ("broker_stop,..."): wait for its word
 #   RL_HOST_RADIO  "1": a receive window asks the host for downlinks (a simulated gateway, docs/radio.md)
 #   RL_NTP_DOWN  "1": the time server never answers (a site network that blocks NTP)
+#   RL_PROFILE   "1": time the simulator's parts; the end line reports them (make bench)
 #   RL_VALUES    "1": the trace holds value records, replayed without sensor drivers (hal/simvalues.py)
 # The board file (board.json in the flash directory, as deploy writes it) names the buses and the
 # LoRa radio, as on a board.
@@ -41,6 +42,7 @@ _rtc = b""
 _supply_on_ms = 0  # virtual ms at which the sensors' supply came on (None: on during the deep sleep before)
 _buses = {}
 _bus_us = 0  # bus time not yet taken from the virtual clock (transfers take microseconds)
+_profile = None  # RL_PROFILE=1: real µs spent in the simulator's parts (make bench: where a cycle's time goes)
 
 # What blocking calls cost on an ESP32 at 240 MHz with MicroPython, in virtual ms (docs/sensors.md
 # lists them with their sources and what they mean for sensor timing):
@@ -316,9 +318,38 @@ class UART:
         return n or None
 
 
+def _profiled(bucket, f):
+    # f, timing itself into _profile[bucket] (a tuple per call: only for the benchmark's profile run)
+    real = simtime._real
+
+    def timed(*args, **kw):
+        t = real.ticks_us()
+        try:
+            return f(*args, **kw)
+        finally:
+            _profile[bucket] += real.ticks_diff(real.ticks_us(), t)
+
+    return timed
+
+
+def _install_profile():
+    # The buses (their trace lookups included), the Python scheduler the virtual clock needs, and
+    # the real waits for the network; the rest of the process's CPU time is the firmware's.
+    global _profile
+    _profile = {"buses_us": 0, "scheduler_us": 0, "wait_us": 0}
+    for cls, names in ((I2C, ("writeto_mem", "writeto", "readfrom_into", "readfrom_mem_into")),
+                       (UART, ("write", "any", "readinto")), (simtime.TaskQueue, ("peek", "push", "pop", "remove"))):
+        bucket = "scheduler_us" if cls is simtime.TaskQueue else "buses_us"
+        for name in names:
+            setattr(cls, name, _profiled(bucket, getattr(cls, name)))
+    _clock._real_wait = _profiled("wait_us", _clock._real_wait)
+
+
 def setup():
     global _trace, _faults, _end_ms, _device_id, _reset, _rtc, _supply_on_ms
     env = os.getenv
+    if env("RL_PROFILE") == "1":
+        _install_profile()
     speed = env("RL_SPEED") or "max"
     start = int(env("RL_START_MS") or 0)
     _clock.start(0 if speed == "max" else float(speed), start)
@@ -439,7 +470,8 @@ def stopped():
     if _rec:
         _rec.flush()
     _clock.sample_heap()
-    print("%d I sim end heap_peak=%d" % (clock.uptime_ms(), _clock.heap_peak))
+    profile = "".join(" %s=%d" % kv for kv in _profile.items()) if _profile else ""
+    print("%d I sim end heap_peak=%d%s" % (clock.uptime_ms(), _clock.heap_peak, profile))
 
 
 def reset_cause():
