@@ -61,6 +61,7 @@ class Result:
     cuts: list[str] = field(default_factory=list)  # packet types at which the fault proxy cut
     sampled: list[int] = field(default_factory=list)  # seq of every reading stored ("sample seq=N")
     lorawan: object = None  # a LoRa node's replay: sim.lorareplay.LoraRun (network server, gateway, frames)
+    profile: dict = field(default_factory=dict)  # with RL_PROFILE=1: the simulator's real µs by part, all boots
 
     @property
     def uplinks(self) -> list[Message]:
@@ -333,6 +334,9 @@ class _Matcher:
                 r.sampled.append(seq)
             elif end:
                 r.heap_peak = max(r.heap_peak or 0, end["heap_peak"] - r.heap_simulator)
+                for part, us in end.items():
+                    if part.endswith("_us"):
+                        r.profile[part] = r.profile.get(part, 0) + us
             elif entry.level in "WE":
                 r.warnings.append(line)
         self._pair(final=False)
