@@ -142,7 +142,7 @@ def test_suite_errors_name_the_field():
         ('{"sensors": [{"type": "sht4x", "filter": {"humidity": "max"}}]}', "sensors[0].filter.humidity", config.CHOICE),
         ('{"sensors": [{"type": "sht4x", "filter": {"co2": "mean"}}]}', "sensors[0].filter.co2", config.UNKNOWN),
         ('{"sensors": [{"type": "sht4x", "filter": 3}]}', "sensors[0].filter", config.TYPE),
-        ('{"sensors": [{"type": "scd4x", "change": {"co2": -5}}]}', "sensors[0].change.co2", config.TYPE),
+        ('{"sensors": [{"type": "scd4x", "change": {"co2": -5}}]}', "sensors[0].change.co2", config.RANGE),
         ('{"sensors": [{"type": "scd4x", "change": {"co2": true}}]}', "sensors[0].change.co2", config.TYPE),
         ('{"sensors": [{"type": "scd4x", "change": {"pm10": 5}}]}', "sensors[0].change.pm10", config.UNKNOWN),
         ('{"sensors": [{"type": "sht4x", "stuck_after": 1}]}', "sensors[0].stuck_after", config.RANGE),
