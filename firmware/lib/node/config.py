@@ -336,7 +336,8 @@ def _i2c_buses(raw):
     if len(raw) > 10:
         raise ConfigError("i2c", MANY, 10)
     buses = {}
-    for name, bus in raw.items():
+    for name in sorted(raw):
+        bus = raw[name]
         where = "i2c." + name
         if not (name.startswith("i2c") and len(name) == 4 and _is_digit(name[3])):
             raise ConfigError(where, TYPE, "i2c0, i2c1, ...")
@@ -469,8 +470,8 @@ def _filters(given, quantities, field):
     if not isinstance(given, dict):
         raise ConfigError(field, TYPE, "%s or an object per quantity" % ", ".join(FILTERS))
     _reject_unknown(given, quantities, field + ".")
-    for q, name in given.items():
-        if name not in FILTERS:
+    for q in sorted(given):
+        if given[q] not in FILTERS:
             raise ConfigError(field + "." + q, CHOICE, ", ".join(FILTERS))
     return {q: FILTERS.index(given.get(q, FILTERS[0])) for q in quantities}
 
@@ -479,7 +480,8 @@ def _changes(given, quantities, field):
     # {"co2": 100}: publish early when a value moved this much since the last state message
     _require_dict(given, field)
     _reject_unknown(given, quantities, field + ".")
-    for q, value in given.items():
+    for q in sorted(given):
+        value = given[q]
         # bounded: the ESP32's single-precision floats hold these exactly enough, and no NaN or inf
         if not isinstance(value, (int, float)) or isinstance(value, bool):
             raise ConfigError(field + "." + q, TYPE, "a number")
@@ -494,7 +496,9 @@ def _require_dict(value, where):
 
 
 def _reject_unknown(raw, known, prefix):
-    for key in raw:
+    # Keys in sorted order here and below: MicroPython's dicts keep no order, and with two bad
+    # keys the host must name the same one as the device.
+    for key in sorted(raw):
         if key not in known:
             raise ConfigError(prefix + key, UNKNOWN, ", ".join(known))
 
@@ -502,7 +506,7 @@ def _reject_unknown(raw, known, prefix):
 def _text(raw, key, prefix, default, most=64, bad=""):
     # text of at most `most` bytes in UTF-8, without control characters nor any of `bad`
     value = raw.get(key, default)
-    if value is None:
+    if value is None and default is None:  # null: as if absent, where absent means none
         return None
     if not isinstance(value, str):
         raise ConfigError(prefix + key, TYPE, "text")
