@@ -143,7 +143,7 @@ def device_verdicts(inputs: list[bytes], tmp_path: Path) -> list[dict]:
     flash.mkdir()
     path = ":".join((".frozen", str(ROOT / "firmware"), str(ROOT / "firmware" / "lib"), str(ROOT / "tests" / "firmware")))
     done = subprocess.run([replay.find_micropython(), "-X", f"heapsize={HEAP}", str(ROOT / "tests/firmware/configboot.py"),
-                           str(folder), str(len(inputs))], capture_output=True, text=True, timeout=120, cwd=flash,
+                           str(folder), str(len(inputs))], capture_output=True, text=True, errors="replace", timeout=120, cwd=flash,
                           env={"MICROPYPATH": path, "PATH": "/usr/bin:/bin"})
     assert done.returncode == 0, done.stderr[-2000:]
     lines = done.stdout.splitlines()
