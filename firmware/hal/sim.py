@@ -449,7 +449,7 @@ async def connect_tcp(host, port, ca=None, timeout_ms=10000):
     if not _network_up():
         raise OSError(_EHOSTUNREACH)
     spend_us((COST_MS["dns"] + COST_MS["tcp_connect"]) * 1000)
-    if ca:
+    if ca is not None:
         if clock.epoch_ms(clock.ticks()) is None:
             # mbedTLS on the ESP32 port checks certificate dates against the RTC (since 1.22),
             # which reads 2000-01-01 until NTP set it

@@ -70,8 +70,8 @@ def read_config():
 
     try:
         cfg = config.load()
-    except config.ConfigError as e:
-        log.error("%s; safe mode, next check in %d s" % (e, SAFE_MODE_RETRY_MS // 1000))
+    except (config.ConfigError, MemoryError) as e:  # within the validator's limits no MemoryError comes
+        log.error("%s; safe mode, next check in %d s" % (e or "config: out of memory", SAFE_MODE_RETRY_MS // 1000))
         return None
     finally:
         del sys.modules["node.config"]

@@ -24,6 +24,7 @@ from reallabor.firmware.build import digest
 from reallabor.firmware.layout import BOARD_FILE, CONFIG_FILE, MANIFEST
 from reallabor.fleet import sites
 from reallabor.fleet.inventory import Inventory
+from reallabor.i18n import describe
 from reallabor.mqtt.reader import Reader, ReaderFailed
 from reallabor.mqtt.url import BrokerUrl, parse_url
 
@@ -97,7 +98,7 @@ def verify(port: str, boot_s: float = 3.0, data: Path | None = None, timeout: fl
 def _parsed(body: bytes | None) -> dict | None:
     config = devicecode.config()
     try:
-        return config.parse(body.decode("utf-8", "replace")) if body else None
+        return config.parse(body) if body else None
     except config.ConfigError:
         return None
 
@@ -324,10 +325,10 @@ def _config(body: bytes | None, selftest: dict | None, data: Path | None) -> Che
     if body is None:
         return Check("config", False, "verify.no_config")
     config = devicecode.config()
-    try:
-        cfg = config.parse(body.decode("utf-8", "replace"))
+    try:  # the bytes as the device reads them: not UTF-8 is an error there, so it is here
+        cfg = config.parse(body)
     except config.ConfigError as e:
-        return Check("config", False, "verify.config_bad", dict(field=e.field))
+        return Check("config", False, "verify.config_bad", dict(problem=describe(devicecode.config_problem(e))))
     mac = (selftest or {}).get("mac")  # the self-test reports the board's MAC
     if mac:
         ident = devicecode.ident()

@@ -108,7 +108,7 @@ def check(raw) -> Problem | None:
     for key in raw:
         if key not in _FIELDS:
             return Problem("config.problem.unknown", key, params={"detail": ", ".join(_FIELDS)})
-    if raw.get("format") != FORMAT or raw.get("version") != 1:
+    if raw.get("format") != FORMAT or type(raw.get("version")) is not int or raw["version"] != 1:  # not true
         return Problem("config.problem.choice", "format", params={"detail": f'"format": "{FORMAT}", "version": 1'})
     if not isinstance(raw.get("site"), str) or not _NAME.fullmatch(raw["site"]):
         return Problem("config.problem.type", "site", params={"detail": "a-z, 0-9, '-', '_'"})

@@ -276,8 +276,8 @@ def _run(s: _Setup, broker_url, broker) -> Result:
         with tempfile.TemporaryDirectory(prefix="reallabor-flash-", dir=scratch_dir()) as flash, \
                 Subscriber(broker_url, topic) as sub:
             fd = os.open(Path(flash) / "config.json", os.O_WRONLY | os.O_CREAT, 0o600)  # may hold secrets
-            with os.fdopen(fd, "w") as f:
-                json.dump(config, f)
+            with os.fdopen(fd, "wb") as f:
+                f.write(devicecode.config_bytes(config))  # the bytes load_config() checked
             (Path(flash) / layout.BOARD_FILE).write_bytes(board.device_json())
             for name, data in s.files.items():
                 (Path(flash) / name).write_bytes(data)
