@@ -735,6 +735,24 @@ CATALOG = {
                        "en": {"one": "written: {path} (one device)", "other": "written: {path} ({count} devices)"}},
     "export.pages": {"de": {"one": "geschrieben: {path} (ein Gerät, Seiten: {pages})", "other": "geschrieben: {path} ({count} Geräte, Seiten: {pages})"},
                      "en": {"one": "written: {path} (one device, pages: {pages})", "other": "written: {path} ({count} devices, pages: {pages})"}},
+    # what may reach an exported file (reallabor.fleet.fields)
+    "fields.name_empty": {"de": "er ist leer", "en": "it is empty"},
+    "fields.name_long": {"de": "er ist länger als {max} Zeichen", "en": "it is longer than {max} characters"},
+    "fields.name_control": {"de": "er enthält einen Zeilenumbruch oder ein anderes Steuerzeichen",
+                            "en": "it holds a line break or another control character"},
+    "fields.name_space": {"de": "er beginnt oder endet mit Leerraum", "en": "it begins or ends with white space"},
+    "provision.bad_name": {
+        "de": "Gerätename \"{name}\" nicht erlaubt: {why}. Ein Name ist druckbarer Text mit 1 bis {max} Zeichen, ohne Zeilenumbruch und Steuerzeichen (er steht in ACL, CSV und Etiketten). Nichts wurde geschrieben; --name ändern.",
+        "en": "Device name \"{name}\" is not allowed: {why}. A name is printable text of 1 to {max} characters, without line breaks and control characters (it goes into the ACL, CSV and labels). Nothing was written; change --name.",
+    },
+    "fields.bad_name_record": {
+        "de": "Gerät {id} ({mac}) hat den Namen \"{value}\", der in keine Exportdatei darf: {why}. Nichts wurde geschrieben. Neu benennen mit reallabor provision --port PORT --board BOARD --site SITE --name NAME oder den Eintrag entfernen: reallabor inventory remove {mac}",
+        "en": "Device {id} ({mac}) has the name \"{value}\", which may not go into an exported file: {why}. Nothing was written. Rename it with reallabor provision --port PORT --board BOARD --site SITE --name NAME or remove the entry: reallabor inventory remove {mac}",
+    },
+    "fields.bad_record": {
+        "de": "Gerät {id} ({mac}): das Feld {field} hat einen Wert, der in keine Exportdatei darf ({value}; erlaubt: {allowed}). Nichts wurde geschrieben. Das Board neu provisionieren (reallabor provision --port PORT --board BOARD --site SITE) oder den Eintrag entfernen: reallabor inventory remove {mac}",
+        "en": "Device {id} ({mac}): the field {field} has a value that may not go into an exported file ({value}; allowed: {allowed}). Nothing was written. Provision the board again (reallabor provision --port PORT --board BOARD --site SITE) or remove the entry: reallabor inventory remove {mac}",
+    },
     "export.empty": {
         "de": "Das Inventar enthält keine passenden Geräte. Erst provisionieren (reallabor provision).",
         "en": "The inventory holds no matching devices. Provision some first (reallabor provision).",

@@ -16,6 +16,7 @@ import time
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
+from reallabor.fleet.fields import check_record
 from reallabor.fleet.datadir import check_private, inventory_file
 from reallabor.errors import EXIT_FAILED, ReallaborError
 
@@ -120,7 +121,9 @@ class Inventory:
             return [Record(*row) for row in rows.fetchall()]
 
     def save(self, record: Record) -> None:
-        """Insert or replace the row for record.mac; another board with the same id is refused."""
+        """Insert or replace the row for record.mac; another board with the same id is refused, as
+        is a field that no export may write."""
+        check_record(record)
         with _lock, self._db() as db:
             other = db.execute("SELECT mac FROM devices WHERE id = ? AND mac != ?", (record.id, record.mac)).fetchone()
             if other:
