@@ -1269,6 +1269,14 @@ CATALOG = {
     },
     "provision.renamed": {"de": "{id} umbenannt: {before} -> {after}", "en": "{id} renamed: {before} -> {after}"},
     "provision.moved": {"de": "{id} an einen anderen Standort verlegt: {before} -> {after} (neue Topics; Export erneut ausführen)", "en": "{id} moved to another site: {before} -> {after} (new topics; run the exports again)"},
+    "provision.discovery_on": {
+        "de": "{id} sendet jetzt Home-Assistant-Discovery: reallabor export mosquitto --out DATEI erneut ausführen und den Broker neu laden, sonst verwirft er die Discovery-Konfigurationen.",
+        "en": "{id} sends Home Assistant discovery now: run reallabor export mosquitto --out FILE again and reload the broker, or it drops the discovery configs.",
+    },
+    "provision.discovery_off": {
+        "de": "{id} sendet keine Home-Assistant-Discovery mehr: beim nächsten reallabor export mosquitto verliert es das Schreibrecht darauf.",
+        "en": "{id} no longer sends Home Assistant discovery: the next reallabor export mosquitto takes its right to write it away.",
+    },
     "provision.reboarded": {"de": "{id} hat jetzt eine andere Board-Datei: {before} -> {after}", "en": "{id} now has another board file: {before} -> {after}"},
     # site profiles
     "site.name_mismatch": {
@@ -1303,6 +1311,18 @@ CATALOG = {
                "other": "der Zustand kam an, aber {count} Discovery-Konfigurationen nicht (zuerst {first}): der Broker verwirft sie; die ACL muss {user} erlauben, homeassistant/sensor/{device}/# zu schreiben"},
         "en": {"one": "the state arrived, but one discovery config did not ({first}): the broker drops it; the ACL must let {user} write homeassistant/sensor/{device}/#",
                "other": "the state arrived, but {count} discovery configs did not (first {first}): the broker drops them; the ACL must let {user} write homeassistant/sensor/{device}/#"},
+    },
+    "verify.discovery_not_exported": {
+        "de": {"one": "der Zustand kam an, aber eine Discovery-Konfiguration nicht ({first}): der Broker-Export von {time} erlaubt {user} keine Discovery-Konfigurationen (mqtt.discovery kam danach): reallabor export mosquitto --out DATEI ausführen und den Broker neu laden",
+               "other": "der Zustand kam an, aber {count} Discovery-Konfigurationen nicht (zuerst {first}): der Broker-Export von {time} erlaubt {user} keine Discovery-Konfigurationen (mqtt.discovery kam danach): reallabor export mosquitto --out DATEI ausführen und den Broker neu laden"},
+        "en": {"one": "the state arrived, but one discovery config did not ({first}): the broker export of {time} lets {user} write no discovery configs (mqtt.discovery came later): run reallabor export mosquitto --out FILE and reload the broker",
+               "other": "the state arrived, but {count} discovery configs did not (first {first}): the broker export of {time} lets {user} write no discovery configs (mqtt.discovery came later): run reallabor export mosquitto --out FILE and reload the broker"},
+    },
+    "verify.discovery_exported": {
+        "de": {"one": "der Zustand kam an, aber eine Discovery-Konfiguration nicht ({first}): der Broker verwirft sie; die ACL muss {user} erlauben, homeassistant/sensor/{device}/# zu schreiben. Der Export von {time} erlaubt es: den Broker mit dieser ACL neu laden; läuft sie schon, darf der Leser {reader} homeassistant/sensor/{device}/# nicht lesen",
+               "other": "der Zustand kam an, aber {count} Discovery-Konfigurationen nicht (zuerst {first}): der Broker verwirft sie; die ACL muss {user} erlauben, homeassistant/sensor/{device}/# zu schreiben. Der Export von {time} erlaubt es: den Broker mit dieser ACL neu laden; läuft sie schon, darf der Leser {reader} homeassistant/sensor/{device}/# nicht lesen"},
+        "en": {"one": "the state arrived, but one discovery config did not ({first}): the broker drops it; the ACL must let {user} write homeassistant/sensor/{device}/#. The export of {time} does: reload the broker with that ACL; if it runs it already, the reader {reader} may not read homeassistant/sensor/{device}/#",
+               "other": "the state arrived, but {count} discovery configs did not (first {first}): the broker drops them; the ACL must let {user} write homeassistant/sensor/{device}/#. The export of {time} does: reload the broker with that ACL; if it runs it already, the reader {reader} may not read homeassistant/sensor/{device}/#"},
     },
     "verify.discovery_none": {
         "de": "der Zustand kam an, Discovery-Konfigurationen nicht (mqtt.discovery ist an): weder neu gesendet noch beim Broker gespeichert; Board neu starten und erneut prüfen",
