@@ -1,7 +1,9 @@
 """Exports from the inventory for the services around the boards: a Mosquitto password file and
 ACL (each device may write only below its own topic and, with discovery, its Home Assistant
-configs; the live view's account "live" may only read), a The Things Stack end-device CSV, and a
-printable label sheet with each device's name and a QR code (reallabor.fleet.labels)."""
+configs; the live view's account "live" may only read) with the configuration lines that bind
+each client id to its account, a The Things Stack end-device CSV, and a printable label sheet with
+each device's name and a QR code (reallabor.fleet.labels). Every field is checked before any file
+is written (reallabor.fleet.fields)."""
 
 import base64
 import csv
