@@ -43,7 +43,7 @@ def name_problem(name) -> str | None:
         return "fields.name_empty"
     if len(name) > NAME_MAX:
         return "fields.name_long"
-    if any(unicodedata.category(c)[0] in "CZ" and c != " " for c in name):  # control, format, separators
+    if any(map(_control, name)):
         return "fields.name_control"
     if name != name.strip():
         return "fields.name_space"
@@ -65,8 +65,13 @@ def allowed(field: str) -> str:
 def shown(text) -> str:
     """Text for a message with its control characters visible (\\n, \\x00, \\u2028), never acted on
     by a terminal."""
-    return "".join(c if unicodedata.category(c)[0] not in "CZ" or c == " " else ascii(c)[1:-1]
-                   for c in str(text))
+    return "".join(ascii(c)[1:-1] if _control(c) else c for c in str(text))
+
+
+def _control(c: str) -> bool:
+    """A control or format character, or a line or paragraph separator (spaces are text)."""
+    category = unicodedata.category(c)
+    return category[0] == "C" or category in ("Zl", "Zp")
 
 
 # every field of an inventory record that some export writes, in the order they are checked
