@@ -744,6 +744,24 @@ CATALOG = {
                        "en": {"one": "written: {path} (one device)", "other": "written: {path} ({count} devices)"}},
     "export.pages": {"de": {"one": "geschrieben: {path} (ein Gerät, Seiten: {pages})", "other": "geschrieben: {path} ({count} Geräte, Seiten: {pages})"},
                      "en": {"one": "written: {path} (one device, pages: {pages})", "other": "written: {path} ({count} devices, pages: {pages})"}},
+    # what may reach an exported file (reallabor.fleet.fields)
+    "fields.name_empty": {"de": "er ist leer", "en": "it is empty"},
+    "fields.name_long": {"de": "er ist länger als {max} Zeichen", "en": "it is longer than {max} characters"},
+    "fields.name_control": {"de": "er enthält einen Zeilenumbruch oder ein anderes Steuerzeichen",
+                            "en": "it holds a line break or another control character"},
+    "fields.name_space": {"de": "er beginnt oder endet mit Leerraum", "en": "it begins or ends with white space"},
+    "provision.bad_name": {
+        "de": "Gerätename \"{name}\" nicht erlaubt: {why}. Ein Name ist druckbarer Text mit 1 bis {max} Zeichen, ohne Zeilenumbruch und Steuerzeichen (er steht in ACL, CSV und Etiketten). Nichts wurde geschrieben; --name ändern.",
+        "en": "Device name \"{name}\" is not allowed: {why}. A name is printable text of 1 to {max} characters, without line breaks and control characters (it goes into the ACL, CSV and labels). Nothing was written; change --name.",
+    },
+    "fields.bad_name_record": {
+        "de": "Gerät {id} ({mac}) hat den Namen \"{value}\", der in keine Exportdatei darf: {why}. Nichts wurde geschrieben. Neu benennen mit reallabor provision --port PORT --board BOARD --site SITE --name NAME oder den Eintrag entfernen: reallabor inventory remove {mac}",
+        "en": "Device {id} ({mac}) has the name \"{value}\", which may not go into an exported file: {why}. Nothing was written. Rename it with reallabor provision --port PORT --board BOARD --site SITE --name NAME or remove the entry: reallabor inventory remove {mac}",
+    },
+    "fields.bad_record": {
+        "de": "Gerät {id} ({mac}): das Feld {field} hat einen Wert, der in keine Exportdatei darf ({value}; erlaubt: {allowed}). Nichts wurde geschrieben. Das Board neu provisionieren (reallabor provision --port PORT --board BOARD --site SITE) oder den Eintrag entfernen: reallabor inventory remove {mac}",
+        "en": "Device {id} ({mac}): the field {field} has a value that may not go into an exported file ({value}; allowed: {allowed}). Nothing was written. Provision the board again (reallabor provision --port PORT --board BOARD --site SITE) or remove the entry: reallabor inventory remove {mac}",
+    },
     "export.empty": {
         "de": "Das Inventar enthält keine passenden Geräte. Erst provisionieren (reallabor provision).",
         "en": "The inventory holds no matching devices. Provision some first (reallabor provision).",
@@ -1260,6 +1278,14 @@ CATALOG = {
     },
     "provision.renamed": {"de": "{id} umbenannt: {before} -> {after}", "en": "{id} renamed: {before} -> {after}"},
     "provision.moved": {"de": "{id} an einen anderen Standort verlegt: {before} -> {after} (neue Topics; Export erneut ausführen)", "en": "{id} moved to another site: {before} -> {after} (new topics; run the exports again)"},
+    "provision.discovery_on": {
+        "de": "{id} sendet jetzt Home-Assistant-Discovery: reallabor export mosquitto --out DATEI erneut ausführen und den Broker neu laden, sonst verwirft er die Discovery-Konfigurationen.",
+        "en": "{id} sends Home Assistant discovery now: run reallabor export mosquitto --out FILE again and reload the broker, or it drops the discovery configs.",
+    },
+    "provision.discovery_off": {
+        "de": "{id} sendet keine Home-Assistant-Discovery mehr: beim nächsten reallabor export mosquitto verliert es das Schreibrecht darauf.",
+        "en": "{id} no longer sends Home Assistant discovery: the next reallabor export mosquitto takes its right to write it away.",
+    },
     "provision.reboarded": {"de": "{id} hat jetzt eine andere Board-Datei: {before} -> {after}", "en": "{id} now has another board file: {before} -> {after}"},
     # site profiles
     "site.name_mismatch": {
@@ -1294,6 +1320,18 @@ CATALOG = {
                "other": "der Zustand kam an, aber {count} Discovery-Konfigurationen nicht (zuerst {first}): der Broker verwirft sie; die ACL muss {user} erlauben, homeassistant/sensor/{device}/# zu schreiben"},
         "en": {"one": "the state arrived, but one discovery config did not ({first}): the broker drops it; the ACL must let {user} write homeassistant/sensor/{device}/#",
                "other": "the state arrived, but {count} discovery configs did not (first {first}): the broker drops them; the ACL must let {user} write homeassistant/sensor/{device}/#"},
+    },
+    "verify.discovery_not_exported": {
+        "de": {"one": "der Zustand kam an, aber eine Discovery-Konfiguration nicht ({first}): der Broker-Export von {time} erlaubt {user} keine Discovery-Konfigurationen (mqtt.discovery kam danach): reallabor export mosquitto --out DATEI ausführen und den Broker neu laden",
+               "other": "der Zustand kam an, aber {count} Discovery-Konfigurationen nicht (zuerst {first}): der Broker-Export von {time} erlaubt {user} keine Discovery-Konfigurationen (mqtt.discovery kam danach): reallabor export mosquitto --out DATEI ausführen und den Broker neu laden"},
+        "en": {"one": "the state arrived, but one discovery config did not ({first}): the broker export of {time} lets {user} write no discovery configs (mqtt.discovery came later): run reallabor export mosquitto --out FILE and reload the broker",
+               "other": "the state arrived, but {count} discovery configs did not (first {first}): the broker export of {time} lets {user} write no discovery configs (mqtt.discovery came later): run reallabor export mosquitto --out FILE and reload the broker"},
+    },
+    "verify.discovery_exported": {
+        "de": {"one": "der Zustand kam an, aber eine Discovery-Konfiguration nicht ({first}): der Broker verwirft sie; die ACL muss {user} erlauben, homeassistant/sensor/{device}/# zu schreiben. Der Export von {time} erlaubt es: den Broker mit dieser ACL neu laden; läuft sie schon, darf der Leser {reader} homeassistant/sensor/{device}/# nicht lesen",
+               "other": "der Zustand kam an, aber {count} Discovery-Konfigurationen nicht (zuerst {first}): der Broker verwirft sie; die ACL muss {user} erlauben, homeassistant/sensor/{device}/# zu schreiben. Der Export von {time} erlaubt es: den Broker mit dieser ACL neu laden; läuft sie schon, darf der Leser {reader} homeassistant/sensor/{device}/# nicht lesen"},
+        "en": {"one": "the state arrived, but one discovery config did not ({first}): the broker drops it; the ACL must let {user} write homeassistant/sensor/{device}/#. The export of {time} does: reload the broker with that ACL; if it runs it already, the reader {reader} may not read homeassistant/sensor/{device}/#",
+               "other": "the state arrived, but {count} discovery configs did not (first {first}): the broker drops them; the ACL must let {user} write homeassistant/sensor/{device}/#. The export of {time} does: reload the broker with that ACL; if it runs it already, the reader {reader} may not read homeassistant/sensor/{device}/#"},
     },
     "verify.discovery_none": {
         "de": "der Zustand kam an, Discovery-Konfigurationen nicht (mqtt.discovery ist an): weder neu gesendet noch beim Broker gespeichert; Board neu starten und erneut prüfen",

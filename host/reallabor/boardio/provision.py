@@ -155,6 +155,8 @@ def _changes(known: Record | None, now: Record) -> list[tuple[str, dict]]:
         before, after = getattr(known, field_name), getattr(now, field_name)
         if before != after:
             found.append((key, {"id": now.id, "before": before, "after": after}))
+    if known.discovery != now.discovery:  # the broker's ACL lets only devices with discovery write it
+        found.append(("provision.discovery_on" if now.discovery else "provision.discovery_off", {"id": now.id}))
     return found
 
 
