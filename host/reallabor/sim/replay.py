@@ -172,23 +172,6 @@ def load_config(path: Path) -> dict:
     return raw
 
 
-def default_config(summary: fileformat.Summary) -> dict:
-    """The config a trace's node ran with, as far as its header says: interval, sensors (the config
-    fields of each entry), bus settings."""
-    h = summary.header
-    config_fields = devicecode.config().SENSOR_CONFIG_FIELDS
-    config = {
-        "site": "replay",
-        "interval_s": max(1, h.get("interval_ms", 60_000) // 1000),
-        "sensors": [{k: v for k, v in s.items() if k in config_fields} for s in h.get("sensors", [])],
-    }
-    if h.get("i2c"):
-        config["i2c"] = h["i2c"]
-    if h.get("lora"):  # a LoRa node's sample trace names its keys (docs/trace-format.md)
-        config["lora"] = h["lora"]
-    return config
-
-
 def check_buses(board, summary: fileformat.Summary, checked: dict) -> None:
     """Every bus the trace or the config names must be one the board has: a node cannot talk over
     a bus its board file lacks (a sensor there would only ever be "absent")."""
@@ -217,7 +200,7 @@ def run(trace_path: Path, broker_url: str | None = None, speed: str = "max", hea
     budget = heap_bytes(heap)
     micropython = find_micropython()
     firmware = compiled_firmware() if compiled else FIRMWARE
-    config = dict(config or default_config(summary))
+    config = dict(config or fileformat.default_config(summary.header))
     setup = _Setup(trace_path, summary, speed, budget, config, micropython, firmware, on_message, main, extra_path, seed,
                    files or {}, lora_options or {})
     if broker_url is None:
