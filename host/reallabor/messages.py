@@ -262,12 +262,16 @@ CATALOG = {
         "en": "The MicroPython simulator is missing. Install it with: pip install 'reallabor[sim]' (Linux x86_64 and macOS arm64 only).",
     },
     "replay.bad_speed": {
-        "de": "--speed {value} nicht verstanden: max, realtime oder ein Faktor > 0 (z. B. 60).",
-        "en": "--speed {value} not understood: max, realtime or a factor > 0 (such as 60).",
+        "de": "--speed {value} nicht verstanden: max, realtime oder ein Faktor von {low} bis {high} (z. B. 60).",
+        "en": "--speed {value} not understood: max, realtime or a factor from {low} to {high} (such as 60).",
     },
     "replay.bad_heap": {
         "de": "--heap {value} nicht verstanden: eine Größe wie 128K.",
         "en": "--heap {value} not understood: a size such as 128K.",
+    },
+    "replay.config_refused": {
+        "de": "Das Gerät nimmt die Konfiguration des Replays nicht an (aus der Kopfzeile des Traces, --config und --broker). Das Feld korrigieren:",
+        "en": "The device refuses the replay's config (from the trace's header, --config and --broker). Fix the field:",
     },
     "replay.crash": {
         "de": "Die Firmware ist abgestürzt (Exit-Code {code}). Ausgabe von MicroPython:",
