@@ -372,7 +372,7 @@ def _check_fault(r: dict, last_t: int) -> list[tuple[str, dict]]:
         return [("trace.field", dict(name="t", expected=f"0..{MAX_MS} ms"))]
     out = [("trace.time_back", dict(t=t, last=last_t))] if t < last_t else []
     kind = r.get("fault")
-    if kind not in FAULTS:
+    if not isinstance(kind, str) or kind not in FAULTS:  # a list or object is no key
         return out + [("trace.field", dict(name="fault", expected=" | ".join(FAULTS)))]
     for name, choices in FAULTS[kind].items():
         value = r.get(name)
@@ -465,7 +465,7 @@ def _check_value(r: dict, last_t: int, header: dict) -> list[tuple[str, dict]]:
         return [("trace.field", dict(name="t", expected=f"0..{MAX_MS} ms"))]
     out = [("trace.time_back", dict(t=t, last=last_t))] if t < last_t else []
     known = quantities(header)
-    if r.get("sensor") not in known:
+    if not isinstance(r.get("sensor"), str) or r["sensor"] not in known:
         return out + [("trace.field", dict(name="sensor", expected=" | ".join(known) or Term("trace.no_value_sensors")))]
     if r.get("health") not in healths():
         out.append(("trace.field", dict(name="health", expected=" | ".join(healths()))))
