@@ -930,7 +930,7 @@ CATALOG = {
     "help.capture.out": {"de": "Ziel-Trace (JSON Lines)", "en": "trace to write (JSON Lines)"},
     "help.replay": {"de": "die Firmware auf einem Trace laufen lassen", "en": "run the firmware on a trace"},
     "help.replay.broker": {"de": "mqtt://HOST:PORT (Vorgabe: ein eigener Mosquitto auf einem freien Port)", "en": "mqtt://HOST:PORT (default: a private Mosquitto on a free port)"},
-    "help.replay.speed": {"de": "max, realtime oder ein Faktor wie 60", "en": "max, realtime or a factor such as 60"},
+    "help.replay.speed": {"de": "max, realtime oder ein Faktor von 0.001 bis 1000000 wie 60", "en": "max, realtime or a factor from 0.001 to 1000000 such as 60"},
     "help.replay.heap": {"de": "MicroPython-Heap wie bei micropython -X heapsize (Vorgabe 128K)", "en": "MicroPython heap, as for micropython -X heapsize (default 128K)"},
     "help.replay.config": {"de": "config.json für das Gerät (Vorgabe: aus der Kopfzeile des Traces)", "en": "config.json for the device (default: from the trace header)"},
     "help.replay.out": {"de": "jede Nachricht als JSON-Zeile {{t, topic, payload}} schreiben", "en": "write every message as a JSON line {{t, topic, payload}}"},
