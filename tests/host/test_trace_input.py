@@ -41,6 +41,18 @@ def test_deep_nesting_is_a_problem_of_its_line(tmp_path, cli):
     bad(cli("replay", SAMPLE, "--config", config), "zu tief verschachtelt")
 
 
+def test_nesting_json_reads_but_a_check_would_recurse_on(tmp_path, cli, data_dir):
+    """900 levels: Python's JSON reader takes them, the site profile's check then overflowed the stack."""
+    deep = '{"a":' * 900 + "1" + "}" * 900
+    site = data_dir / "sites" / "tief.json"
+    site.parent.mkdir()
+    site.write_text(deep)
+    site.chmod(0o600)
+    bad(cli("site", "check", "tief", data=data_dir), "tief.json: zu tief verschachtelt")
+    path = trace(tmp_path, dict(HEADER, description=json.loads(deep)))
+    bad(cli("trace", "validate", path), "Zeile 1: zu tief verschachtelt")
+
+
 def test_numbers_json_has_not_are_problems(tmp_path, cli):
     path = tmp_path / "n.jsonl"
     path.write_text(json.dumps(HEADER) + '\n{"t": 1' + "0" * 5000 + '}\n{"t": NaN}\n')

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from reallabor import userfile
 from reallabor.errors import EXIT_BAD_INPUT, Problem, ReallaborError
 from reallabor.firmware import devicecode
 from reallabor.i18n import Term
@@ -94,7 +95,10 @@ def _parse(line: bytes, number: int):
     if "\\u" in text and _SURROGATE.search(text):
         return Problem("trace.surrogate", line=number, params=dict(escape=_SURROGATE.search(text)[0][-6:]))
     try:
-        return json.loads(text, parse_constant=_no_constant)
+        value = json.loads(text, parse_constant=_no_constant)
+        if userfile.too_deep(value):  # what the host and the simulator then walk stays shallow
+            raise RecursionError
+        return value
     except json.JSONDecodeError as e:
         return Problem("trace.not_json", line=number, params=dict(error=e.msg, col=e.colno))
     except ValueError:  # NaN or Infinity, or an integer of more than 4300 digits
