@@ -49,7 +49,7 @@ def frames(result) -> int:
 def bench_capture() -> None:
     trace = TRACES / TRACE
     summary = fileformat.load(trace)
-    base = replay.default_config(summary)
+    base = fileformat.default_config(summary.header)
     with Mosquitto() as broker:
         runs = {}
         for mode, settings in MODES.items():

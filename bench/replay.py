@@ -79,7 +79,7 @@ def bench_month(broker) -> None:
     with tempfile.TemporaryDirectory(prefix="reallabor-month-") as tmp:
         for label, every_min, extra in (("always on", 10, {}), ("deep sleep", 60, {"deep_sleep": True})):
             trace = synthetic.courtyard_days(Path(tmp) / f"{every_min}.jsonl", days=30, every_min=every_min)
-            config = {**replay.default_config(fileformat.load(trace)), **extra}
+            config = {**fileformat.default_config(fileformat.load(trace).header), **extra}
             r = replay.run(trace, broker_url=broker.url, config=config)
             seqs = [m.payload["seq"] for m in r.states]
             whole = r.returncode == 0 and seqs == list(range(len(seqs))) and len(seqs) == 30 * 24 * 60 // every_min
@@ -91,7 +91,7 @@ def bench_awake(broker) -> None:
     """The workshop kit asleep between readings: how long each wake keeps it awake (its slow
     sensors warm up first), in virtual time, over six hours of wakes every 5 min."""
     trace = TRACES / "makerspace-24h-kit.jsonl"
-    config = {**replay.default_config(fileformat.load(trace)), "deep_sleep": True, "interval_s": 300}
+    config = {**fileformat.default_config(fileformat.load(trace).header), "deep_sleep": True, "interval_s": 300}
     with tempfile.TemporaryDirectory(prefix="reallabor-awake-") as tmp:
         cut = Path(tmp) / "kit-6h.jsonl"
         fileformat.write(cut, *tools.cut(trace, 7 * 3_600_000, 13 * 3_600_000))

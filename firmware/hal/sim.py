@@ -71,14 +71,28 @@ def _keep(answers, key, hex_text):
     answers[key] = bytearray(data)
 
 
+def trace_line(f):
+    # The next line of a trace file that is not blank, "" at its end. Lines end at LF alone and a
+    # line of JSON white space only is blank, as the host reads them (traces/fileformat.py, lines()).
+    line = f.readline()
+    while line and not line.strip(" \t\r\n"):
+        line = f.readline()
+    return line
+
+
+def open_trace(path):
+    # -> (the trace file, positioned after its header; the header)
+    f = open(path)
+    return f, json.loads(trace_line(f))  # the host validated it
+
+
 class Trace:
     # Streams the trace: only the latest answer per (bus, address, bytes written) is kept, so a
     # day-long trace replays in a few kilobytes of heap. The header's sensor entries give what the
     # devices themselves can do: "i2c_max_hz" (the fastest bus clock they follow) and "power_up_ms"
     # (how long after their supply comes on before they answer).
     def __init__(self, path):
-        self._file = open(path)
-        header = json.loads(self._file.readline())  # the host validated it
+        self._file, header = open_trace(path)
         self.limits = {}  # "i2c0:97" -> (max bus Hz or 0, power-up ms)
         for s in header.get("sensors", ()):
             if "addr" in s:
@@ -95,9 +109,7 @@ class Trace:
         self._read_next()
 
     def _read_next(self):
-        line = self._file.readline()
-        while line and not line.strip():
-            line = self._file.readline()
+        line = trace_line(self._file)
         self._next = json.loads(line) if line else None
 
     def advance(self, now):
@@ -120,8 +132,8 @@ class Trace:
                     self.accepts.add(key + ":" + r["w"])
             elif "w" in r:
                 _keep(self.replies, r["bus"] + ":" + r["w"], r["rx"])
-            elif "rx" in r:
-                self.sent[r["bus"]] = self.sent.get(r["bus"], b"") + bytes.fromhex(r["rx"])
+            elif "rx" in r:  # more than a receive buffer holds is lost, read or not
+                self.sent[r["bus"]] = (self.sent.get(r["bus"], b"") + bytes.fromhex(r["rx"]))[:UART.RXBUF]
             self._read_next()
 
     def answer(self, key, written, n):

@@ -39,6 +39,37 @@ CATALOG = {
         "en": "field \"{name}\" is missing or wrong (expected {expected})",
     },
     "trace.hex": {"de": "Hex-Text mit gerader Länge", "en": "hex text of even length"},
+    "trace.hex_field": {"de": "Hex-Text mit gerader Länge, höchstens 512 Bytes", "en": "hex text of even length, at most 512 bytes"},
+    "trace.line_too_long": {
+        "de": "Zeile länger als {limit} Bytes (nicht gelesen); ein Eintrag je Zeile, Hex-Felder höchstens 512 Bytes",
+        "en": "line longer than {limit} bytes (not read); one record a line, hex fields at most 512 bytes",
+    },
+    "trace.cr_line_end": {
+        "de": "Zeilenenden nur mit CR (\\r): Zeilen müssen mit LF (\\n) oder CR LF enden; umwandeln z. B. mit: tr '\\r' '\\n'",
+        "en": "line ends with CR (\\r) alone: lines must end with LF (\\n) or CR LF; convert with, e.g.: tr '\\r' '\\n'",
+    },
+    "trace.surrogate": {
+        "de": "{escape} ist ein UTF-16-Ersatzzeichen (Surrogat), kein Zeichen: das Zeichen selbst in UTF-8 schreiben",
+        "en": "{escape} is a UTF-16 surrogate, not a character: write the character itself, in UTF-8",
+    },
+    "trace.bad_number": {
+        "de": "Zahl, die JSON nicht kennt (NaN, Infinity) oder mit mehr als 4300 Ziffern",
+        "en": "a number JSON does not know (NaN, Infinity) or one of more than 4300 digits",
+    },
+    "trace.too_deep": {"de": "zu tief verschachtelt", "en": "nested too deeply"},
+    "trace.ends_late": {
+        "de": "der Trace endet nach {last} (Start plus letzte Zeit t oder end_ms): einen früheren Start wählen",
+        "en": "the trace ends after {last} (start plus its last time t or end_ms): choose an earlier start",
+    },
+    "trace.too_many_keys": {
+        "de": "mehr als {limit} verschiedene Antworten und Schreibvorgänge (Bus, Adresse, w): so viele hält der Simulator nicht",
+        "en": "more than {limit} different answers and writes (bus, address, w): more than the simulator holds",
+    },
+    "trace.header_config": {
+        "de": "Kopfzeile: die Konfiguration, die ein Replay ohne --config daraus macht, nimmt das Gerät nicht: {problem}",
+        "en": "header: the device refuses the config a replay without --config makes of it: {problem}",
+    },
+    "trace.sensor_entry": {"de": "ein Objekt mit \"type\"", "en": "an object with \"type\""},
     "trace.time_back": {
         "de": "Zeit läuft rückwärts: t={t} nach t={last}",
         "en": "time runs backwards: t={t} after t={last}",
@@ -99,6 +130,10 @@ CATALOG = {
     },
     "trace.cut_written": {"de": "Ausschnitt geschrieben: {path} ({records} Einträge)", "en": "cut written: {path} ({records} records)"},
     "trace.merge_written": {"de": "Zusammengeführt: {path} ({records} Einträge)", "en": "merged: {path} ({records} records)"},
+    "trace.merge_too_long": {
+        "de": "{first} und {second} zusammen umfassen mehr als {years} Jahre; so lang darf ein Trace nicht sein.",
+        "en": "{first} and {second} together span more than {years} years, longer than a trace may be.",
+    },
     "trace.merge_differ": {
         "de": "{first} und {second} passen nicht zusammen: \"{field}\" ist {a} und {b}. Nur Traces desselben Knotens zusammenführen.",
         "en": "{first} and {second} do not belong together: \"{field}\" is {a} and {b}. Merge only traces of one node.",
@@ -236,12 +271,16 @@ CATALOG = {
         "en": "The MicroPython simulator is missing. Install it with: pip install 'reallabor[sim]' (Linux x86_64 and macOS arm64 only).",
     },
     "replay.bad_speed": {
-        "de": "--speed {value} nicht verstanden: max, realtime oder ein Faktor > 0 (z. B. 60).",
-        "en": "--speed {value} not understood: max, realtime or a factor > 0 (such as 60).",
+        "de": "--speed {value} nicht verstanden: max, realtime oder ein Faktor von {low} bis {high} (z. B. 60).",
+        "en": "--speed {value} not understood: max, realtime or a factor from {low} to {high} (such as 60).",
     },
     "replay.bad_heap": {
         "de": "--heap {value} nicht verstanden: eine Größe wie 128K.",
         "en": "--heap {value} not understood: a size such as 128K.",
+    },
+    "replay.config_refused": {
+        "de": "Das Gerät nimmt die Konfiguration des Replays nicht an (aus der Kopfzeile des Traces, --config und --broker). Das Feld korrigieren:",
+        "en": "The device refuses the replay's config (from the trace's header, --config and --broker). Fix the field:",
     },
     "replay.crash": {
         "de": "Die Firmware ist abgestürzt (Exit-Code {code}). Ausgabe von MicroPython:",
@@ -918,7 +957,7 @@ CATALOG = {
     "help.capture.out": {"de": "Ziel-Trace (JSON Lines)", "en": "trace to write (JSON Lines)"},
     "help.replay": {"de": "die Firmware auf einem Trace laufen lassen", "en": "run the firmware on a trace"},
     "help.replay.broker": {"de": "mqtt://HOST:PORT (Vorgabe: ein eigener Mosquitto auf einem freien Port)", "en": "mqtt://HOST:PORT (default: a private Mosquitto on a free port)"},
-    "help.replay.speed": {"de": "max, realtime oder ein Faktor wie 60", "en": "max, realtime or a factor such as 60"},
+    "help.replay.speed": {"de": "max, realtime oder ein Faktor von 0.001 bis 1000000 wie 60", "en": "max, realtime or a factor from 0.001 to 1000000 such as 60"},
     "help.replay.heap": {"de": "MicroPython-Heap wie bei micropython -X heapsize (Vorgabe 128K)", "en": "MicroPython heap, as for micropython -X heapsize (default 128K)"},
     "help.replay.config": {"de": "config.json für das Gerät (Vorgabe: aus der Kopfzeile des Traces)", "en": "config.json for the device (default: from the trace header)"},
     "help.replay.out": {"de": "jede Nachricht als JSON-Zeile {{t, topic, payload}} schreiben", "en": "write every message as a JSON line {{t, topic, payload}}"},

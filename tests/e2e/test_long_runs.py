@@ -21,7 +21,7 @@ def test_an_always_on_node_runs_across_the_ticks_wrap(broker, tmp_path):
 
 def test_a_sleeping_node_wakes_on_schedule_through_a_day(broker, tmp_path):
     trace = synthetic.courtyard_days(tmp_path / "1-day.jsonl", days=1, every_min=30)
-    config = {**replay.default_config(fileformat.load(trace)), "deep_sleep": True}
+    config = {**fileformat.default_config(fileformat.load(trace).header), "deep_sleep": True}
     result = replay.run(trace, broker_url=broker.url, config=config)
     assert result.returncode == 0, result.stderr
     states = [m.payload for m in result.states]

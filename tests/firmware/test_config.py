@@ -225,7 +225,7 @@ def test_limits_keep_the_config_within_the_heap():
     e = raises(ConfigError, config.parse, '{"wifi": {"ssid": "%s"}}' % ("x" * 33))
     assert (e.field, e.problem, e.detail) == ("wifi.ssid", config.LONG, 32)
     assert config.parse('{"wifi": {"ssid": "%s"}}' % ("\u00e4" * 16))["wifi"]["ssid"] == "\u00e4" * 16  # 32 bytes
-    sensors = ", ".join('{"type": "bh1750", "name": "l%d", "addr": %d}' % (i, 8 + i) for i in range(9))
+    sensors = ", ".join('{"type": "bh1750", "name": "l%d", "addr": %d}' % (i, 8 + i) for i in range(config.MAX_SENSORS + 1))
     e = raises(ConfigError, config.parse, '{"sensors": [%s]}' % sensors)
     assert (e.field, e.problem, e.detail) == ("sensors", config.MANY, config.MAX_SENSORS)
     with open("config.json", "w") as f:

@@ -185,10 +185,11 @@ def deadline():
 
 
 def largest_accepted() -> bytes:
-    """A config at every limit: 8 sensors, each text at its most; the device must hold it."""
+    """A config at every limit: the most sensors, each text at its most; the device must hold it."""
     raw = full_config()
     raw["sensors"] = [{"type": "bme280", "name": f"{i}" + "n" * 31, "bus": f"i2c{i % 2}", "addr": 0x08 + i,
-                       "change": {"temperature": 0.5, "pressure": 1, "humidity": 2}} for i in range(8)]
+                       "change": {"temperature": 0.5, "pressure": 1, "humidity": 2}}
+                      for i in range(devicecode.config().MAX_SENSORS)]
     raw["wifi"] = {"ssid": "s" * 32, "password": "p" * 64}
     raw["mqtt"].update(url="mqtts://" + "b" * 114 + ":8883", prefix="p" * 64, password="w" * 128, user="u" * 64)
     data = devicecode.config_bytes(raw)

@@ -20,7 +20,7 @@ EMPTY = "empty"
 # Limits (docs/provisioning.md): what the validator, and the node after it, can hold in RAM. A
 # provisioned config is some 600 bytes; a config over these limits goes to safe mode.
 MAX_BYTES = 4096
-MAX_SENSORS = 8
+MAX_SENSORS = 10  # every driver once (the nine-driver day) and one more
 _MAX_DEPTH = 8  # nesting of objects and lists (a config needs 4)
 
 

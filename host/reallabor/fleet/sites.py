@@ -152,10 +152,16 @@ def template(name: str) -> dict:
     }
 
 
-def create(name: str, data: Path | None = None, force: bool = False) -> Path:
-    """Write the template for a new site as <data>/sites/<name>.json, mode 0600."""
+def check_name(name: str) -> str:
+    """A site name as a user gives it (it becomes a topic level): the name, or bad input."""
     if not _NAME.fullmatch(name):
         raise ReallaborError("site.bad_name", EXIT_BAD_INPUT, name=fields.shown(name))
+    return name
+
+
+def create(name: str, data: Path | None = None, force: bool = False) -> Path:
+    """Write the template for a new site as <data>/sites/<name>.json, mode 0600."""
+    check_name(name)
     path = path_of(name, data)
     if path.exists() and not force:
         raise ReallaborError("site.exists", EXIT_BAD_INPUT, path=path, name=name)

@@ -19,6 +19,7 @@ from reallabor.errors import EXIT_BAD_INPUT, Problem, ReallaborError
 from reallabor.firmware import console, devicecode, layout
 from reallabor.firmware.build import compiled_firmware
 from reallabor.mqtt.mosquitto import Mosquitto
+from reallabor.mqtt.url import parse_url
 from reallabor.mqtt.subscriber import Subscriber
 from reallabor.sim.bootloop import SimDevice, environment
 from reallabor.sim.faults import FaultDriver
@@ -27,6 +28,7 @@ from reallabor.sim.netserver import iso_ms
 from reallabor.traces import fileformat
 
 _HEAP = re.compile(r"^(\d{1,9})([kKmM]?)$")
+MIN_SPEED, MAX_SPEED = 0.001, 1_000_000  # --speed FACTOR
 DEFAULT_DEVICE = "replay-01"
 
 @dataclass
@@ -100,8 +102,8 @@ def parse_speed(text: str) -> str:
         factor = float(text)
     except ValueError:
         factor = 0
-    if factor <= 0:
-        raise ReallaborError("replay.bad_speed", EXIT_BAD_INPUT, value=text)
+    if not MIN_SPEED <= factor <= MAX_SPEED:  # also NaN; a slower or faster clock overflows the simulator's
+        raise ReallaborError("replay.bad_speed", EXIT_BAD_INPUT, value=text, low=MIN_SPEED, high=MAX_SPEED)
     return repr(factor)
 
 
@@ -173,23 +175,6 @@ def load_config(path: Path) -> dict:
     return raw
 
 
-def default_config(summary: fileformat.Summary) -> dict:
-    """The config a trace's node ran with, as far as its header says: interval, sensors (the config
-    fields of each entry), bus settings."""
-    h = summary.header
-    config_fields = devicecode.config().SENSOR_CONFIG_FIELDS
-    config = {
-        "site": "replay",
-        "interval_s": max(1, h.get("interval_ms", 60_000) // 1000),
-        "sensors": [{k: v for k, v in s.items() if k in config_fields} for s in h.get("sensors", [])],
-    }
-    if h.get("i2c"):
-        config["i2c"] = h["i2c"]
-    if h.get("lora"):  # a LoRa node's sample trace names its keys (docs/trace-format.md)
-        config["lora"] = h["lora"]
-    return config
-
-
 def check_buses(board, summary: fileformat.Summary, checked: dict) -> None:
     """Every bus the trace or the config names must be one the board has: a node cannot talk over
     a bus its board file lacks (a sensor there would only ever be "absent")."""
@@ -216,9 +201,11 @@ def run(trace_path: Path, broker_url: str | None = None, speed: str = "max", hea
     summary = fileformat.load(trace_path)
     speed = parse_speed(speed)
     budget = heap_bytes(heap)
+    if broker_url is not None:
+        parse_url(broker_url)  # a wrong address is bad input, not an unreachable broker
     micropython = find_micropython()
     firmware = compiled_firmware() if compiled else FIRMWARE
-    config = dict(config or default_config(summary))
+    config = dict(config or fileformat.default_config(summary.header))
     setup = _Setup(trace_path, summary, speed, budget, config, micropython, firmware, on_message, main, extra_path, seed,
                    files or {}, lora_options or {})
     if broker_url is None:
@@ -256,7 +243,10 @@ def _run(s: _Setup, broker_url, broker) -> Result:
     if config.get("mqtt", {}).get("url", "").startswith("mqtts://"):
         device_url = config["mqtt"]["url"]  # a TLS listener of the same broker, given by the caller
     config["mqtt"] = {**config.get("mqtt", {}), "url": device_url}
-    checked = cfg_module.validate(json.loads(json.dumps(config)))
+    try:
+        checked = cfg_module.validate(json.loads(json.dumps(config)))
+    except cfg_module.ConfigError as e:  # from the trace's header, --config or --broker
+        raise ReallaborError("replay.config_refused", EXIT_BAD_INPUT, details=[devicecode.config_problem(e)]) from None
     board = boards.load(s.summary.header["board"])
     check_buses(board, s.summary, checked)
     device = checked["device"] or DEFAULT_DEVICE
