@@ -146,8 +146,10 @@ def test_faults_checks_heap_first(cli):
 
 
 @pytest.mark.parametrize("site", ["\udced\udca0\udc80", "a/#", "+"])
-def test_site_names_are_checked_before_they_go_into_topics(cli, site):
+def test_site_names_are_checked_before_they_go_into_topics(cli, site, tmp_path):
     bad(cli("monitor", "--site", site, "--broker", "mqtt://127.0.0.1:1"), "Standortname")
+    bad(cli("inventory", "list", "--site", site, data=tmp_path), "Standortname")
+    bad(cli("export", "mosquitto", "--out", tmp_path / "x", "--site", site, data=tmp_path), "Standortname")
 
 
 def test_cut_times_beyond_any_trace_are_bad_input(tmp_path, cli):
