@@ -1,34 +1,9 @@
 """`make bench`: figures, not pass/fail. Each benchmark prints what it measured. Benchmarks and
 the comparison baselines live here, outside the installed reallabor package."""
 
-from reallabor.env import TRACES
 from reallabor.mqtt.mosquitto import Mosquitto
-from reallabor.sim import replay
 
-from bench.heap import BUDGET_K, runs_within, smallest_heap_k
-
-MEASURE_K = 512  # timing runs get room to spare, so a heap over budget still gives its figures
-
-
-def bench_replay(name: str) -> None:
-    trace = TRACES / name
-    with Mosquitto() as broker:
-        replay.run(trace, broker_url=broker.url, heap=f"{MEASURE_K}K")  # warm the .mpy cache
-        runs = [replay.run(trace, broker_url=broker.url, heap=f"{MEASURE_K}K") for _ in range(3)]
-        best = min(runs, key=lambda r: r.wall_s)
-        hours = best.virtual_ms / 3_600_000
-        print(f"replay {name}: {len(best.states)} cycles, {hours:.1f} h virtual in {best.wall_s:.2f} s wall "
-              f"(best of 3) = speed factor {best.virtual_ms / 1000 / best.wall_s:,.0f}x")
-        print(f"  live heap between cycles: {best.heap_peak / 1024:.1f} KiB")
-        cycles = len(best.states)
-
-        def completes(k: int) -> bool:
-            return runs_within(replay.run(trace, broker_url=broker.url, heap=f"{k}K"), cycles)
-
-        k = smallest_heap_k(completes, MEASURE_K)
-        verdict = "within" if k and k <= BUDGET_K else "OVER"
-        print(f"  smallest -X heapsize that completes: {k}K ({verdict} the {BUDGET_K}K budget)" if k
-              else f"  does not complete even with {MEASURE_K}K")
+from bench.heap import BUDGET_K, smallest_heap_k
 
 
 def smallest_fault_heap_k() -> int | None:
@@ -60,12 +35,16 @@ def main() -> None:
     from bench.live import bench_live
     from bench.lora import bench_lora
     from bench.radio import bench_radio
+    from bench.replay import bench_awake, bench_month, bench_replay
 
     print("reallabor benchmarks")
-    bench_replay("courtyard-24h-bme280.jsonl")
-    bench_replay("makerspace-24h-kit.jsonl")  # the workshop kit: five sensors, I2C and UART
-    bench_replay("makerspace-24h-multi.jsonl")  # every sensor driver on one node
-    bench_capture(smallest_heap_k, runs_within)  # what recording every bus transaction costs
+    with Mosquitto() as broker:
+        bench_replay("courtyard-24h-bme280.jsonl", broker)
+        bench_replay("makerspace-24h-kit.jsonl", broker)  # the workshop kit: five sensors, I2C and UART
+        bench_replay("makerspace-24h-multi.jsonl", broker)  # every sensor driver on one node
+        bench_month(broker)
+        bench_awake(broker)
+    bench_capture()  # what recording every bus transaction costs
     bench_flash()
     bench_deploy()
     bench_faults()

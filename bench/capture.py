@@ -12,6 +12,9 @@ from reallabor.mqtt.mosquitto import Mosquitto
 from reallabor.sim import replay
 from reallabor.traces import fileformat
 
+from bench.heap import BUDGET_K, runs_within, smallest_heap_k
+from bench.replay import MEASURE_K
+
 TRACE = "courtyard-24h-bme280.jsonl"
 MODES = {"off": None, "console": {"to": "console"}, "flash": {"to": "flash", "flash_kb": 4096, "chunk_kb": 64}}
 
@@ -43,15 +46,10 @@ def frames(result) -> int:
     return n
 
 
-MEASURE_K = 512  # as bench/__main__.py: room to spare for the timing runs
-BUDGET_K = 128
-
-
-def bench_capture(smallest_heap_k, runs_within) -> None:
-    """smallest_heap_k(completes, upper_k) and runs_within(result, cycles) from bench/__main__.py"""
+def bench_capture() -> None:
     trace = TRACES / TRACE
     summary = fileformat.load(trace)
-    base = replay.default_config(summary)
+    base = fileformat.default_config(summary.header)
     with Mosquitto() as broker:
         runs = {}
         for mode, settings in MODES.items():

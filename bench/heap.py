@@ -47,7 +47,7 @@ def boot_heap(trace, micropython: str) -> list[tuple[int, int]]:
 
     bench = Path(__file__).parent
     summary = fileformat.load(trace)
-    config = replay.default_config(summary)
+    config = fileformat.default_config(summary.header)
     config["mqtt"] = {"url": "mqtt://127.0.0.1:1"}  # never reached: the harness has no network
     checked = devicecode.config().validate(json.loads(json.dumps(config)))
     board = boards.load(summary.header["board"])

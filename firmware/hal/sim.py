@@ -16,6 +16,7 @@
 #   RL_HOST_FAULTS  the fault kinds the host carries out ("broker_stop,..."): wait for its word
 #   RL_HOST_RADIO  "1": a receive window asks the host for downlinks (a simulated gateway, docs/radio.md)
 #   RL_NTP_DOWN  "1": the time server never answers (a site network that blocks NTP)
+#   RL_PROFILE   "1": time the simulator's parts; the end line reports them (make bench)
 #   RL_VALUES    "1": the trace holds value records, replayed without sensor drivers (hal/simvalues.py)
 # The board file (board.json in the flash directory, as deploy writes it) names the buses and the
 # LoRa radio, as on a board.
@@ -41,6 +42,7 @@ _rtc = b""
 _supply_on_ms = 0  # virtual ms at which the sensors' supply came on (None: on during the deep sleep before)
 _buses = {}
 _bus_us = 0  # bus time not yet taken from the virtual clock (transfers take microseconds)
+_profile = None  # RL_PROFILE=1: real µs spent in the simulator's parts (make bench: where a cycle's time goes)
 
 # What blocking calls cost on an ESP32 at 240 MHz with MicroPython, in virtual ms (docs/sensors.md
 # lists them with their sources and what they mean for sensor timing):
@@ -69,14 +71,28 @@ def _keep(answers, key, hex_text):
     answers[key] = bytearray(data)
 
 
+def trace_line(f):
+    # The next line of a trace file that is not blank, "" at its end. Lines end at LF alone and a
+    # line of JSON white space only is blank, as the host reads them (traces/fileformat.py, lines()).
+    line = f.readline()
+    while line and not line.strip(" \t\r\n"):
+        line = f.readline()
+    return line
+
+
+def open_trace(path):
+    # -> (the trace file, positioned after its header; the header)
+    f = open(path)
+    return f, json.loads(trace_line(f))  # the host validated it
+
+
 class Trace:
     # Streams the trace: only the latest answer per (bus, address, bytes written) is kept, so a
     # day-long trace replays in a few kilobytes of heap. The header's sensor entries give what the
     # devices themselves can do: "i2c_max_hz" (the fastest bus clock they follow) and "power_up_ms"
     # (how long after their supply comes on before they answer).
     def __init__(self, path):
-        self._file = open(path)
-        header = json.loads(self._file.readline())  # the host validated it
+        self._file, header = open_trace(path)
         self.limits = {}  # "i2c0:97" -> (max bus Hz or 0, power-up ms)
         for s in header.get("sensors", ()):
             if "addr" in s:
@@ -93,9 +109,7 @@ class Trace:
         self._read_next()
 
     def _read_next(self):
-        line = self._file.readline()
-        while line and not line.strip():
-            line = self._file.readline()
+        line = trace_line(self._file)
         self._next = json.loads(line) if line else None
 
     def advance(self, now):
@@ -118,8 +132,8 @@ class Trace:
                     self.accepts.add(key + ":" + r["w"])
             elif "w" in r:
                 _keep(self.replies, r["bus"] + ":" + r["w"], r["rx"])
-            elif "rx" in r:
-                self.sent[r["bus"]] = self.sent.get(r["bus"], b"") + bytes.fromhex(r["rx"])
+            elif "rx" in r:  # more than a receive buffer holds is lost, read or not
+                self.sent[r["bus"]] = (self.sent.get(r["bus"], b"") + bytes.fromhex(r["rx"]))[:UART.RXBUF]
             self._read_next()
 
     def answer(self, key, written, n):
@@ -155,7 +169,7 @@ class Trace:
 _EIO = 5
 _ENODEV = 19
 _ETIMEDOUT = 116
-_SOFTWARE_WAIT_MS = 100  # per byte (+1): how long the ESP-IDF I2C driver waits for a transfer at most
+_IDF_WAIT_MS = 100  # per byte (+1): how long the ESP-IDF I2C driver waits for a hardware transfer at most
 
 
 class I2C:
@@ -171,6 +185,7 @@ class I2C:
         # software bus's own timeout
         cap = boardfile.load().get("chip_facts", {}).get("i2c_stretch_cap_us", 0)
         self.stretch_limit_us = timeout_us if soft or not cap else min(timeout_us, cap)
+        self.soft = soft
         self._written = {}  # addr -> hex of the last writeto()
         self._sent = {}  # addr -> the hex of the write whose answer is pending (writeto, then read)
 
@@ -193,7 +208,9 @@ class I2C:
         us = (nbytes + 1) * 9 * 1000000 // self.freq + 20
         stretch = _trace.stretch.get(key + ":" + written, 0) if key else 0
         if stretch:
-            limit = min(self.stretch_limit_us, (nbytes + 1) * _SOFTWARE_WAIT_MS * 1000)
+            limit = self.stretch_limit_us
+            if not self.soft:  # the driver gives a hardware transfer only so long
+                limit = min(limit, (nbytes + 1) * _IDF_WAIT_MS * 1000)
             if stretch > limit:
                 spend_us(limit)
                 raise OSError(_ETIMEDOUT)
@@ -212,6 +229,7 @@ class I2C:
         written = bytes(buf).hex()
         self._transfer(len(buf))
         if not _trace.accepted(key, written):
+            self._written.pop(addr, None)  # the device has no command now: no answer to read
             raise OSError(_EIO)
         self._written[addr] = written
 
@@ -312,9 +330,38 @@ class UART:
         return n or None
 
 
+def _profiled(bucket, f):
+    # f, timing itself into _profile[bucket] (a tuple per call: only for the benchmark's profile run)
+    real = simtime._real
+
+    def timed(*args, **kw):
+        t = real.ticks_us()
+        try:
+            return f(*args, **kw)
+        finally:
+            _profile[bucket] += real.ticks_diff(real.ticks_us(), t)
+
+    return timed
+
+
+def _install_profile():
+    # The buses (their trace lookups included), the Python scheduler the virtual clock needs, and
+    # the real waits for the network; the rest of the process's CPU time is the firmware's.
+    global _profile
+    _profile = {"buses_us": 0, "scheduler_us": 0, "wait_us": 0}
+    for cls, names in ((I2C, ("writeto_mem", "writeto", "readfrom_into", "readfrom_mem_into")),
+                       (UART, ("write", "any", "readinto")), (simtime.TaskQueue, ("peek", "push", "pop", "remove"))):
+        bucket = "scheduler_us" if cls is simtime.TaskQueue else "buses_us"
+        for name in names:
+            setattr(cls, name, _profiled(bucket, getattr(cls, name)))
+    _clock._real_wait = _profiled("wait_us", _clock._real_wait)
+
+
 def setup():
     global _trace, _faults, _end_ms, _device_id, _reset, _rtc, _supply_on_ms
     env = os.getenv
+    if env("RL_PROFILE") == "1":
+        _install_profile()
     speed = env("RL_SPEED") or "max"
     start = int(env("RL_START_MS") or 0)
     _clock.start(0 if speed == "max" else float(speed), start)
@@ -414,7 +461,7 @@ async def connect_tcp(host, port, ca=None, timeout_ms=10000):
     if not _network_up():
         raise OSError(_EHOSTUNREACH)
     spend_us((COST_MS["dns"] + COST_MS["tcp_connect"]) * 1000)
-    if ca:
+    if ca is not None:
         if clock.epoch_ms(clock.ticks()) is None:
             # mbedTLS on the ESP32 port checks certificate dates against the RTC (since 1.22),
             # which reads 2000-01-01 until NTP set it
@@ -435,7 +482,8 @@ def stopped():
     if _rec:
         _rec.flush()
     _clock.sample_heap()
-    print("%d I sim end heap_peak=%d" % (clock.uptime_ms(), _clock.heap_peak))
+    profile = "".join(" %s=%d" % kv for kv in _profile.items()) if _profile else ""
+    print("%d I sim end heap_peak=%d%s" % (clock.uptime_ms(), _clock.heap_peak, profile))
 
 
 def reset_cause():

@@ -15,8 +15,10 @@ class Faults:
     # announced only: the host kills the process a moment later, wherever it is; virtual time
     # stands still until then, so nothing happens after the power went.
     def __init__(self, path, start_ms, host_faults):
-        self._file = open(path)
-        self._file.readline()
+        from hal.sim import open_trace, trace_line
+
+        self._file = open_trace(path)[0]
+        self._line = trace_line
         self._host = host_faults
         self.index = -1
         self.network = True
@@ -29,15 +31,17 @@ class Faults:
 
     def _read_next(self):
         while True:
-            line = self._file.readline()
+            line = self._line(self._file)
             if not line:
                 self._next = self.due = None
                 return
-            if '"fault"' in line:
-                self._next = json.loads(line)
-                self.due = self._next["t"]
-                self.index += 1
-                return
+            if '"fault"' in line:  # a quick look first: most records are none
+                r = json.loads(line)
+                if "fault" in r:
+                    self._next = r
+                    self.due = r["t"]
+                    self.index += 1
+                    return
 
     def _take(self):
         r = self._next

@@ -166,14 +166,16 @@ class Air:
 
     def follow(self, path):
         # Take downlinks from a trace file's radio records, read ahead as receive windows need them.
-        self._file = open(path)
-        self._file.readline()  # the header
+        from hal.sim import open_trace, trace_line
+
+        self._file = open_trace(path)[0]
+        self._line = trace_line
         self._read_next()
 
     def _read_next(self):
         self._next = None
         while self._file is not None:
-            line = self._file.readline()
+            line = self._line(self._file)
             if not line:
                 self._file = None
             elif '"radio"' in line:

@@ -19,8 +19,10 @@ _values = None
 class Values:
     # Streams the trace's value records; keeps the newest one per sensor name.
     def __init__(self, path):
-        self._file = open(path)
-        header = json.loads(self._file.readline())  # the host validated it
+        from hal.sim import open_trace, trace_line
+
+        self._file, header = open_trace(path)
+        self._line = trace_line
         self.quantities = {}  # sensor name -> ((quantity, unit, decimals, lo, hi), ...)
         self.types = []
         for s in header.get("sensors", ()):
@@ -34,13 +36,15 @@ class Values:
 
     def _read_next(self):
         while True:
-            line = self._file.readline()
+            line = self._line(self._file)
             if not line:
                 self._next = None
                 return
-            if '"sensor"' in line:
-                self._next = json.loads(line)
-                return
+            if '"sensor"' in line:  # a quick look first
+                r = json.loads(line)
+                if "sensor" in r:
+                    self._next = r
+                    return
 
     def at(self, name, now):
         # The sensor's record in force at virtual ms now, or None before its first one

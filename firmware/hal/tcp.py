@@ -43,7 +43,7 @@ async def connect_tcp(host, port, ca=None, timeout_ms=10000, nodelay=None):
         except OSError as e:
             if e.errno != errno.EINPROGRESS:
                 raise
-        if ca:
+        if ca is not None:  # TLS even for an empty name (which then fails): never plain text instead
             import ssl
 
             ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)

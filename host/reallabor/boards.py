@@ -207,13 +207,19 @@ class _Checker:
                 self.problem("value", field, expected=f"{kind}0, {kind}1, ...")
             if not self.section(bus, field):
                 continue
-            known = ("id", "freq", *pins)
+            # an I2C bus may also set the controller's wait and a software bus, as config.json's i2c
+            settings = ("timeout_us", "soft") if kind == "i2c" else ()
+            known = ("id", "freq", *settings, *pins)
             for key in bus:
                 if key not in known:
                     self.problem("unknown", f"{field}.{key}", known=", ".join(known))
             self.number(bus, "id", f"{field}.id", 0, 3)
             if "freq" in bus:
                 self.number(bus, "freq", f"{field}.freq", 1000, 80_000_000)
+            if "timeout_us" in bus:
+                self.number(bus, "timeout_us", f"{field}.timeout_us", 1, 10_000_000)
+            if "soft" in bus and not isinstance(bus["soft"], bool):
+                self.problem("type", f"{field}.soft", expected=Term("expect.bool"))
             for pin, direction in pins.items():
                 self.pin(bus.get(pin), f"{field}.{pin}", direction)
 

@@ -59,3 +59,12 @@ def cache_dir(part: str) -> Path:
     downloaded comparison code. Everything in it can be made again."""
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "reallabor" / part
+
+
+def scratch_dir() -> str | None:
+    """Where a replay keeps the simulated board's flash: memory (/dev/shm on Linux) when there is
+    one, else the system's temporary directory (None). On a disk, each rename over a file (the
+    outbox's head, once per message) waits for the disk, which took half a replay's wall time;
+    the simulator charges the board's own flash times in virtual time either way."""
+    shm = "/dev/shm"
+    return shm if os.path.isdir(shm) and os.access(shm, os.W_OK) else None

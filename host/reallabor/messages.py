@@ -39,6 +39,37 @@ CATALOG = {
         "en": "field \"{name}\" is missing or wrong (expected {expected})",
     },
     "trace.hex": {"de": "Hex-Text mit gerader Länge", "en": "hex text of even length"},
+    "trace.hex_field": {"de": "Hex-Text mit gerader Länge, höchstens 512 Bytes", "en": "hex text of even length, at most 512 bytes"},
+    "trace.line_too_long": {
+        "de": "Zeile länger als {limit} Bytes (nicht gelesen); ein Eintrag je Zeile, Hex-Felder höchstens 512 Bytes",
+        "en": "line longer than {limit} bytes (not read); one record a line, hex fields at most 512 bytes",
+    },
+    "trace.cr_line_end": {
+        "de": "Zeilenenden nur mit CR (\\r): Zeilen müssen mit LF (\\n) oder CR LF enden; umwandeln z. B. mit: tr '\\r' '\\n'",
+        "en": "line ends with CR (\\r) alone: lines must end with LF (\\n) or CR LF; convert with, e.g.: tr '\\r' '\\n'",
+    },
+    "trace.surrogate": {
+        "de": "{escape} ist ein UTF-16-Ersatzzeichen (Surrogat), kein Zeichen: das Zeichen selbst in UTF-8 schreiben",
+        "en": "{escape} is a UTF-16 surrogate, not a character: write the character itself, in UTF-8",
+    },
+    "trace.bad_number": {
+        "de": "Zahl, die JSON nicht kennt (NaN, Infinity) oder mit mehr als 4300 Ziffern",
+        "en": "a number JSON does not know (NaN, Infinity) or one of more than 4300 digits",
+    },
+    "trace.too_deep": {"de": "zu tief verschachtelt", "en": "nested too deeply"},
+    "trace.ends_late": {
+        "de": "der Trace endet nach {last} (Start plus letzte Zeit t oder end_ms): einen früheren Start wählen",
+        "en": "the trace ends after {last} (start plus its last time t or end_ms): choose an earlier start",
+    },
+    "trace.too_many_keys": {
+        "de": "mehr als {limit} verschiedene Antworten und Schreibvorgänge (Bus, Adresse, w): so viele hält der Simulator nicht",
+        "en": "more than {limit} different answers and writes (bus, address, w): more than the simulator holds",
+    },
+    "trace.header_config": {
+        "de": "Kopfzeile: die Konfiguration, die ein Replay ohne --config daraus macht, nimmt das Gerät nicht: {problem}",
+        "en": "header: the device refuses the config a replay without --config makes of it: {problem}",
+    },
+    "trace.sensor_entry": {"de": "ein Objekt mit \"type\"", "en": "an object with \"type\""},
     "trace.time_back": {
         "de": "Zeit läuft rückwärts: t={t} nach t={last}",
         "en": "time runs backwards: t={t} after t={last}",
@@ -99,6 +130,10 @@ CATALOG = {
     },
     "trace.cut_written": {"de": "Ausschnitt geschrieben: {path} ({records} Einträge)", "en": "cut written: {path} ({records} records)"},
     "trace.merge_written": {"de": "Zusammengeführt: {path} ({records} Einträge)", "en": "merged: {path} ({records} records)"},
+    "trace.merge_too_long": {
+        "de": "{first} und {second} zusammen umfassen mehr als {years} Jahre; so lang darf ein Trace nicht sein.",
+        "en": "{first} and {second} together span more than {years} years, longer than a trace may be.",
+    },
     "trace.merge_differ": {
         "de": "{first} und {second} passen nicht zusammen: \"{field}\" ist {a} und {b}. Nur Traces desselben Knotens zusammenführen.",
         "en": "{first} and {second} do not belong together: \"{field}\" is {a} and {b}. Merge only traces of one node.",
@@ -194,15 +229,24 @@ CATALOG = {
     "config.problem.type": {"de": "Feld \"{field}\" hat den falschen Typ (erwartet: {detail})", "en": "field \"{field}\" has the wrong type (expected: {detail})"},
     "config.problem.range": {"de": "Feld \"{field}\" liegt außerhalb von {detail}", "en": "field \"{field}\" is outside {detail}"},
     "config.problem.choice": {"de": "Feld \"{field}\" ist ungültig, erlaubt: {detail}", "en": "field \"{field}\" is not allowed, choose from: {detail}"},
-    "config.problem.syntax": {"de": "kein gültiges JSON", "en": "not valid JSON"},
+    "config.problem.syntax": {"de": "kein gültiges JSON (ab Byte {detail})", "en": "not valid JSON (from byte {detail})"},
     "config.problem.unknown": {"de": "Feld \"{field}\" ist unbekannt, bekannt sind: {detail}", "en": "field \"{field}\" is unknown, known ones: {detail}"},
     "config.detail.text": {"de": "Text", "en": "text"},
     "config.detail.object": {"de": "Objekt", "en": "object"},
     "config.detail.list": {"de": "Liste", "en": "list"},
     "config.detail.whole_number": {"de": "ganze Zahl", "en": "whole number"},
     "config.detail.true_or_false": {"de": "true oder false", "en": "true or false"},
-    "config.detail.a_number_>_0": {"de": "eine Zahl > 0", "en": "a number > 0"},
-    "config.detail.topic_text_without_#_or_+": {"de": "Topic-Text ohne # und +", "en": "topic text without # or +"},
+    "config.problem.utf8": {"de": "\"{field}\" ist kein UTF-8-Text (Byte {detail})", "en": "\"{field}\" is not UTF-8 text (byte {detail})"},
+    "config.problem.long": {"de": "Feld \"{field}\" ist zu lang: höchstens {detail} Bytes", "en": "field \"{field}\" is too long: at most {detail} bytes"},
+    "config.problem.many": {"de": "Feld \"{field}\" hat zu viele Einträge: höchstens {detail}", "en": "field \"{field}\" has too many entries: at most {detail}"},
+    "config.problem.empty": {"de": "Feld \"{field}\" ist leer (nötig: {detail})", "en": "field \"{field}\" is empty (needed: {detail})"},
+    "config.detail.a_number": {"de": "eine Zahl", "en": "a number"},
+    "config.detail.a_name": {"de": "ein Name", "en": "a name"},
+    "config.detail.a_host_name": {"de": "ein Hostname", "en": "a host name"},
+    "config.detail.a_CA_file_for_mqtts://": {"de": "eine CA-Datei für mqtts://; ohne sie verbindet der Knoten nicht, auch nicht unverschlüsselt", "en": "a CA file for mqtts://; without one the node does not connect, nor in plain text"},
+    "config.detail.text_without_control_characters": {"de": "Text ohne Steuerzeichen", "en": "text without control characters"},
+    "config.detail.text_without_control_characters_or_#+": {"de": "Text ohne Steuerzeichen, # und +", "en": "text without control characters, # or +"},
+    "config.detail.text_without_control_characters_or_/#+": {"de": "Text ohne Steuerzeichen, /, # und +", "en": "text without control characters, /, # or +"},
     "config.detail.mqtt://host:port_or_mqtts://host:port": {"de": "mqtt://host:port oder mqtts://host:port", "en": "mqtt://host:port or mqtts://host:port"},
     # broker
     "broker.missing": {
@@ -227,12 +271,16 @@ CATALOG = {
         "en": "The MicroPython simulator is missing. Install it with: pip install 'reallabor[sim]' (Linux x86_64 and macOS arm64 only).",
     },
     "replay.bad_speed": {
-        "de": "--speed {value} nicht verstanden: max, realtime oder ein Faktor > 0 (z. B. 60).",
-        "en": "--speed {value} not understood: max, realtime or a factor > 0 (such as 60).",
+        "de": "--speed {value} nicht verstanden: max, realtime oder ein Faktor von {low} bis {high} (z. B. 60).",
+        "en": "--speed {value} not understood: max, realtime or a factor from {low} to {high} (such as 60).",
     },
     "replay.bad_heap": {
         "de": "--heap {value} nicht verstanden: eine Größe wie 128K.",
         "en": "--heap {value} not understood: a size such as 128K.",
+    },
+    "replay.config_refused": {
+        "de": "Das Gerät nimmt die Konfiguration des Replays nicht an (aus der Kopfzeile des Traces, --config und --broker). Das Feld korrigieren:",
+        "en": "The device refuses the replay's config (from the trace's header, --config and --broker). Fix the field:",
     },
     "replay.crash": {
         "de": "Die Firmware ist abgestürzt (Exit-Code {code}). Ausgabe von MicroPython:",
@@ -735,6 +783,24 @@ CATALOG = {
                        "en": {"one": "written: {path} (one device)", "other": "written: {path} ({count} devices)"}},
     "export.pages": {"de": {"one": "geschrieben: {path} (ein Gerät, Seiten: {pages})", "other": "geschrieben: {path} ({count} Geräte, Seiten: {pages})"},
                      "en": {"one": "written: {path} (one device, pages: {pages})", "other": "written: {path} ({count} devices, pages: {pages})"}},
+    # what may reach an exported file (reallabor.fleet.fields)
+    "fields.name_empty": {"de": "er ist leer", "en": "it is empty"},
+    "fields.name_long": {"de": "er ist länger als {max} Zeichen", "en": "it is longer than {max} characters"},
+    "fields.name_control": {"de": "er enthält einen Zeilenumbruch oder ein anderes Steuerzeichen",
+                            "en": "it holds a line break or another control character"},
+    "fields.name_space": {"de": "er beginnt oder endet mit Leerraum", "en": "it begins or ends with white space"},
+    "provision.bad_name": {
+        "de": "Gerätename \"{name}\" nicht erlaubt: {why}. Ein Name ist druckbarer Text mit 1 bis {max} Zeichen, ohne Zeilenumbruch und Steuerzeichen (er steht in ACL, CSV und Etiketten). Nichts wurde geschrieben; --name ändern.",
+        "en": "Device name \"{name}\" is not allowed: {why}. A name is printable text of 1 to {max} characters, without line breaks and control characters (it goes into the ACL, CSV and labels). Nothing was written; change --name.",
+    },
+    "fields.bad_name_record": {
+        "de": "Gerät {id} ({mac}) hat den Namen \"{value}\", der in keine Exportdatei darf: {why}. Nichts wurde geschrieben. Neu benennen mit reallabor provision --port PORT --board BOARD --site SITE --name NAME oder den Eintrag entfernen: reallabor inventory remove {mac}",
+        "en": "Device {id} ({mac}) has the name \"{value}\", which may not go into an exported file: {why}. Nothing was written. Rename it with reallabor provision --port PORT --board BOARD --site SITE --name NAME or remove the entry: reallabor inventory remove {mac}",
+    },
+    "fields.bad_record": {
+        "de": "Gerät {id} ({mac}): das Feld {field} hat einen Wert, der in keine Exportdatei darf ({value}; erlaubt: {allowed}). Nichts wurde geschrieben. Das Board neu provisionieren (reallabor provision --port PORT --board BOARD --site SITE) oder den Eintrag entfernen: reallabor inventory remove {mac}",
+        "en": "Device {id} ({mac}): the field {field} has a value that may not go into an exported file ({value}; allowed: {allowed}). Nothing was written. Provision the board again (reallabor provision --port PORT --board BOARD --site SITE) or remove the entry: reallabor inventory remove {mac}",
+    },
     "export.empty": {
         "de": "Das Inventar enthält keine passenden Geräte. Erst provisionieren (reallabor provision).",
         "en": "The inventory holds no matching devices. Provision some first (reallabor provision).",
@@ -775,7 +841,7 @@ CATALOG = {
     "verify.board_bad": {"de": "board.json ungültig: {problem}", "en": "board.json is invalid: {problem}"},
     "verify.board_ok": {"de": "{name}", "en": "{name}"},
     "verify.no_config": {"de": "config.json fehlt; anlegen mit: reallabor provision", "en": "config.json is missing; run: reallabor provision"},
-    "verify.config_bad": {"de": "config.json ungültig im Feld \"{field}\"; neu: reallabor provision", "en": "config.json is invalid in field \"{field}\"; run: reallabor provision"},
+    "verify.config_bad": {"de": "config.json ungültig: {problem}; neu: reallabor provision", "en": "config.json is invalid: {problem}; run: reallabor provision"},
     "verify.config_other": {
         "de": "config.json gehört zu {found}, dieses Board ist {expected}; neu: reallabor provision",
         "en": "config.json belongs to {found}, this board is {expected}; run: reallabor provision",
@@ -891,7 +957,7 @@ CATALOG = {
     "help.capture.out": {"de": "Ziel-Trace (JSON Lines)", "en": "trace to write (JSON Lines)"},
     "help.replay": {"de": "die Firmware auf einem Trace laufen lassen", "en": "run the firmware on a trace"},
     "help.replay.broker": {"de": "mqtt://HOST:PORT (Vorgabe: ein eigener Mosquitto auf einem freien Port)", "en": "mqtt://HOST:PORT (default: a private Mosquitto on a free port)"},
-    "help.replay.speed": {"de": "max, realtime oder ein Faktor wie 60", "en": "max, realtime or a factor such as 60"},
+    "help.replay.speed": {"de": "max, realtime oder ein Faktor von 0.001 bis 1000000 wie 60", "en": "max, realtime or a factor from 0.001 to 1000000 such as 60"},
     "help.replay.heap": {"de": "MicroPython-Heap wie bei micropython -X heapsize (Vorgabe 128K)", "en": "MicroPython heap, as for micropython -X heapsize (default 128K)"},
     "help.replay.config": {"de": "config.json für das Gerät (Vorgabe: aus der Kopfzeile des Traces)", "en": "config.json for the device (default: from the trace header)"},
     "help.replay.out": {"de": "jede Nachricht als JSON-Zeile {{t, topic, payload}} schreiben", "en": "write every message as a JSON line {{t, topic, payload}}"},
@@ -1251,6 +1317,14 @@ CATALOG = {
     },
     "provision.renamed": {"de": "{id} umbenannt: {before} -> {after}", "en": "{id} renamed: {before} -> {after}"},
     "provision.moved": {"de": "{id} an einen anderen Standort verlegt: {before} -> {after} (neue Topics; Export erneut ausführen)", "en": "{id} moved to another site: {before} -> {after} (new topics; run the exports again)"},
+    "provision.discovery_on": {
+        "de": "{id} sendet jetzt Home-Assistant-Discovery: reallabor export mosquitto --out DATEI erneut ausführen und den Broker neu laden, sonst verwirft er die Discovery-Konfigurationen.",
+        "en": "{id} sends Home Assistant discovery now: run reallabor export mosquitto --out FILE again and reload the broker, or it drops the discovery configs.",
+    },
+    "provision.discovery_off": {
+        "de": "{id} sendet keine Home-Assistant-Discovery mehr: beim nächsten reallabor export mosquitto verliert es das Schreibrecht darauf.",
+        "en": "{id} no longer sends Home Assistant discovery: the next reallabor export mosquitto takes its right to write it away.",
+    },
     "provision.reboarded": {"de": "{id} hat jetzt eine andere Board-Datei: {before} -> {after}", "en": "{id} now has another board file: {before} -> {after}"},
     # site profiles
     "site.name_mismatch": {
@@ -1285,6 +1359,18 @@ CATALOG = {
                "other": "der Zustand kam an, aber {count} Discovery-Konfigurationen nicht (zuerst {first}): der Broker verwirft sie; die ACL muss {user} erlauben, homeassistant/sensor/{device}/# zu schreiben"},
         "en": {"one": "the state arrived, but one discovery config did not ({first}): the broker drops it; the ACL must let {user} write homeassistant/sensor/{device}/#",
                "other": "the state arrived, but {count} discovery configs did not (first {first}): the broker drops them; the ACL must let {user} write homeassistant/sensor/{device}/#"},
+    },
+    "verify.discovery_not_exported": {
+        "de": {"one": "der Zustand kam an, aber eine Discovery-Konfiguration nicht ({first}): der Broker-Export von {time} erlaubt {user} keine Discovery-Konfigurationen (mqtt.discovery kam danach): reallabor export mosquitto --out DATEI ausführen und den Broker neu laden",
+               "other": "der Zustand kam an, aber {count} Discovery-Konfigurationen nicht (zuerst {first}): der Broker-Export von {time} erlaubt {user} keine Discovery-Konfigurationen (mqtt.discovery kam danach): reallabor export mosquitto --out DATEI ausführen und den Broker neu laden"},
+        "en": {"one": "the state arrived, but one discovery config did not ({first}): the broker export of {time} lets {user} write no discovery configs (mqtt.discovery came later): run reallabor export mosquitto --out FILE and reload the broker",
+               "other": "the state arrived, but {count} discovery configs did not (first {first}): the broker export of {time} lets {user} write no discovery configs (mqtt.discovery came later): run reallabor export mosquitto --out FILE and reload the broker"},
+    },
+    "verify.discovery_exported": {
+        "de": {"one": "der Zustand kam an, aber eine Discovery-Konfiguration nicht ({first}): der Broker verwirft sie; die ACL muss {user} erlauben, homeassistant/sensor/{device}/# zu schreiben. Der Export von {time} erlaubt es: den Broker mit dieser ACL neu laden; läuft sie schon, darf der Leser {reader} homeassistant/sensor/{device}/# nicht lesen",
+               "other": "der Zustand kam an, aber {count} Discovery-Konfigurationen nicht (zuerst {first}): der Broker verwirft sie; die ACL muss {user} erlauben, homeassistant/sensor/{device}/# zu schreiben. Der Export von {time} erlaubt es: den Broker mit dieser ACL neu laden; läuft sie schon, darf der Leser {reader} homeassistant/sensor/{device}/# nicht lesen"},
+        "en": {"one": "the state arrived, but one discovery config did not ({first}): the broker drops it; the ACL must let {user} write homeassistant/sensor/{device}/#. The export of {time} does: reload the broker with that ACL; if it runs it already, the reader {reader} may not read homeassistant/sensor/{device}/#",
+               "other": "the state arrived, but {count} discovery configs did not (first {first}): the broker drops them; the ACL must let {user} write homeassistant/sensor/{device}/#. The export of {time} does: reload the broker with that ACL; if it runs it already, the reader {reader} may not read homeassistant/sensor/{device}/#"},
     },
     "verify.discovery_none": {
         "de": "der Zustand kam an, Discovery-Konfigurationen nicht (mqtt.discovery ist an): weder neu gesendet noch beim Broker gespeichert; Board neu starten und erneut prüfen",

@@ -7,6 +7,7 @@ from pathlib import Path
 from reallabor.errors import Problem
 
 MAX_BYTES = 1 << 20  # no board, site profile or config comes near this
+MAX_DEPTH = 64  # nesting levels; none needs more than a few, and the checks that walk a file recurse
 
 
 def read_json(path: Path):
@@ -29,8 +30,19 @@ def parse_json(data: bytes, where: str):
     except UnicodeDecodeError:
         return Problem("file.not_utf8", where)
     try:
-        return json.loads(text)
+        value = json.loads(text)
     except ValueError as e:
         return Problem("file.not_json", where, line=getattr(e, "lineno", None), params={"col": getattr(e, "colno", 0)})
     except RecursionError:
         return Problem("file.too_deep", where)
+    return Problem("file.too_deep", where) if too_deep(value) else value
+
+
+def too_deep(value, limit: int = MAX_DEPTH) -> bool:
+    """More than limit levels of lists and objects (a walk by levels: no recursion of its own)."""
+    level = [value]
+    for _ in range(limit + 1):
+        level = [v for x in level if isinstance(x, (dict, list)) for v in (x.values() if isinstance(x, dict) else x)]
+        if not level:
+            return False
+    return True

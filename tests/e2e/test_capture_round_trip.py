@@ -57,7 +57,7 @@ def make_flash(flash: Path, summary, broker_url: str, main: bool = False, **conf
     for name in ("hal", "lib"):
         (flash / name).symlink_to(fw / name, target_is_directory=True)
     (flash / layout.BOARD_FILE).write_bytes(boards.load(summary.header["board"]).device_json())
-    cfg = {**replay.default_config(summary), "mqtt": {"url": broker_url}, **config}
+    cfg = {**fileformat.default_config(summary.header), "mqtt": {"url": broker_url}, **config}
     (flash / "config.json").write_text(json.dumps(cfg))
     if main:
         add_main(flash)
@@ -84,7 +84,7 @@ def test_capture_then_replay_is_exact(sample, tmp_path, broker, cli):
         assert done.returncode == 0, done.stderr
     summary = fileformat.load(trace)
     # The round trip of the sensors' transactions: a LoRa board's trace too sends its state over MQTT
-    original = replay.run(trace, config={**replay.default_config(summary), "uplink": "mqtt"})
+    original = replay.run(trace, config={**fileformat.default_config(summary.header), "uplink": "mqtt"})
     assert original.returncode == 0 and original.states
 
     flash = tmp_path / "flash"

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import paho.mqtt.client as paho
 import pytest
 
+from reallabor.fleet.exports import mosquitto_hash
 from reallabor.fleet.inventory import Inventory, Record
 from reallabor.mqtt.mosquitto import Mosquitto, free_port
 
@@ -45,7 +46,7 @@ from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 def record(device, name):
     return Record(mac=f"02:00:00:00:{abs(hash(device)) % 256:02x}:{len(device):02x}", id=device, name=name,
                   board="esp32-devkitc", site=SITE, prefix="reallabor", firmware="", config_hash="", time="",
-                  mqtt_user=device, mqtt_hash="")
+                  mqtt_user=device, mqtt_hash=mosquitto_hash(f"{device}-geheim"))
 
 
 class LiveServer:

@@ -6,20 +6,9 @@ from reallabor.firmware import console
 from reallabor.sim import replay
 from reallabor.traces import fileformat, synthetic
 
-MINUTE_MS = synthetic.MINUTE_MS
-
-
-def long_trace(path, days: int, every_min: int):
-    """The courtyard BME280 for days, one reading every every_min minutes."""
-    header, records = synthetic.bme_day(minutes=days * 24 * 60)
-    step = every_min * MINUTE_MS
-    header.update(interval_ms=step, end_ms=days * 24 * 60 * MINUTE_MS - step)
-    fileformat.write(path, header, [r for r in records if r["t"] % step == 0])
-    return path
-
 
 def test_an_always_on_node_runs_across_the_ticks_wrap(broker, tmp_path):
-    trace = long_trace(tmp_path / "13-days.jsonl", days=13, every_min=10)
+    trace = synthetic.courtyard_days(tmp_path / "13-days.jsonl", days=13, every_min=10)
     result = replay.run(trace, broker_url=broker.url)
     assert result.returncode == 0 and result.boots == 1, result.stderr
     states = [m.payload for m in result.states]
@@ -31,8 +20,8 @@ def test_an_always_on_node_runs_across_the_ticks_wrap(broker, tmp_path):
 
 
 def test_a_sleeping_node_wakes_on_schedule_through_a_day(broker, tmp_path):
-    trace = long_trace(tmp_path / "1-day.jsonl", days=1, every_min=30)
-    config = {**replay.default_config(fileformat.load(trace)), "deep_sleep": True}
+    trace = synthetic.courtyard_days(tmp_path / "1-day.jsonl", days=1, every_min=30)
+    config = {**fileformat.default_config(fileformat.load(trace).header), "deep_sleep": True}
     result = replay.run(trace, broker_url=broker.url, config=config)
     assert result.returncode == 0, result.stderr
     states = [m.payload for m in result.states]

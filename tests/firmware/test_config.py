@@ -142,7 +142,7 @@ def test_suite_errors_name_the_field():
         ('{"sensors": [{"type": "sht4x", "filter": {"humidity": "max"}}]}', "sensors[0].filter.humidity", config.CHOICE),
         ('{"sensors": [{"type": "sht4x", "filter": {"co2": "mean"}}]}', "sensors[0].filter.co2", config.UNKNOWN),
         ('{"sensors": [{"type": "sht4x", "filter": 3}]}', "sensors[0].filter", config.TYPE),
-        ('{"sensors": [{"type": "scd4x", "change": {"co2": -5}}]}', "sensors[0].change.co2", config.TYPE),
+        ('{"sensors": [{"type": "scd4x", "change": {"co2": -5}}]}', "sensors[0].change.co2", config.RANGE),
         ('{"sensors": [{"type": "scd4x", "change": {"co2": true}}]}', "sensors[0].change.co2", config.TYPE),
         ('{"sensors": [{"type": "scd4x", "change": {"pm10": 5}}]}', "sensors[0].change.pm10", config.UNKNOWN),
         ('{"sensors": [{"type": "sht4x", "stuck_after": 1}]}', "sensors[0].stuck_after", config.RANGE),
@@ -194,3 +194,72 @@ def test_delivery_settings():
                                  ('{"mqtt": {"discovery": "yes"}}', "mqtt.discovery", config.TYPE)):
         e = raises(ConfigError, config.parse, text)
         assert (e.field, e.problem) == (field, problem), text
+
+
+def test_mqtts_needs_a_ca():
+    e = raises(ConfigError, config.parse, '{"mqtt": {"url": "mqtts://b.example:8883", "ca": ""}}')
+    assert (e.field, e.problem) == ("mqtt.ca", config.EMPTY)
+    assert config.parse('{"mqtt": {"url": "mqtt://b.example:1883", "ca": ""}}')["mqtt"]["tls"] is False
+
+
+def test_bytes_that_are_not_utf8_are_a_config_error_not_a_crash():
+    with open("config.json", "wb") as f:
+        f.write(b'{"site": "Hof-S\xfcd"}')  # Latin-1
+    e = raises(ConfigError, config.load)
+    assert (e.field, e.problem, e.detail) == ("config.json", config.UTF8, 15)
+    for bad in (b'"\xed\xa0\x80"', b'"\xc0\x80"', b'"\xf4\x90\x80\x80"', b'"\xc3"'):  # MicroPython decodes some
+        assert raises(ConfigError, config.parse, b'{"site": %s}' % bad).problem == config.UTF8
+    assert config.parse('{"site": "Hof-S\u00fcd \U0001F600"}'.encode())["site"] == "Hof-S\u00fcd \U0001F600"
+
+
+def test_only_standard_json():
+    # MicroPython's json takes all of these; CPython's the first three: both sides now refuse them
+    for text in ('{"interval_s": Infinity}', '{"interval_s": NaN}', '{"site": "\\ud800"}', '{"site": "a" "device": "b"}',
+                 '{"site" "a"}', '{"interval_s": 60,}', '{"sensors": [,]}', '{1: 2}', '{"interval_s": 060}',
+                 '{"interval_s": 60.}', '{"site": "\\q"}', '{"site": "a\tb"}', '{"a": 1} x', "[" * 9 + "]" * 9, ""):
+        assert raises(ConfigError, config.parse, text).problem == config.SYNTAX, text
+    assert config.parse('{"interval_s": 60, "wifi": {"ssid": "\\u00e4\\/"}}')["wifi"]["ssid"] == "\u00e4/"
+
+
+def test_limits_keep_the_config_within_the_heap():
+    e = raises(ConfigError, config.parse, '{"wifi": {"ssid": "%s"}}' % ("x" * 33))
+    assert (e.field, e.problem, e.detail) == ("wifi.ssid", config.LONG, 32)
+    assert config.parse('{"wifi": {"ssid": "%s"}}' % ("\u00e4" * 16))["wifi"]["ssid"] == "\u00e4" * 16  # 32 bytes
+    sensors = ", ".join('{"type": "bh1750", "name": "l%d", "addr": %d}' % (i, 8 + i) for i in range(config.MAX_SENSORS + 1))
+    e = raises(ConfigError, config.parse, '{"sensors": [%s]}' % sensors)
+    assert (e.field, e.problem, e.detail) == ("sensors", config.MANY, config.MAX_SENSORS)
+    with open("config.json", "w") as f:
+        f.write('{"wifi": {"ssid": "%s"}}' % ("x" * 10000))
+    e = raises(ConfigError, config.load)
+    assert (e.field, e.problem, e.detail) == ("config.json", config.LONG, config.MAX_BYTES)
+
+
+def test_what_the_host_once_took_and_the_node_could_not_use():
+    cases = [
+        ('{"i2c": {"i2c\u0661": {}}}', "i2c.i2c\u0661"),  # an Arabic-Indic digit: isdigit() on CPython
+        ('{"sensors": [{"type": "bme280", "bus": "i2c\uff11"}]}', "sensors[0].bus"),
+        ('{"sensors": [{"type": "bme280", "bus": "i2c01"}]}', "sensors[0].bus"),
+        ('{"mqtt": {"url": "mqtt://h:\uff11\uff18\uff18\uff13"}}', "mqtt.url"),  # full-width digits: int() on CPython
+        ('{"mqtt": {"url": "mqtt://h:+1883"}}', "mqtt.url"),
+        ('{"mqtt": {"url": "mqtt://h:1883:1883"}}', "mqtt.url"),
+        ('{"mqtt": {"url": "mqtt://user@h:1883"}}', "mqtt.url"),
+        ('{"mqtt": {"url": null}}', "mqtt.url"),
+        ('{"mqtt": {"prefix": "a\\nb"}}', "mqtt.prefix"),
+        ('{"device": "rl#1"}', "device"),
+        ('{"site": "hof+"}', "site"),
+        ('{"site": "hof/nord"}', "site"),
+        ('{"site": ""}', "site"),
+        ('{"ntp": ""}', "ntp"),
+        ('{"sensors": [{"type": "bme280", "name": "a/b"}]}', "sensors[0].name"),
+        ('{"sensors": [{"type": "bme280", "bus": null}]}', "sensors[0].bus"),
+        ('{"sensors": [{"type": "bme280", "change": {"temperature": 1e300}}]}', "sensors[0].change.temperature"),
+    ]
+    for text, field in cases:
+        assert raises(ConfigError, config.parse, text).field == field, text
+    cfg = config.parse('{"mqtt": {"url": "mqtt://broker-1.example.org:1884"}, "site": "Hof S\u00fcd"}')
+    assert (cfg["mqtt"]["host"], cfg["mqtt"]["port"], cfg["site"]) == ("broker-1.example.org", 1884, "Hof S\u00fcd")
+
+
+def test_two_bad_keys_name_the_same_one_on_every_port():
+    e = raises(ConfigError, config.parse, '{"zz": 1, "colour": 2, "aa": 3}')
+    assert e.field == "aa"

@@ -79,7 +79,10 @@ def test_writes_are_checked_against_the_trace():
     e = raises(OSError, bus.writeto_mem, 118, 0xF4, b"\x27")  # another oversampling than the trace's
     assert e.args[0] == 5
     bus.writeto(118, b"\xf7")  # a command the trace answers is taken too
+    bus.readfrom_into(118, bytearray(2))
     assert raises(OSError, bus.writeto, 118, b"\xe0\x00").args[0] == 5
+    # the refused command left the device without one: the next read is not the earlier one's answer
+    assert raises(OSError, bus.readfrom_into, 118, bytearray(2)).args[0] == 5
 
 
 def test_only_the_board_files_buses_exist():
@@ -110,6 +113,7 @@ def test_a_device_driven_faster_than_it_follows_fails():
 
 def test_clock_stretching_longer_than_the_controller_waits_times_out():
     suite = HEADER + ('{"t": 0, "bus": "i2c0", "addr": 97, "w": "0300", "r": "000103", "stretch_us": 150000}\n'
+                      '{"t": 0, "bus": "i2c0", "addr": 97, "w": "0301", "r": "00", "stretch_us": 250000}\n'
                       '{"t": 0, "bus": "i2c0", "addr": 97, "w": "0202", "r": "000103", "stretch_us": 30000}\n')
     board = json.loads(json.dumps(BOARD))
     board["chip_facts"] = {"i2c_stretch_cap_us": 13107}  # the ESP32's controller
@@ -128,6 +132,10 @@ def test_clock_stretching_longer_than_the_controller_waits_times_out():
     short = sim.I2C("i2c0", 100000, 100000, True)
     short.writeto(97, b"\x03\x00")
     assert raises(OSError, short.readfrom_into, 97, bytearray(3)).args[0] == 116
+    # the ESP-IDF driver's own wait (100 ms a byte) is the hardware controller's, not a software bus's
+    slow = sim.I2C("i2c0", 100000, 300000, True)
+    slow.writeto(97, b"\x03\x01")
+    slow.readfrom_into(97, bytearray(1))  # 250 ms for one byte, within the bus's 300 ms
 
 
 def test_a_device_answers_after_its_power_up_time():

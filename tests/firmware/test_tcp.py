@@ -87,3 +87,30 @@ def test_a_ca_bundle_hands_over_every_certificate():
     ctx = Context()
     tcp._load_ca(ctx, "one.der")
     assert ctx.loaded == [first]
+
+
+class Connected(FakeSocket):
+    def connect(self, addr):
+        pass
+
+
+async def test_an_empty_ca_name_is_a_failed_tls_connection_never_plain_text():
+    # The validator refuses mqtts:// without a CA; should "" still arrive, TLS fails (no file of
+    # that name), where once it meant a plain TCP connection.
+    module = SocketModule(None)
+    module.socket = lambda *args: module.made.append(Connected()) or module.made[-1]
+    waited = []
+
+    async def writable(sock):
+        waited.append(sock)
+
+    real = tcp.socket, tcp.wait.writable
+    tcp.socket, tcp.wait.writable = module, writable
+    try:
+        await tcp.connect_tcp("broker", 8883, "")
+        raise AssertionError("connected without TLS")
+    except OSError:
+        pass
+    finally:
+        tcp.socket, tcp.wait.writable = real
+    assert waited == [] and module.made[0].closed

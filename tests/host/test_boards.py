@@ -83,6 +83,19 @@ def test_battery_must_be_on_adc1():
     assert "battery.adc" in problem and "ADC1" in problem
 
 
+def test_an_i2c_bus_takes_the_settings_the_firmware_reads_from_it():
+    # firmware/hal/boardfile.py i2c_settings(): freq, timeout_us and soft, from the board file first
+    d = data()
+    d["i2c"]["i2c0"].update(timeout_us=200_000, soft=True)
+    assert worded(d) == []
+    d["i2c"]["i2c0"].update(timeout_us=0, soft="yes")
+    assert worded(d) == ["i2c.i2c0.timeout_us: expected a number from 1 to 10000000",
+                         "i2c.i2c0.soft: expected true or false"]
+    d = data()
+    d["uart"]["uart1"]["soft"] = True  # a UART has no software twin here
+    assert [p.split(":")[0] for p in worded(d)] == ["uart.uart1.soft"]
+
+
 def test_structure_problems_are_all_reported():
     d = data("heltec-wifi-lora32-v3")
     d["flash_offset"] = "0x1000"  # an S3 image starts at 0

@@ -46,7 +46,7 @@ async def start(board, uplink=None, powered_ms=0):
     supply_on = clock.add(clock.ticks(), -powered_ms)
     cfg = await load_config(board)
     if cfg:
-        node = Node(board, cfg, uplink or uplink_for(board, cfg), supply_on)
+        node = Node(board, cfg, uplink, supply_on)  # it picks the uplink once its sensors made their buses
         await (node.run_once() if cfg["deep_sleep"] else node.run())
 
 
@@ -70,8 +70,8 @@ def read_config():
 
     try:
         cfg = config.load()
-    except config.ConfigError as e:
-        log.error("%s; safe mode, next check in %d s" % (e, SAFE_MODE_RETRY_MS // 1000))
+    except (config.ConfigError, MemoryError) as e:  # within the validator's limits no MemoryError comes
+        log.error("%s; safe mode, next check in %d s" % (e or "config: out of memory", SAFE_MODE_RETRY_MS // 1000))
         return None
     finally:
         del sys.modules["node.config"]

@@ -12,6 +12,16 @@ RANGE = "range"
 CHOICE = "choice"
 SYNTAX = "syntax"
 UNKNOWN = "unknown"
+UTF8 = "utf8"  # detail: the byte offset
+LONG = "long"  # detail: the most bytes
+MANY = "many"  # detail: the most entries
+EMPTY = "empty"
+
+# Limits (docs/provisioning.md): what the validator, and the node after it, can hold in RAM. A
+# provisioned config is some 600 bytes; a config over these limits goes to safe mode.
+MAX_BYTES = 4096
+MAX_SENSORS = 10  # every driver once (the nine-driver day) and one more
+_MAX_DEPTH = 8  # nesting of objects and lists (a config needs 4)
 
 
 class ConfigError(Exception):
@@ -61,20 +71,156 @@ MAX_WINDOW = 60  # samples per quantity and publishing interval (RAM)
 
 
 def load(path=PATH):
+    return capture_override(parse(_read(path), path))
+
+
+def _read(path):
+    # -> the file's bytes, at most one over the limit (so a huge file never fills the RAM)
     try:
-        with open(path) as f:
-            text = f.read()
+        with open(path, "rb") as f:
+            return f.read(MAX_BYTES + 1)
     except OSError:
         raise ConfigError(path, MISSING)
-    return capture_override(parse(text))
 
 
-def parse(text):
-    try:
-        raw = json.loads(text)
-    except ValueError as e:
-        raise ConfigError(PATH, SYNTAX, str(e))
-    return validate(raw)
+def parse(data, where=PATH):
+    # data: the bytes of config.json (the host passes the bytes it writes or read back), or text
+    return validate(_json(data.encode() if isinstance(data, str) else data, where))
+
+
+def _json(data, where):
+    if len(data) > MAX_BYTES:
+        raise ConfigError(where, LONG, MAX_BYTES)
+    _check_json(data, where)
+    return json.loads(data.decode())
+
+
+def _check_json(data, where):
+    # Standard JSON (RFC 8259) in UTF-8, or ConfigError with the byte offset. Both json modules
+    # take more: MicroPython's {"a" 1}, [1,], {1: 2}, "\q" and overlong UTF-8, CPython's NaN and
+    # Infinity. After this check they read the same text the same way, so the host (which runs
+    # this validator under CPython) and the device agree. \ud800-\udfff escapes are refused: the
+    # two decode them differently, and no config needs them (write the character itself).
+    stack = []  # open containers: "[" or "{"
+    expect = 0  # 0 a value, 1 a value or "]", 2 a key or "}", 3 a key, 4 ":", 5 "," or the end
+    i = 0
+    n = len(data)
+    while True:
+        while i < n and data[i] in b" \t\n\r":
+            i += 1
+        if i == n:
+            if expect == 5 and not stack:
+                return
+            raise ConfigError(where, SYNTAX, i)
+        c = data[i]
+        if expect == 5:
+            if not stack:
+                break
+            if c == 44:  # ,
+                expect = 0 if stack[-1] == "[" else 3
+            elif c != (93 if stack[-1] == "[" else 125):  # ] }
+                break
+            else:
+                stack.pop()
+            i += 1
+        elif expect == 4:
+            if c != 58:  # :
+                break
+            expect = 0
+            i += 1
+        elif c == 34:  # "
+            i = _check_string(data, i + 1, where)
+            expect = 4 if expect >= 2 else 5
+        elif expect >= 2 and not (expect == 2 and c == 125):
+            break
+        elif c == 93 and expect == 1 or c == 125 and expect == 2:  # an empty list or object
+            stack.pop()
+            expect = 5
+            i += 1
+        elif c == 91 or c == 123:  # [ {
+            if len(stack) == _MAX_DEPTH:
+                break
+            stack.append("[" if c == 91 else "{")
+            expect = 1 if c == 91 else 2
+            i += 1
+        else:
+            for word in (b"true", b"false", b"null"):
+                if data[i:i + len(word)] == word:
+                    i += len(word)
+                    break
+            else:
+                j = _check_number(data, i)
+                if j < 0:
+                    break
+                i = j
+            expect = 5
+    raise ConfigError(where, SYNTAX, i)
+
+
+def _digits_at(data, i):
+    # -> the offset after the ASCII digits from i
+    while i < len(data) and 48 <= data[i] <= 57:
+        i += 1
+    return i
+
+
+def _check_number(data, i):
+    # -> the offset after a JSON number at i, or -1
+    if data[i] == 45:  # -
+        i += 1
+    j = _digits_at(data, i)
+    if j == i or data[i] == 48 and j > i + 1:  # no digit, or a leading zero
+        return -1
+    if j < len(data) and data[j] == 46:  # .
+        i = j + 1
+        j = _digits_at(data, i)
+        if j == i:
+            return -1
+    if j < len(data) and data[j] in b"eE":
+        i = j + 1
+        if i < len(data) and data[i] in b"+-":
+            i += 1
+        j = _digits_at(data, i)
+        if j == i:
+            return -1
+    return j
+
+
+def _check_string(data, i, where):
+    # -> the offset after the string whose first character is at i
+    n = len(data)
+    while i < n:
+        c = data[i]
+        if c == 34:
+            return i + 1
+        if c < 32:
+            break
+        if c == 92:  # a backslash escape
+            e = data[i + 1:i + 2]
+            if e == b"u":
+                h = data[i + 2:i + 6]
+                if len(h) < 4 or not _is_hex(h) or 0xD800 <= int(h, 16) <= 0xDFFF:
+                    break
+                i += 6
+            elif e and e in b'"\\/bfnrt':
+                i += 2
+            else:
+                break
+        elif c < 128:
+            i += 1
+        else:
+            # UTF-8: a lead byte and 1..3 continuation bytes (80..BF), without overlong forms,
+            # surrogates (ED A0..) or code points over 10FFFF (F4 90..) (RFC 3629, 4)
+            more = 1 if 0xC2 <= c <= 0xDF else 2 if 0xE0 <= c <= 0xEF else 3 if 0xF0 <= c <= 0xF4 else 0
+            lo, hi = (0xA0 if c == 0xE0 else 0x90 if c == 0xF0 else 0x80,
+                      0x9F if c == 0xED else 0x8F if c == 0xF4 else 0xBF)
+            if not more or i + more >= n or not lo <= data[i + 1] <= hi:
+                raise ConfigError(where, UTF8, i)
+            for k in range(2, more + 1):
+                if not 0x80 <= data[i + k] <= 0xBF:
+                    raise ConfigError(where, UTF8, i)
+            i += more + 1
+    raise ConfigError(where, SYNTAX, i)
 
 
 def validate(raw):
@@ -83,8 +229,8 @@ def validate(raw):
                           "send_window_s", "outbox_kb", "ntp", "i2c", "capture", "uplink"), "")
     interval = _int(raw, "interval_s", "", 60, 1, 86400)
     cfg = {
-        "device": _text(raw, "device", "", None),
-        "site": _text(raw, "site", "", "lab"),
+        "device": _name(raw, "device", "", None),
+        "site": _name(raw, "site", "", "lab"),
         "interval_s": interval,
         "sample_s": _int(raw, "sample_s", "", interval, -(-interval // MAX_WINDOW), interval),
         "mqtt": _mqtt(raw.get("mqtt", {})),
@@ -95,7 +241,7 @@ def validate(raw):
         "deep_sleep": _bool(raw, "deep_sleep", "", False),
         "send_window_s": _int(raw, "send_window_s", "", 20, 2, 600),
         "outbox_kb": _int(raw, "outbox_kb", "", 256, 8, 4096),
-        "ntp": _text(raw, "ntp", "", "pool.ntp.org"),  # time server: wall time for timestamps and TLS
+        "ntp": _host(_text(raw, "ntp", "", "pool.ntp.org"), "ntp", "a host name"),  # time server: wall time for timestamps and TLS
         "i2c": _i2c_buses(raw.get("i2c", {})),
     }
     # how readings leave the node: MQTT over Wi-Fi, or LoRaWAN (on a board with a radio); by
@@ -109,6 +255,8 @@ def validate(raw):
     sensors = raw.get("sensors", [])
     if not isinstance(sensors, list):
         raise ConfigError("sensors", TYPE, "list")
+    if len(sensors) > MAX_SENSORS:
+        raise ConfigError("sensors", MANY, MAX_SENSORS)
     names = []
     places = []
     for i, s in enumerate(sensors):
@@ -131,28 +279,42 @@ def validate(raw):
 def _mqtt(raw):
     _require_dict(raw, "mqtt")
     _reject_unknown(raw, ("url", "prefix", "user", "password", "keepalive_s", "ca", "discovery"), "mqtt.")
-    url = _text(raw, "url", "mqtt.", "mqtt://127.0.0.1:1883")
+    url = _text(raw, "url", "mqtt.", "mqtt://127.0.0.1:1883", 128)
     if not (url.startswith("mqtt://") or url.startswith("mqtts://")):
-        raise ConfigError("mqtt.url", TYPE, "mqtt://host:port or mqtts://host:port")
+        raise ConfigError("mqtt.url", TYPE, _URL)
     host, port = split_url(url)
-    if not host or port is None:
-        raise ConfigError("mqtt.url", TYPE, "mqtt://host:port or mqtts://host:port")
-    prefix = _text(raw, "prefix", "mqtt.", "reallabor")
-    for ch in "#+":
-        if ch in prefix:
-            raise ConfigError("mqtt.prefix", TYPE, "topic text without # or +")
+    if port is None:
+        raise ConfigError("mqtt.url", TYPE, _URL)
+    _host(host, "mqtt.url", _URL)
+    tls = url.startswith("mqtts://")
+    ca = _text(raw, "ca", "mqtt.", "ca.pem")  # CA certificate on the device's flash, for mqtts://
+    if tls and not ca:  # never TLS without verifying the broker, nor plain text instead
+        raise ConfigError("mqtt.ca", EMPTY, "a CA file for mqtts://")
     return {
         "url": url,
         "host": host,
         "port": port,
-        "tls": url.startswith("mqtts://"),
-        "prefix": prefix,
+        "tls": tls,
+        "prefix": _text(raw, "prefix", "mqtt.", "reallabor", 64, "#+"),
         "user": _text(raw, "user", "mqtt.", None),
-        "password": _text(raw, "password", "mqtt.", None),
+        "password": _text(raw, "password", "mqtt.", None, 128),
         "keepalive_s": _int(raw, "keepalive_s", "mqtt.", 60, 5, 3600),
-        "ca": _text(raw, "ca", "mqtt.", "ca.pem"),  # CA certificate on the device's flash, for mqtts://
+        "ca": ca,
         "discovery": _bool(raw, "discovery", "mqtt.", False),  # Home Assistant MQTT discovery
     }
+
+
+_URL = "mqtt://host:port or mqtts://host:port"
+
+
+def _host(host, field, detail):
+    # a DNS name or IPv4 address: letters, digits, "." and "-" (no IPv6 literal, no user@)
+    if not host:
+        raise ConfigError(field, TYPE, detail)
+    for ch in host:
+        if not (ch in ".-_" or _is_digit(ch) or "a" <= ch <= "z" or "A" <= ch <= "Z"):
+            raise ConfigError(field, TYPE, detail)
+    return host
 
 
 def split_url(url):
@@ -160,13 +322,9 @@ def split_url(url):
     rest = url.split("://", 1)[1].rstrip("/")
     if ":" in rest:
         host, port = rest.rsplit(":", 1)
-        try:
-            port = int(port)
-        except ValueError:
+        if not 0 < len(port) < 6 or not _is_digit(port) or not 0 < int(port) < 65536:
             return host, None
-        if not 0 < port < 65536:
-            return host, None
-        return host, port
+        return host, int(port)
     return rest, 8883 if url.startswith("mqtts") else 1883
 
 
@@ -175,10 +333,13 @@ def _i2c_buses(raw):
     # (docs/boards.md), e.g. for an SCD30, which follows at most 100 kHz and stretches the clock
     # for up to 150 ms; soft: a software bus, whose clock-stretch timeout has no hardware limit.
     _require_dict(raw, "i2c")
+    if len(raw) > 10:
+        raise ConfigError("i2c", MANY, 10)
     buses = {}
-    for name, bus in raw.items():
+    for name in sorted(raw):
+        bus = raw[name]
         where = "i2c." + name
-        if not (name.startswith("i2c") and name[3:].isdigit()):
+        if not (name.startswith("i2c") and len(name) == 4 and _is_digit(name[3])):
             raise ConfigError(where, TYPE, "i2c0, i2c1, ...")
         _require_dict(bus, where)
         _reject_unknown(bus, ("freq", "timeout_us", "soft"), where + ".")
@@ -198,7 +359,8 @@ def _wifi(raw):
         return None
     _require_dict(raw, "wifi")
     _reject_unknown(raw, ("ssid", "password"), "wifi.")
-    return {"ssid": _text(raw, "ssid", "wifi.", ""), "password": _text(raw, "password", "wifi.", "")}
+    # IEEE 802.11: an SSID has at most 32 bytes, a WPA2 passphrase 63 characters (64: hex)
+    return {"ssid": _text(raw, "ssid", "wifi.", "", 32), "password": _text(raw, "password", "wifi.", "", 64)}
 
 
 UPLINKS = ("mqtt", "lorawan")
@@ -244,8 +406,9 @@ def _lora(raw):
 
 
 def _is_hex(text):
+    # text: a str, or bytes (whose items are numbers)
     for ch in text:
-        if ch not in "0123456789abcdefABCDEF":
+        if ch not in ("0123456789abcdefABCDEF" if isinstance(ch, str) else b"0123456789abcdefABCDEF"):
             return False
     return True
 
@@ -259,12 +422,12 @@ def _sensor(raw, where, interval_s, sample_s):
     p = where + "."
     _reject_unknown(raw, _SENSOR_FIELDS + (("addr",) if addr else ()) + _OPTIONS.get(kind, ()), p)
     bus = _text(raw, "bus", p, bus_kind + ("0" if addr else "1"))
-    if not (bus.startswith(bus_kind) and bus[len(bus_kind):].isdigit()):
+    if not (bus.startswith(bus_kind) and len(bus) == len(bus_kind) + 1 and _is_digit(bus[-1])):
         raise ConfigError(p + "bus", TYPE, "%s0, %s1, ..." % (bus_kind, bus_kind))
     fastest = max(_MIN_SAMPLE_S.get(kind, 1), -(-interval_s // MAX_WINDOW))
     sensor = {
         "type": kind,
-        "name": _text(raw, "name", p, kind),
+        "name": _name(raw, "name", p, kind),
         "bus": bus,
         "sample_s": _int(raw, "sample_s", p, max(sample_s, fastest), fastest, interval_s),
         "filter": _filters(raw.get("filter", FILTERS[0]), quantities, p + "filter"),
@@ -307,8 +470,8 @@ def _filters(given, quantities, field):
     if not isinstance(given, dict):
         raise ConfigError(field, TYPE, "%s or an object per quantity" % ", ".join(FILTERS))
     _reject_unknown(given, quantities, field + ".")
-    for q, name in given.items():
-        if name not in FILTERS:
+    for q in sorted(given):
+        if given[q] not in FILTERS:
             raise ConfigError(field + "." + q, CHOICE, ", ".join(FILTERS))
     return {q: FILTERS.index(given.get(q, FILTERS[0])) for q in quantities}
 
@@ -317,9 +480,13 @@ def _changes(given, quantities, field):
     # {"co2": 100}: publish early when a value moved this much since the last state message
     _require_dict(given, field)
     _reject_unknown(given, quantities, field + ".")
-    for q, value in given.items():
-        if not isinstance(value, (int, float)) or isinstance(value, bool) or not value > 0:
-            raise ConfigError(field + "." + q, TYPE, "a number > 0")
+    for q in sorted(given):
+        value = given[q]
+        # bounded: the ESP32's single-precision floats hold these exactly enough, and no NaN or inf
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            raise ConfigError(field + "." + q, TYPE, "a number")
+        if not 0.001 <= value <= 1000000:
+            raise ConfigError(field + "." + q, RANGE, "0.001..1000000")
     return dict(given)
 
 
@@ -329,16 +496,42 @@ def _require_dict(value, where):
 
 
 def _reject_unknown(raw, known, prefix):
-    for key in raw:
+    # Keys in sorted order here and below: MicroPython's dicts keep no order, and with two bad
+    # keys the host must name the same one as the device.
+    for key in sorted(raw):
         if key not in known:
             raise ConfigError(prefix + key, UNKNOWN, ", ".join(known))
 
 
-def _text(raw, key, prefix, default):
+def _text(raw, key, prefix, default, most=64, bad=""):
+    # text of at most `most` bytes in UTF-8, without control characters nor any of `bad`
     value = raw.get(key, default)
-    if value is not None and not isinstance(value, str):
+    if value is None and default is None:  # null: as if absent, where absent means none
+        return None
+    if not isinstance(value, str):
         raise ConfigError(prefix + key, TYPE, "text")
+    if len(value.encode()) > most:
+        raise ConfigError(prefix + key, LONG, most)
+    for ch in value:
+        if ch < " " or ch == "\x7f" or ch in bad:
+            raise ConfigError(prefix + key, TYPE, "text without control characters" + (" or " + bad if bad else ""))
     return value
+
+
+def _name(raw, key, prefix, default):
+    # one level of a topic (device, site, sensor name): not empty, at most 32 bytes, no / # +
+    value = _text(raw, key, prefix, default, 32, "/#+")
+    if value == "":
+        raise ConfigError(prefix + key, EMPTY, "a name")
+    return value
+
+
+def _is_digit(text):
+    # ASCII digits only: str.isdigit() takes other scripts' digits on CPython, not on MicroPython
+    for ch in text:
+        if not "0" <= ch <= "9":
+            return False
+    return bool(text)
 
 
 def _bool(raw, key, prefix, default):
@@ -383,15 +576,10 @@ def _capture(raw, p):
 
 def capture_override(cfg, path=CAPTURE_PATH):
     try:
-        with open(path) as f:
-            text = f.read()
-    except OSError:
+        data = _read(path)
+    except ConfigError:
         return cfg  # none: the config's own section holds
-    try:
-        raw = json.loads(text)
-    except ValueError as e:
-        raise ConfigError(path, SYNTAX, str(e))
-    capture = _capture(raw, path + ":")
+    capture = _capture(_json(data, path), path + ":")
     cfg.pop("capture", None)
     if capture:
         cfg["capture"] = capture

@@ -45,8 +45,7 @@ class Provisioned:
     changes: list = field(default_factory=list)  # (message key, params): renamed, moved, other board
 
 
-def config_bytes(config: dict) -> bytes:
-    return json.dumps(config, sort_keys=True, separators=(",", ":")).encode()
+config_bytes = devicecode.config_bytes  # what the device's validator was shown is what it gets
 
 
 def short_hash(data: bytes) -> str:
@@ -79,7 +78,7 @@ def make_config(site: sites.Site, board: boards.Board, device_id: str, mac: byte
             "app_key": (keep.get("lora") or {}).get("app_key") or secrets.token_hex(16).upper(),
             "region": "EU868",
         }
-    problem = devicecode.check_config(json.loads(json.dumps(config)))
+    problem = devicecode.check_config(config)
     if problem:  # a site profile that passed its own check cannot get here
         raise ReallaborError("provision.bad_config", EXIT_FAILED, field=problem.field)
     return config
@@ -156,6 +155,8 @@ def _changes(known: Record | None, now: Record) -> list[tuple[str, dict]]:
         before, after = getattr(known, field_name), getattr(now, field_name)
         if before != after:
             found.append((key, {"id": now.id, "before": before, "after": after}))
+    if known.discovery != now.discovery:  # the broker's ACL lets only devices with discovery write it
+        found.append(("provision.discovery_on" if now.discovery else "provision.discovery_off", {"id": now.id}))
     return found
 
 

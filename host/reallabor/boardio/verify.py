@@ -24,6 +24,7 @@ from reallabor.firmware.build import digest
 from reallabor.firmware.layout import BOARD_FILE, CONFIG_FILE, MANIFEST
 from reallabor.fleet import sites
 from reallabor.fleet.inventory import Inventory
+from reallabor.i18n import describe
 from reallabor.mqtt.reader import Reader, ReaderFailed
 from reallabor.mqtt.url import BrokerUrl, parse_url
 
@@ -97,7 +98,7 @@ def verify(port: str, boot_s: float = 3.0, data: Path | None = None, timeout: fl
 def _parsed(body: bytes | None) -> dict | None:
     config = devicecode.config()
     try:
-        return config.parse(body.decode("utf-8", "replace")) if body else None
+        return config.parse(body) if body else None
     except config.ConfigError:
         return None
 
@@ -239,8 +240,7 @@ def _delivery_check(log: str, got, cfg: dict, topic: str, target: BrokerUrl, sta
         sent = sorted(t for t in _published(log) if t.startswith(f"{DISCOVERY}/"))
         missing = [t for t in sent if t not in seen]
         if missing:
-            return Check("delivery", False, "verify.discovery_refused",
-                         dict(count=len(missing), first=missing[0], device=device, user=cfg["mqtt"]["user"] or device))
+            return _discovery_refused(cfg, missing, mac, data, target)
         return Check("delivery", False, "verify.discovery_none", dict(device=device))
     seconds = round(delivery_s)
     found = cause(log)
@@ -261,6 +261,21 @@ def _delivery_check(log: str, got, cfg: dict, topic: str, target: BrokerUrl, sta
     if _ended(log):
         return Check("delivery", False, "verify.node_stopped", dict(seconds=seconds))
     return Check("delivery", False, "verify.delivery_none", dict(topic=topic + "state", seconds=seconds))
+
+
+def _discovery_refused(cfg: dict, missing: list, mac: str | None, data: Path | None, target: BrokerUrl) -> Check:
+    """Discovery configs the node sent that never came: did the last broker export let this
+    device write them? Mosquitto drops a denied publish without a word."""
+    device = cfg["device"]
+    params = dict(count=len(missing), first=missing[0], device=device, user=cfg["mqtt"]["user"] or device)
+    inventory = Inventory.existing(data)
+    record = inventory.get(mac) if inventory and mac else None
+    when, carried = inventory.exported_as(record) if record else (None, {})
+    if when and not carried.get("discovery"):  # 0, or an export older than the discovery column
+        return Check("delivery", False, "verify.discovery_not_exported", dict(params, time=when))
+    if when:
+        return Check("delivery", False, "verify.discovery_exported", dict(params, time=when, reader=target.user or "-"))
+    return Check("delivery", False, "verify.discovery_refused", params)
 
 
 def _refused(cfg: dict, words: str, mac: str | None, data: Path | None) -> Check:
@@ -324,10 +339,10 @@ def _config(body: bytes | None, selftest: dict | None, data: Path | None) -> Che
     if body is None:
         return Check("config", False, "verify.no_config")
     config = devicecode.config()
-    try:
-        cfg = config.parse(body.decode("utf-8", "replace"))
+    try:  # the bytes as the device reads them: not UTF-8 is an error there, so it is here
+        cfg = config.parse(body)
     except config.ConfigError as e:
-        return Check("config", False, "verify.config_bad", dict(field=e.field))
+        return Check("config", False, "verify.config_bad", dict(problem=describe(devicecode.config_problem(e))))
     mac = (selftest or {}).get("mac")  # the self-test reports the board's MAC
     if mac:
         ident = devicecode.ident()

@@ -89,6 +89,9 @@ def run_provision(args) -> int:
     boards.load(args.board)  # bad input first, before any port is touched
     sites.load(args.site, args.data)
     names = device_names(args.name, len(args.port))
+    for name in names:
+        if name is not None:
+            check_name(name)
     claims = ports.Claims()
 
     def job(port, progress):
@@ -124,6 +127,16 @@ def device_names(pattern: str | None, count: int) -> list[str | None]:
         return [pattern.format(n=i + 1) for i in range(count)]
     except (ValueError, KeyError, IndexError):
         raise ReallaborError("provision.name_pattern", EXIT_BAD_INPUT) from None
+
+
+def check_name(name: str) -> None:
+    """A device name goes into the ACL, the CSV and the labels: refused before any port is touched."""
+    from reallabor.fleet import fields
+
+    why = fields.name_problem(name)
+    if why:
+        raise ReallaborError("provision.bad_name", EXIT_BAD_INPUT, name=fields.shown(name),
+                             why=msg(why, max=fields.NAME_MAX), max=fields.NAME_MAX)
 
 
 def args_verify(p) -> None:

@@ -25,10 +25,17 @@ def run_boards(args) -> int:
     return 0
 
 
+def site_name(text: str) -> str:
+    """A --site option: a site name as the topics have it (not a surrogate, a + or #), or bad input."""
+    from reallabor.fleet.sites import check_name
+
+    return check_name(text)
+
+
 def args_export(p) -> None:
     p.add_argument("what", choices=("mosquitto", "tts", "labels"), help=msg("help.export.what"))
     p.add_argument("--out", type=Path, required=True, help=msg("help.export.out"))
-    p.add_argument("--site", help=msg("help.export.site"))
+    p.add_argument("--site", type=site_name, help=msg("help.export.site"))
     p.add_argument("--data", type=Path, help=msg("help.data"))
 
 
@@ -129,7 +136,7 @@ def run_site_check(args) -> int:
 
 
 def args_inventory_list(p) -> None:
-    p.add_argument("--site", help=msg("help.export.site"))
+    p.add_argument("--site", type=site_name, help=msg("help.export.site"))
     p.add_argument("--data", type=Path, help=msg("help.data"))
 
 

@@ -8,6 +8,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from reallabor.cli.fleet import site_name
 from reallabor.errors import EXIT_BAD_INPUT, EXIT_MISSING_TOOL, ReallaborError
 from reallabor.i18n import msg
 
@@ -17,7 +18,7 @@ PASSWORD_ENV = "REALLABOR_LIVE_PASSWORD"
 
 def args_live(p) -> None:
     p.add_argument("--broker", help=msg("help.live.broker"))
-    p.add_argument("--site", help=msg("help.live.site"))
+    p.add_argument("--site", type=site_name, help=msg("help.live.site"))
     p.add_argument("--listen", default="127.0.0.1:8080", metavar="HOST:PORT", help=msg("help.live.listen"))
     p.add_argument("--data", type=Path, help=msg("help.data"))
     p.add_argument("--keep", type=float, default=30, metavar="DAYS", help=msg("help.live.keep"))
@@ -30,7 +31,7 @@ def args_live(p) -> None:
 
 def args_monitor(p) -> None:
     p.add_argument("--broker", help=msg("help.live.broker"))
-    p.add_argument("--site", help=msg("help.live.site"))
+    p.add_argument("--site", type=site_name, help=msg("help.live.site"))
     p.add_argument("--data", type=Path, help=msg("help.data"))
 
 

@@ -107,8 +107,9 @@ def args_faults(p) -> None:
 
 
 def run_faults(args) -> int:
-    from reallabor.sim import scenarios
+    from reallabor.sim import replay, scenarios
 
+    replay.heap_bytes(args.heap)  # before the first scenario runs
     every = scenarios.standard_scenarios(quick=args.quick) + scenarios.lora_scenarios(quick=args.quick)
     chosen = [s for s in every if not args.only or args.only.lower() in s.name.lower()]
     if not chosen:

@@ -2,6 +2,7 @@
 and the device share one implementation instead of two that could drift apart."""
 
 import importlib
+import json
 import sys
 import types
 
@@ -46,11 +47,18 @@ def config_problem(error) -> Problem:
                    params={"detail": Term(term) if term in CATALOG else detail})
 
 
+def config_bytes(raw) -> bytes:
+    """config.json as the host writes it onto a board (and replays it)."""
+    return json.dumps(raw, sort_keys=True, separators=(",", ":")).encode()
+
+
 def check_config(raw) -> Problem | None:
-    """None if the device would accept this config (a parsed config.json), else its problem."""
+    """None if the device would accept this config, else its problem. raw: the bytes of a
+    config.json, or a config as a dict, checked as the bytes config_bytes() makes of it: the
+    device's own parser and validator see exactly what the device would read."""
     checker = config()
     try:
-        checker.validate(raw)
+        checker.parse(raw if isinstance(raw, bytes) else config_bytes(raw))
     except checker.ConfigError as e:
         return config_problem(e)
     return None

@@ -1,7 +1,9 @@
 """Exports from the inventory for the services around the boards: a Mosquitto password file and
 ACL (each device may write only below its own topic and, with discovery, its Home Assistant
-configs; the live view's account "live" may only read), a The Things Stack end-device CSV, and a
-printable label sheet with each device's name and a QR code (reallabor.fleet.labels)."""
+configs; the live view's account "live" may only read) with the configuration lines that bind
+each client id to its account, a The Things Stack end-device CSV, and a printable label sheet with
+each device's name and a QR code (reallabor.fleet.labels). Every field is checked before any file
+is written (reallabor.fleet.fields)."""
 
 import base64
 import csv
@@ -10,6 +12,7 @@ import io
 import secrets
 from pathlib import Path
 
+from reallabor.fleet import fields
 from reallabor.fleet.datadir import LIVE_ACCOUNT, check_private, live_password_file, write_secret
 from reallabor.fleet.inventory import Record
 
@@ -45,14 +48,22 @@ def discovery_topic(r: Record) -> str:
 LIVE_TOPICS = ("v3/+/devices/+/up",)
 
 
+def exportable(records: list[Record]) -> list[Record]:
+    """The records, once each field that an export writes is known to be safe there (else exit 2,
+    nothing written): a line break or wildcard would add lines or rules of its own."""
+    for r in records:
+        fields.check_record(r)
+    return records
+
+
 def mosquitto_passwd(records: list[Record], live_hash: str | None = None) -> str:
-    lines = [f"{r.mqtt_user}:{r.mqtt_hash}\n" for r in records]
+    lines = [f"{r.mqtt_user}:{r.mqtt_hash}\n" for r in exportable(records)]
     return "".join(lines + ([f"{LIVE_ACCOUNT}:{live_hash}\n"] if live_hash else []))
 
 
 def mosquitto_acl(records: list[Record], live: bool = True) -> str:
     lines = ["# reallabor: each device may publish (and read) only below its own topic; no anonymous access\n"]
-    for r in records:
+    for r in exportable(records):
         lines.append(f"\n# {r.name} ({r.mac}, {r.board})\nuser {r.mqtt_user}\ntopic readwrite {device_topic(r)}\n")
         if getattr(r, "discovery", 0):
             lines.append(f"topic write {discovery_topic(r)}\n")
@@ -62,6 +73,17 @@ def mosquitto_acl(records: list[Record], live: bool = True) -> str:
             lines.append(f"topic read {prefix}/#\n")
         lines += [f"topic read {t}\n" for t in LIVE_TOPICS]
     return "".join(lines)
+
+
+def mosquitto_include(passwd: Path, acl: Path) -> str:
+    """The lines that turn the exports on. use_username_as_clientid binds each session to its
+    account: a device that sends another device's client id gets a session of its own instead of
+    pushing that device off and taking over its persistent session. It is a listener setting: a
+    second listener needs the line again (the file itself may be included only once)."""
+    return ("# reallabor: include this in mosquitto.conf once, after the listener line; every further listener\n"
+            "# the devices use needs its own line use_username_as_clientid true\n"
+            f"use_username_as_clientid true\nallow_anonymous false\npassword_file {passwd.resolve()}\n"
+            f"acl_file {acl.resolve()}\n")
 
 
 def live_password(data=None) -> tuple[str, bool]:
@@ -86,8 +108,7 @@ def write_mosquitto(records: list[Record], out, data=None) -> list:
     acl = out.with_suffix(".acl")
     acl.write_text(mosquitto_acl(records), encoding="utf-8")
     conf = out.with_suffix(".include.conf")  # never the broker's own mosquitto.conf
-    conf.write_text(f"# reallabor: include this in mosquitto.conf (after a listener line)\nallow_anonymous false\n"
-                    f"password_file {out.resolve()}\nacl_file {acl.resolve()}\n", encoding="utf-8")
+    conf.write_text(mosquitto_include(out, acl), encoding="utf-8")
     return [out, acl, conf]
 
 
@@ -102,7 +123,7 @@ def tts_csv(records: list[Record]) -> str:
     out = io.StringIO()
     w = csv.writer(out, delimiter=";", lineterminator="\n")
     w.writerow(TTS_COLUMNS)
-    for r in records:
+    for r in exportable(records):
         if r.dev_eui:
             w.writerow((r.dev_eui, r.join_eui, r.app_key, r.id, r.name, r.frequency_plan, TTS_MAC_VERSION,
                         TTS_PHY_VERSION))
@@ -114,7 +135,7 @@ def label_sheet(records: list[Record], path) -> list:
     .png -> the files written (SVG and PNG: one per page)."""
     from reallabor.fleet import labels
 
-    return labels.write(records, Path(path))
+    return labels.write(exportable(records), Path(path))
 
 
 def label_format(path) -> str:

@@ -16,6 +16,7 @@ import time
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
+from reallabor.fleet.fields import check_record
 from reallabor.fleet.datadir import check_private, inventory_file
 from reallabor.errors import EXIT_FAILED, ReallaborError
 
@@ -48,7 +49,7 @@ _lock = threading.Lock()  # batch workers share one file
 
 # What an export carries of a device: a change in these means the export is out of date.
 EXPORT_FIELDS = {
-    "mosquitto": ("mqtt_user", "mqtt_hash", "prefix", "site", "id"),
+    "mosquitto": ("mqtt_user", "mqtt_hash", "prefix", "site", "id", "discovery"),
     "tts": ("dev_eui", "join_eui", "app_key", "id", "name", "frequency_plan"),
     "labels": ("id", "name", "site", "mac", "board", "dev_eui", "join_eui"),
 }
@@ -120,7 +121,9 @@ class Inventory:
             return [Record(*row) for row in rows.fetchall()]
 
     def save(self, record: Record) -> None:
-        """Insert or replace the row for record.mac; another board with the same id is refused."""
+        """Insert or replace the row for record.mac; another board with the same id is refused, as
+        is a field that no export may write."""
+        check_record(record)
         with _lock, self._db() as db:
             other = db.execute("SELECT mac FROM devices WHERE id = ? AND mac != ?", (record.id, record.mac)).fetchone()
             if other:
@@ -155,7 +158,8 @@ class Inventory:
         now = {r.mac: self._carried(kind, r) for r in records}
         names = {r.mac: r.id for r in records}
         new = [names[m] for m in now if m not in before]
-        changed = [names[m] for m in now if m in before and before[m] != now[m]]
+        # an export from an older reallabor carried fewer fields: compare those
+        changed = [names[m] for m in now if m in before and before[m] != now[m][:len(before[m])]]
         removed = [before[m][EXPORT_FIELDS[kind].index("id")] for m in before if m not in now]
         return Changes(when, target, sorted(new), sorted(changed), sorted(removed))
 
@@ -167,14 +171,21 @@ class Inventory:
             db.execute("INSERT INTO exports (kind, scope, target, time, devices) VALUES (?, ?, ?, ?, ?)",
                        (kind, scope, str(target), stamp, devices))
 
-    def exported_password(self, record: Record) -> tuple[str | None, str | None]:
-        """(the time of the last broker export that carried this device, and whether its
-        password hash there is the current one: "same", "old"), or (None, None) if none did."""
+    def exported_as(self, record: Record, kind: str = "mosquitto") -> tuple[str | None, dict]:
+        """(the time of the last export of this kind that carried this device, the fields it
+        carried of it), or (None, {}) if none did. An older export lacks the fields added since."""
         with _lock, self._db() as db:
-            rows = db.execute("SELECT time, devices FROM exports WHERE kind = 'mosquitto' ORDER BY rowid DESC")
+            rows = db.execute("SELECT time, devices FROM exports WHERE kind = ? ORDER BY rowid DESC", (kind,))
             for when, devices in rows.fetchall():
                 carried = json.loads(devices).get(record.mac)
                 if carried:
-                    same = carried[EXPORT_FIELDS["mosquitto"].index("mqtt_hash")] == record.mqtt_hash
-                    return when, "same" if same else "old"
-        return None, None
+                    return when, dict(zip(EXPORT_FIELDS[kind], carried))
+        return None, {}
+
+    def exported_password(self, record: Record) -> tuple[str | None, str | None]:
+        """(the time of the last broker export that carried this device, and whether its
+        password hash there is the current one: "same", "old"), or (None, None) if none did."""
+        when, carried = self.exported_as(record)
+        if when is None:
+            return None, None
+        return when, "same" if carried["mqtt_hash"] == record.mqtt_hash else "old"

@@ -12,6 +12,7 @@ from pathlib import Path
 from reallabor import userfile
 from reallabor.errors import EXIT_BAD_INPUT, Problem, ReallaborError
 from reallabor.firmware import devicecode
+from reallabor.fleet import fields
 from reallabor.fleet.datadir import check_private, sites_dir, write_secret
 from reallabor.i18n import Term
 
@@ -108,17 +109,22 @@ def check(raw) -> Problem | None:
     for key in raw:
         if key not in _FIELDS:
             return Problem("config.problem.unknown", key, params={"detail": ", ".join(_FIELDS)})
-    if raw.get("format") != FORMAT or raw.get("version") != 1:
+    if raw.get("format") != FORMAT or type(raw.get("version")) is not int or raw["version"] != 1:  # not true
         return Problem("config.problem.choice", "format", params={"detail": f'"format": "{FORMAT}", "version": 1'})
     if not isinstance(raw.get("site"), str) or not _NAME.fullmatch(raw["site"]):
         return Problem("config.problem.type", "site", params={"detail": "a-z, 0-9, '-', '_'"})
     if not isinstance(raw.get("mqtt"), dict) or "url" not in raw["mqtt"]:
         return Problem("config.problem.missing", "mqtt.url")
+    if fields.refused("prefix", raw["mqtt"].get("prefix", "reallabor")):  # it goes into the broker's ACL
+        return Problem("config.problem.type", "mqtt.prefix", params={"detail": fields.allowed("prefix")})
     lora = raw.get("lora", {})
     if not isinstance(lora, dict) or set(lora) - {"join_eui", "frequency_plan"}:
         return Problem("config.problem.unknown", "lora", params={"detail": "join_eui, frequency_plan"})
     if "join_eui" in lora and not (isinstance(lora["join_eui"], str) and _HEX16.match(lora["join_eui"])):
         return Problem("config.problem.type", "lora.join_eui", params={"detail": Term("expect.hex16")})
+    plan = lora.get("frequency_plan", "EU_863_870_TTN")
+    if not plan or fields.refused("frequency_plan", plan):  # it goes into the TTS CSV
+        return Problem("config.problem.type", "lora.frequency_plan", params={"detail": fields.allowed("frequency_plan")})
     sample = {k: raw[k] for k in ("wifi", "mqtt", "interval_s", "deep_sleep", "ntp", "sensors") if k in raw}
     return devicecode.check_config({**sample, "site": raw["site"], "device": "rl-000000"})
 
@@ -146,10 +152,16 @@ def template(name: str) -> dict:
     }
 
 
+def check_name(name: str) -> str:
+    """A site name as a user gives it (it becomes a topic level): the name, or bad input."""
+    if not _NAME.fullmatch(name):
+        raise ReallaborError("site.bad_name", EXIT_BAD_INPUT, name=fields.shown(name))
+    return name
+
+
 def create(name: str, data: Path | None = None, force: bool = False) -> Path:
     """Write the template for a new site as <data>/sites/<name>.json, mode 0600."""
-    if not _NAME.fullmatch(name):
-        raise ReallaborError("site.bad_name", EXIT_BAD_INPUT, name=name)
+    check_name(name)
     path = path_of(name, data)
     if path.exists() and not force:
         raise ReallaborError("site.exists", EXIT_BAD_INPUT, path=path, name=name)

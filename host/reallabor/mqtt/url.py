@@ -21,9 +21,10 @@ class BrokerUrl:
 
 def parse_url(text: str) -> BrokerUrl:
     try:
+        text.encode("utf-8")  # an argument that is not UTF-8 has surrogates in Python
         parts = urlsplit(text)
         port = parts.port
-    except ValueError:  # a port that is no number or out of range
+    except (ValueError, UnicodeEncodeError):  # a port that is no number or out of range
         raise ReallaborError("broker.bad_url", EXIT_BAD_INPUT, url=text) from None
     if parts.scheme not in ("mqtt", "mqtts") or not parts.hostname or parts.path not in ("", "/") \
             or parts.query or parts.fragment or parts.password is not None or port == 0:

@@ -14,11 +14,12 @@ from decimal import Decimal
 from pathlib import Path
 
 from reallabor import userfile
-from reallabor.env import FIRMWARE, find_program
+from reallabor.env import FIRMWARE, find_program, scratch_dir
 from reallabor.errors import EXIT_BAD_INPUT, Problem, ReallaborError
 from reallabor.firmware import console, devicecode, layout
 from reallabor.firmware.build import compiled_firmware
 from reallabor.mqtt.mosquitto import Mosquitto
+from reallabor.mqtt.url import parse_url
 from reallabor.mqtt.subscriber import Subscriber
 from reallabor.sim.bootloop import SimDevice, environment
 from reallabor.sim.faults import FaultDriver
@@ -27,6 +28,7 @@ from reallabor.sim.netserver import iso_ms
 from reallabor.traces import fileformat
 
 _HEAP = re.compile(r"^(\d{1,9})([kKmM]?)$")
+MIN_SPEED, MAX_SPEED = 0.001, 1_000_000  # --speed FACTOR
 DEFAULT_DEVICE = "replay-01"
 
 @dataclass
@@ -62,6 +64,7 @@ class Result:
     sampled: list[int] = field(default_factory=list)  # seq of every reading stored ("sample seq=N")
     queued: list[int] = field(default_factory=list)  # seq of every reading still in the outbox at the end
     lorawan: object = None  # a LoRa node's replay: sim.lorareplay.LoraRun (network server, gateway, frames)
+    profile: dict = field(default_factory=dict)  # with RL_PROFILE=1: the simulator's real µs by part, all boots
 
     @property
     def uplinks(self) -> list[Message]:
@@ -100,8 +103,8 @@ def parse_speed(text: str) -> str:
         factor = float(text)
     except ValueError:
         factor = 0
-    if factor <= 0:
-        raise ReallaborError("replay.bad_speed", EXIT_BAD_INPUT, value=text)
+    if not MIN_SPEED <= factor <= MAX_SPEED:  # also NaN; a slower or faster clock overflows the simulator's
+        raise ReallaborError("replay.bad_speed", EXIT_BAD_INPUT, value=text, low=MIN_SPEED, high=MAX_SPEED)
     return repr(factor)
 
 
@@ -173,23 +176,6 @@ def load_config(path: Path) -> dict:
     return raw
 
 
-def default_config(summary: fileformat.Summary) -> dict:
-    """The config a trace's node ran with, as far as its header says: interval, sensors (the config
-    fields of each entry), bus settings."""
-    h = summary.header
-    config_fields = devicecode.config().SENSOR_CONFIG_FIELDS
-    config = {
-        "site": "replay",
-        "interval_s": max(1, h.get("interval_ms", 60_000) // 1000),
-        "sensors": [{k: v for k, v in s.items() if k in config_fields} for s in h.get("sensors", [])],
-    }
-    if h.get("i2c"):
-        config["i2c"] = h["i2c"]
-    if h.get("lora"):  # a LoRa node's sample trace names its keys (docs/trace-format.md)
-        config["lora"] = h["lora"]
-    return config
-
-
 def check_buses(board, summary: fileformat.Summary, checked: dict) -> None:
     """Every bus the trace or the config names must be one the board has: a node cannot talk over
     a bus its board file lacks (a sensor there would only ever be "absent")."""
@@ -216,9 +202,11 @@ def run(trace_path: Path, broker_url: str | None = None, speed: str = "max", hea
     summary = fileformat.load(trace_path)
     speed = parse_speed(speed)
     budget = heap_bytes(heap)
+    if broker_url is not None:
+        parse_url(broker_url)  # a wrong address is bad input, not an unreachable broker
     micropython = find_micropython()
     firmware = compiled_firmware() if compiled else FIRMWARE
-    config = dict(config or default_config(summary))
+    config = dict(config or fileformat.default_config(summary.header))
     setup = _Setup(trace_path, summary, speed, budget, config, micropython, firmware, on_message, main, extra_path, seed,
                    files or {}, lora_options or {})
     if broker_url is None:
@@ -256,7 +244,10 @@ def _run(s: _Setup, broker_url, broker) -> Result:
     if config.get("mqtt", {}).get("url", "").startswith("mqtts://"):
         device_url = config["mqtt"]["url"]  # a TLS listener of the same broker, given by the caller
     config["mqtt"] = {**config.get("mqtt", {}), "url": device_url}
-    checked = cfg_module.validate(json.loads(json.dumps(config)))
+    try:
+        checked = cfg_module.validate(json.loads(json.dumps(config)))
+    except cfg_module.ConfigError as e:  # from the trace's header, --config or --broker
+        raise ReallaborError("replay.config_refused", EXIT_BAD_INPUT, details=[devicecode.config_problem(e)]) from None
     board = boards.load(s.summary.header["board"])
     check_buses(board, s.summary, checked)
     device = checked["device"] or DEFAULT_DEVICE
@@ -273,10 +264,11 @@ def _run(s: _Setup, broker_url, broker) -> Result:
     result.heap_total = s.budget
     heapsize = s.budget + result.heap_simulator
     try:
-        with tempfile.TemporaryDirectory(prefix="reallabor-flash-") as flash, Subscriber(broker_url, topic) as sub:
+        with tempfile.TemporaryDirectory(prefix="reallabor-flash-", dir=scratch_dir()) as flash, \
+                Subscriber(broker_url, topic) as sub:
             fd = os.open(Path(flash) / "config.json", os.O_WRONLY | os.O_CREAT, 0o600)  # may hold secrets
-            with os.fdopen(fd, "w") as f:
-                json.dump(config, f)
+            with os.fdopen(fd, "wb") as f:
+                f.write(devicecode.config_bytes(config))  # the bytes load_config() checked
             (Path(flash) / layout.BOARD_FILE).write_bytes(board.device_json())
             for name, data in s.files.items():
                 (Path(flash) / name).write_bytes(data)
@@ -352,6 +344,9 @@ class _Matcher:
                 r.sampled.append(seq)
             elif end:
                 r.heap_peak = max(r.heap_peak or 0, end["heap_peak"] - r.heap_simulator)
+                for part, us in end.items():
+                    if part.endswith("_us"):
+                        r.profile[part] = r.profile.get(part, 0) + us
             elif entry.level in "WE":
                 r.warnings.append(line)
         self._pair(final=False)

@@ -120,6 +120,17 @@ def bme_day(kind: str = "bme280", minutes: int = 24 * 60, seed: int = 1) -> tupl
     return _header(kind, minutes, text), records
 
 
+def courtyard_days(path, days: int, every_min: int):
+    """A trace file of the courtyard BME280 for days, one reading every every_min minutes (the long
+    replays of the tests and the bench)."""
+    header, records = bme_day(minutes=days * 24 * 60)
+    step = every_min * MINUTE_MS
+    header.update(interval_ms=step, end_ms=days * 24 * 60 * MINUTE_MS - step,
+                  description=f"Synthetic courtyard, {days} days at one sample every {every_min} min (seed 1).")
+    fileformat.write(path, header, [r for r in records if r["t"] % step == 0])
+    return path
+
+
 def missing_sensor(minutes: int = 60) -> tuple[dict, list[dict]]:
     text = "A BME280 is configured at 0x76 but nothing answers on the bus (unplugged or wrong address)."
     return _header("bme280", minutes, text, end_ms=minutes * MINUTE_MS), []

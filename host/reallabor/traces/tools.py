@@ -12,7 +12,7 @@ from pathlib import Path
 from reallabor.errors import EXIT_BAD_INPUT, ReallaborError
 from reallabor.traces import captured, fileformat
 
-_TIME = re.compile(r"^(?:(\d+):(\d{1,2})(?::(\d{1,2}))?|(\d+(?:\.\d+)?)(ms|s|m|min|h)?)$")
+_TIME = re.compile(r"^(?:(\d{1,9}):(\d{1,2})(?::(\d{1,2}))?|(\d{1,15}(?:\.\d{1,9})?)(ms|s|m|min|h)?)$")
 # fault kinds that hold until their counterpart: the one in force at a cut's start goes with it
 _STATE_FAULTS = {"network_down": "network", "network_up": "network", "broker_stop": "broker",
                  "broker_start": "broker", "flash_full": "flash", "flash_free": "flash"}
@@ -25,22 +25,13 @@ def parse_time(text: str) -> int:
     if not m:
         raise ReallaborError("trace.bad_time", EXIT_BAD_INPUT, value=text)
     if m[1] is not None:
-        return ((int(m[1]) * 60 + int(m[2])) * 60 + int(m[3] or 0)) * 1000
-    unit = {"ms": 1, "s": 1000, "m": 60_000, "min": 60_000, "h": 3_600_000, None: 60_000}[m[5]]
-    return int(float(m[4]) * unit)
-
-
-def _lines(path: Path):
-    with fileformat.open_lines(path) as f:
-        header = None
-        for line in f:
-            if not line.strip():
-                continue
-            if header is None:
-                header = json.loads(line)
-                yield header
-                continue
-            yield json.loads(line)
+        ms = ((int(m[1]) * 60 + int(m[2])) * 60 + int(m[3] or 0)) * 1000
+    else:
+        unit = {"ms": 1, "s": 1000, "m": 60_000, "min": 60_000, "h": 3_600_000, None: 60_000}[m[5]]
+        ms = int(float(m[4]) * unit)
+    if ms > fileformat.MAX_MS:  # no trace is longer
+        raise ReallaborError("trace.bad_time", EXIT_BAD_INPUT, value=text)
+    return ms
 
 
 def cut(path: Path, from_ms: int, to_ms: int | None) -> tuple[dict, list[dict]]:
@@ -51,7 +42,7 @@ def cut(path: Path, from_ms: int, to_ms: int | None) -> tuple[dict, list[dict]]:
         raise ReallaborError("trace.bad_cut", EXIT_BAD_INPUT, start=from_ms, end=to_ms)
     if from_ms > summary.end_ms:
         raise ReallaborError("trace.cut_outside", EXIT_BAD_INPUT, start=from_ms, end=summary.end_ms, path=path)
-    lines = _lines(path)
+    lines = fileformat.records(path)
     header = dict(next(lines))
     state: dict = {}  # what holds at from_ms, keyed by what replaces it, in the order last set
     absent: dict = {}  # (bus, addr) -> True while the device does not answer
@@ -118,10 +109,13 @@ def merge(first: Path, second: Path) -> tuple[dict, list[dict]]:
                              a=ha["device"], b=hb["device"])
     sensors = _merged_sensors(ha.get("sensors", []), hb.get("sensors", []), first, second)
     start = min(a.epoch_ms, b.epoch_ms)
+    if max(a.epoch_ms + a.end_ms, b.epoch_ms + b.end_ms) - start > fileformat.MAX_MS:
+        raise ReallaborError("trace.merge_too_long", EXIT_BAD_INPUT, first=first, second=second,
+                             years=fileformat.MAX_MS // (365 * 86_400_000))
     parts = []
     for summary, path in ((a, first), (b, second)):
         offset = summary.epoch_ms - start
-        records = [r for r in _lines(path)][1:]
+        records = [r for r in fileformat.records(path)][1:]
         for r in records:
             r["t"] += offset
             if "gap" in r:

@@ -51,7 +51,7 @@ def write_trace(index: int, directory: Path, start_ms: int, minutes: int) -> Pat
 
 
 def node_config(trace: Path, device: str, deep_sleep: bool) -> dict:
-    config = replay.default_config(fileformat.load(trace))
+    config = fileformat.default_config(fileformat.load(trace).header)
     config.update(device=device, site=SITE, mqtt={"url": "mqtt://127.0.0.1:1", "prefix": PREFIX})
     if deep_sleep:
         config.update(deep_sleep=True, interval_s=300)
