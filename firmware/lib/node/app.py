@@ -110,7 +110,7 @@ class Node:
         if uplink is not False:
             # imported only now: at boot the config validator had the RAM to itself
             self.uplink = (uplink or uplink_for(board, cfg))(board, cfg, self.device, self.topic, self.channels)
-            self.seq = self.uplink.next_seq()  # kept on flash with the outbox
+            self.seq = self.uplink.next_seq()  # kept on flash with the outbox, and in RTC memory
             if not hasattr(self.uplink, "encode"):
                 # the JSON state message: its module loaded at boot with the rest (one loaded later
                 # finds the heap in pieces), its parts list made once, at its largest

@@ -6,7 +6,8 @@ from micropython import const
 
 APP = const(1)  # node.app: schedule and connection backoff of a deep-sleeping node
 LORAWAN = const(2)  # node.net.lorawan: session, counters, duty cycle, budgets
-SEQ = const(3)  # node.uplink: the next seq and the dropped count, at every reading
+# 3: node.uplink (its _RTC_SEQ_ID): the next seq and the dropped count, at every reading. Not a
+#    name here: one more global in this module, loaded at boot, tips the config validator's heap.
 _MAGIC = const(0xA7)
 
 

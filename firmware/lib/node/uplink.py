@@ -21,7 +21,8 @@ _JOINING_RETRY_MS = const(5000)  # the station still (re)joins by itself: look a
 _EINPROGRESS = const(115)
 _STATUS_PID = const(0xFFFF)  # packet id of status and discovery messages; state messages use 1..0xFFFE
 _IN_RAM_MAX = const(4)  # state messages kept in RAM while the flash refuses writes
-_RTC_SEQ = "<II"  # node.rtcmem section SEQ: next seq, dropped count (held in RAM included)
+_RTC_SEQ_ID = const(3)  # node.rtcmem section (listed there): next seq, dropped count (held in RAM included)
+_RTC_SEQ = "<II"
 # What makes a connection or request fail, to be tried again later: the network, the broker, and a
 # fragmented heap refusing a new connection's buffers (which passes once the garbage is collected)
 _FAILURES = (OSError, MQTTError, MemoryError)
@@ -68,7 +69,7 @@ class Uplink:
         # for readings the flash refused. After a power-up, with RTC memory gone, the node goes on
         # after the numbers reserved on flash, which a reading may have used without a record.
         ob = self.outbox
-        rtc = rtcmem.get(board, rtcmem.SEQ)
+        rtc = rtcmem.get(board, _RTC_SEQ_ID)
         if board.reset_cause() == "power" or len(rtc) != 8:
             return max(ob.next_seq, ob.reserved)
         seq, dropped = struct.unpack(_RTC_SEQ, rtc)
@@ -115,7 +116,7 @@ class Uplink:
     def _keep(self):
         # RTC memory: the next number, and the dropped count with the readings held in RAM (lost
         # if a reset comes first)
-        rtcmem.put(self.board, rtcmem.SEQ, struct.pack(_RTC_SEQ, self._seq, self.outbox.dropped + len(self._in_ram)))
+        rtcmem.put(self.board, _RTC_SEQ_ID, struct.pack(_RTC_SEQ, self._seq, self.outbox.dropped + len(self._in_ram)))
 
     def _dropped(self, seq, e):
         ob = self.outbox
