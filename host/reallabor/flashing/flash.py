@@ -90,6 +90,22 @@ def _has_reset_lines(esp) -> bool:
         return False
 
 
+def _connect(job: Job, result: Result, report):
+    """The ROM bootloader on the job's port; the chip it names goes into result."""
+    from esptool import cmds
+    from esptool.util import FatalError
+    from serial import SerialException
+
+    report("flash.stage.connect")
+    try:
+        esp = cmds.detect_chip(job.port, ROM_BAUD, "default-reset", connect_attempts=job.connect_attempts)
+    except (FatalError, SerialException, OSError) as e:
+        raise _classify(e) from e
+    found = chips.by_title(esp.CHIP_NAME)
+    result.chip = found.name if found else esp.CHIP_NAME.lower()
+    return esp
+
+
 def flash_port(job: Job, report, learnt=lambda **columns: None) -> Result:
     """Flash one board. report(stage_key, **params) tells the parent how far it is, learnt(mac=...,
     chip=...) what it found out on the way."""
@@ -103,13 +119,7 @@ def flash_port(job: Job, report, learnt=lambda **columns: None) -> Result:
     started = time.monotonic()
     esp = None
     try:
-        report("flash.stage.connect")
-        try:
-            esp = cmds.detect_chip(job.port, ROM_BAUD, "default-reset", connect_attempts=job.connect_attempts)
-        except (FatalError, SerialException, OSError) as e:
-            raise _classify(e) from e
-        found = chips.by_title(esp.CHIP_NAME)
-        result.chip = found.name if found else esp.CHIP_NAME.lower()
+        esp = _connect(job, result, report)
         if result.chip != job.chip:
             raise _Failure("flash.wrong_chip", found=esp.CHIP_NAME, board=job.board, expected=chips.title(job.chip))
         result.mac = devicecode.ident().mac_text(esp.read_mac("BASE_MAC"))
@@ -152,13 +162,7 @@ def identify_port(job: Job, report, learnt=lambda **columns: None) -> Result:
     started = time.monotonic()
     esp = None
     try:
-        report("flash.stage.connect")
-        try:
-            esp = cmds.detect_chip(job.port, ROM_BAUD, "default-reset", connect_attempts=job.connect_attempts)
-        except (FatalError, SerialException, OSError) as e:
-            raise _classify(e) from e
-        found = chips.by_title(esp.CHIP_NAME)
-        result.chip = found.name if found else esp.CHIP_NAME.lower()
+        esp = _connect(job, result, report)
         result.mac = devicecode.ident().mac_text(esp.read_mac("BASE_MAC"))
         learnt(mac=result.mac, chip=result.chip)
         try:
