@@ -47,6 +47,12 @@ class _Board:
     def radio(self):
         return None
 
+    def rtc_memory(self):
+        return b""
+
+    def save_rtc(self, data):
+        pass
+
     async def connect_tcp(self, host, port, ca=None, timeout_ms=10000):
         raise OSError(113)
 
