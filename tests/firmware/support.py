@@ -223,3 +223,20 @@ SDS_SLEEP = bytes.fromhex("aab406010000000000000000000000ffff05ab")
 SDS_WORK = bytes.fromhex("aab406010100000000000000000000ffff06ab")
 SDS_QUERY_MODE = bytes.fromhex("aab402010100000000000000000000ffff02ab")
 SDS_DATA = bytes.fromhex("aac0d4043a0aa1601dab")  # the protocol's example: PM2.5 123.6, PM10 261.8
+
+
+def full_flash():
+    # The simulator's flash mounted at /flash (and made the current directory), with a switch for
+    # "every write fails with ENOSPC": faults.flash_full. Unmount with os.chdir("/"); os.umount("/flash").
+    import os
+
+    from hal import sim
+    from hal.simflash import Flash
+
+    class Faults:
+        flash_full = False
+
+    faults = Faults()
+    os.mount(Flash(os.getcwd(), sim.spend_us, sim.COST_MS, faults), "/flash")
+    os.chdir("/flash")
+    return faults

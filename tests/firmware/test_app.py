@@ -4,7 +4,7 @@ import struct
 
 from hal import simtime
 from node import app, clock, log, rtcmem
-from support import SDS_DATA, SDS_QUERY, SDS_SLEEP, BrokerSocket, CommandDevice, MemoryI2C, MemoryUART, bme280_chip as chip, words
+from support import SDS_DATA, SDS_QUERY, SDS_SLEEP, BrokerSocket, CommandDevice, MemoryI2C, MemoryUART, bme280_chip as chip, full_flash, words
 
 
 class DeepSleep(Exception):
@@ -346,15 +346,8 @@ async def test_deep_sleep_with_the_network_down_backs_off_over_wake_ups():
 
 async def test_full_flash_keeps_a_few_in_ram_and_counts_the_rest_as_dropped():
     import os
-    from hal import sim
-    from hal.simflash import Flash
 
-    class Faults:
-        flash_full = False
-
-    faults = Faults()
-    os.mount(Flash(os.getcwd(), sim.spend_us, sim.COST_MS, faults), "/flash")
-    os.chdir("/flash")
+    faults = full_flash()
     start_virtual_clock()
     write_config()
 
@@ -371,21 +364,6 @@ async def test_full_flash_keeps_a_few_in_ram_and_counts_the_rest_as_dropped():
     assert json.loads(board.publishes("/status")[-1][1]) == {"state": "offline", "dropped": 4}
     os.chdir("/")
     os.umount("/flash")
-
-
-def _full_flash():
-    # The simulator's flash with a switch for "every write fails with ENOSPC"
-    import os
-    from hal import sim
-    from hal.simflash import Flash
-
-    class Faults:
-        flash_full = False
-
-    faults = Faults()
-    os.mount(Flash(os.getcwd(), sim.spend_us, sim.COST_MS, faults), "/flash")
-    os.chdir("/flash")
-    return faults
 
 
 def _unmount():
@@ -407,7 +385,7 @@ def _no_number_twice(boards):
 async def test_readings_sent_from_ram_never_share_a_number_with_later_ones_after_a_power_loss():
     # issue 16.1: the flash refuses writes, readings go out from RAM, then the power goes; the
     # next boot must not hand out those numbers again
-    faults = _full_flash()
+    faults = full_flash()
     start_virtual_clock()
     write_config()
     try:
@@ -429,7 +407,7 @@ async def test_after_a_power_up_on_a_full_flash_readings_wait_in_ram_until_the_f
     # issue 16.1: after a power-up no number is reserved beyond the flash's: a reading sent from
     # RAM now could get its number again after the next power cut. So they wait, unsent, and go
     # to flash (and then out) once it takes writes again.
-    faults = _full_flash()
+    faults = full_flash()
     start_virtual_clock()
     write_config()
     try:
@@ -459,7 +437,7 @@ async def test_deep_sleep_with_the_flash_full_numbers_each_wake_up_anew():
     # issue 16.1: one reading per wake-up, none of them on flash: RTC memory carries the count.
     # After a power-up (RTC memory gone) the reading waits in RAM, is lost with the deep sleep
     # and counted as dropped; nothing goes out under a number that was used before.
-    faults = _full_flash()
+    faults = full_flash()
     vc = start_virtual_clock()
     write_config(', "deep_sleep": true')
     boards = []
@@ -491,7 +469,7 @@ async def test_dropped_count_is_kept_over_a_restart():
     # issue 16.1: readings thrown away while the flash refused writes are still counted after a
     # reset (RTC memory), and so are those that waited in RAM when the reset came; once the flash
     # takes writes again the count goes to flash and outlives a power-up.
-    faults = _full_flash()
+    faults = full_flash()
     start_virtual_clock()
     write_config()
     try:

@@ -4,7 +4,7 @@ import os
 
 from node import outbox
 from node.outbox import Outbox
-from support import raises
+from support import full_flash, raises
 
 TOPIC = "reallabor/hof/n1/state"
 
@@ -165,15 +165,7 @@ def test_a_head_of_an_older_firmware_reserves_nothing():
 def test_start_up_on_a_full_flash():
     # the start-up scan cannot cut a torn tail or remove anything: it keeps what it can read and
     # appends to a fresh segment once the flash takes writes again
-    from hal import sim
-    from hal.simflash import Flash
-
-    class Faults:
-        flash_full = False
-
-    faults = Faults()
-    os.mount(Flash(os.getcwd(), sim.spend_us, sim.COST_MS, faults), "/flash")
-    os.chdir("/flash")
+    faults = full_flash()
     try:
         fill(Outbox("ob"), range(3))
         with open("ob/0", "ab") as f:
