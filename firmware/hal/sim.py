@@ -41,6 +41,7 @@ _reset = "power"
 _rtc = b""
 _supply_on_ms = 0  # virtual ms at which the sensors' supply came on (None: on during the deep sleep before)
 _buses = {}
+_BLOCK = 512  # bytes of the trace file read at a time
 _bus_us = 0  # bus time not yet taken from the virtual clock (transfers take microseconds)
 _profile = None  # RL_PROFILE=1: real µs spent in the simulator's parts (make bench: where a cycle's time goes)
 
@@ -71,19 +72,47 @@ def _keep(answers, key, hex_text):
     answers[key] = bytearray(data)
 
 
-def trace_line(f):
-    # The next line of a trace file that is not blank, "" at its end. Lines end at LF alone and a
-    # line of JSON white space only is blank, as the host reads them (traces/fileformat.py, lines()).
-    line = f.readline()
-    while line and not line.strip(" \t\r\n"):
-        line = f.readline()
-    return line
+class TraceFile:
+    # The lines of a trace file, read a block at a time into one buffer (the unix port's readline()
+    # makes a system call per byte). Lines end at LF alone and a line of JSON white space only is
+    # skipped, as the host reads them (traces/fileformat.py, lines()).
+    def __init__(self, path):
+        self._f = open(path, "rb")
+        self._buf = bytearray(_BLOCK)  # grows to the longest line (the host allows 16 KB)
+        self._pos = self._end = 0  # the unread bytes are _buf[_pos:_end]
+
+    def line(self):
+        # -> the next line that is not blank (bytes, without its LF), or None at the end
+        while True:
+            buf = self._buf
+            i = buf.find(b"\n", self._pos, self._end)
+            if i < 0:
+                if self._fill():
+                    continue
+                i = self._end  # the last line, without an LF
+                if self._pos >= i:
+                    return None
+            line = bytes(memoryview(buf)[self._pos:i])
+            self._pos = min(i + 1, self._end)
+            if line.strip(b" \t\r"):
+                return line
+
+    def _fill(self):
+        # More of the file behind the unread bytes -> False at its end
+        left = self._end - self._pos
+        if left == len(self._buf):  # a line longer than the buffer
+            self._buf.extend(bytes(left))
+        mv = memoryview(self._buf)
+        mv[:left] = mv[self._pos:self._end]
+        n = self._f.readinto(mv[left:])
+        self._pos, self._end = 0, left + (n or 0)
+        return bool(n)
 
 
 def open_trace(path):
-    # -> (the trace file, positioned after its header; the header)
-    f = open(path)
-    return f, json.loads(trace_line(f))  # the host validated it
+    # -> (the trace's TraceFile, positioned after its header; the header)
+    f = TraceFile(path)
+    return f, json.loads(f.line())  # the host validated it
 
 
 class Trace:
@@ -109,8 +138,8 @@ class Trace:
         self._read_next()
 
     def _read_next(self):
-        line = trace_line(self._file)
-        self._next = json.loads(line) if line else None
+        line = self._file.line()
+        self._next = None if line is None else json.loads(line)
 
     def advance(self, now):
         while self._next is not None and self._next["t"] <= now:
@@ -187,10 +216,12 @@ class I2C:
         self.stretch_limit_us = timeout_us if soft or not cap else min(timeout_us, cap)
         self.soft = soft
         self._written = {}  # addr -> hex of the last writeto()
-        self._sent = {}  # addr -> the hex of the write whose answer is pending (writeto, then read)
+        self._keys = {}  # addr -> "i2c0:118", the trace's key for the device (made once)
 
     def _device(self, addr):
-        key = "%s:%d" % (self.name, addr)
+        key = self._keys.get(addr)
+        if key is None:
+            key = self._keys[addr] = "%s:%d" % (self.name, addr)
         if _trace is None:
             raise OSError(_ENODEV)
         _trace.advance(_clock.elapsed)
@@ -324,9 +355,9 @@ class UART:
 
     def readinto(self, buf, nbytes=None):
         n = min(len(buf) if nbytes is None else nbytes, self.any())
-        for i in range(n):
-            buf[i] = self._rx[i]
-        self._rx = self._rx[n:]
+        if n:
+            buf[:n] = self._rx[:n]
+            self._rx = self._rx[n:]
         return n or None
 
 

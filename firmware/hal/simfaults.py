@@ -15,10 +15,9 @@ class Faults:
     # announced only: the host kills the process a moment later, wherever it is; virtual time
     # stands still until then, so nothing happens after the power went.
     def __init__(self, path, start_ms, host_faults):
-        from hal.sim import open_trace, trace_line
+        from hal.sim import open_trace
 
         self._file = open_trace(path)[0]
-        self._line = trace_line
         self._host = host_faults
         self.index = -1
         self.network = True
@@ -31,11 +30,11 @@ class Faults:
 
     def _read_next(self):
         while True:
-            line = self._line(self._file)
+            line = self._file.line()
             if not line:
                 self._next = self.due = None
                 return
-            if '"fault"' in line:  # a quick look first: most records are none
+            if b'"fault"' in line:  # a quick look first: most records are none
                 r = json.loads(line)
                 if "fault" in r:
                     self._next = r

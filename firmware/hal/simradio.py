@@ -166,19 +166,18 @@ class Air:
 
     def follow(self, path):
         # Take downlinks from a trace file's radio records, read ahead as receive windows need them.
-        from hal.sim import open_trace, trace_line
+        from hal.sim import open_trace
 
         self._file = open_trace(path)[0]
-        self._line = trace_line
         self._read_next()
 
     def _read_next(self):
         self._next = None
         while self._file is not None:
-            line = self._line(self._file)
+            line = self._file.line()
             if not line:
                 self._file = None
-            elif '"radio"' in line:
+            elif b'"radio"' in line:
                 r = json.loads(line)
                 if r.get("radio") == "down":
                     self._next = r

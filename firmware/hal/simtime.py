@@ -28,7 +28,7 @@ _TICKS_MASK = TICKS_PERIOD - 1
 _TICKS_HALF = TICKS_PERIOD >> 1
 HOLD_GRACE_MS = 50  # a network reply within this (a broker on this machine, even a busy one) takes no virtual time
 BUSY_MS = 200  # tasks running one after the other this long while a request waits (a flood) take their real time
-HEAP_SAMPLE_MS = 60000  # virtual ms between two measurements of the live heap
+HEAP_SAMPLE_MS = 600000  # virtual ms between two measurements of the live heap (each a full collection)
 
 clock = None  # the VirtualClock (made below)
 

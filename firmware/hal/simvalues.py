@@ -19,10 +19,9 @@ _values = None
 class Values:
     # Streams the trace's value records; keeps the newest one per sensor name.
     def __init__(self, path):
-        from hal.sim import open_trace, trace_line
+        from hal.sim import open_trace
 
         self._file, header = open_trace(path)
-        self._line = trace_line
         self.quantities = {}  # sensor name -> ((quantity, unit, decimals, lo, hi), ...)
         self.types = []
         for s in header.get("sensors", ()):
@@ -36,11 +35,11 @@ class Values:
 
     def _read_next(self):
         while True:
-            line = self._line(self._file)
+            line = self._file.line()
             if not line:
                 self._next = None
                 return
-            if '"sensor"' in line:  # a quick look first
+            if b'"sensor"' in line:  # a quick look first
                 r = json.loads(line)
                 if "sensor" in r:
                     self._next = r

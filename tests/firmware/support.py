@@ -74,12 +74,14 @@ class MemorySocket:
     def __init__(self, incoming=b""):
         self.incoming = bytearray(incoming)
         self.sent = bytearray()
+        self.writes = []  # each write's bytes, one entry per call
         self.closed = False
 
     def write(self, data):
         if self.closed:
             raise OSError(9)
         self.sent += data
+        self.writes.append(bytes(data))
         return len(data)
 
     def read(self, n):

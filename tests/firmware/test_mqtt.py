@@ -108,6 +108,17 @@ async def test_utf8_payload_length_counts_bytes():
     assert bytes(sock.sent) == expected_publish(0x30, b"t", 0, "°C".encode())
 
 
+async def test_a_publish_is_two_writes_whatever_its_topic():
+    # Header, topic and packet id in one write, the payload in the next: two TCP segments a
+    # message (it was four, each a segment the broker woke up for).
+    for topic in (b"a/b", b"t" * 300):  # a remaining length of one byte, then of two
+        c, sock = client(CONNACK + b"\x40\x02\x00\x07")
+        await c.connect()
+        sock.writes = []
+        await c.publish(topic, b"hi", qos=1, pid=7)
+        assert sock.writes == [expected_publish(0x32, topic, 7, b"hi")[:-2], b"hi"]
+
+
 async def test_dup_flag_on_a_resend():
     c, sock = client(CONNACK + b"\x40\x02\x01\x00")
     await c.connect()

@@ -36,6 +36,34 @@ def setup_trace(text=TRACE, board=BOARD, **env):
     return simtime.clock
 
 
+def test_trace_lines_are_read_a_block_at_a_time():
+    # The unix port reads a file's readline() one byte per system call: a day's trace took some 80
+    # calls a cycle. Lines: blank ones skipped, CR LF kept as the host reads it, one longer than a
+    # block, and a last one without its LF.
+    long = '{"t":1,"r":"%s"}' % ("ab" * 800)
+    text = '{"a":1}\n\n  \t\n{"b":2}\r\n' + long + "\n" + '{"n":0}\n' * 300 + '{"end":1}'
+    with open("t.jsonl", "w") as f:
+        f.write(text)
+    lines = sim.TraceFile("t.jsonl")
+    reads = []
+    file = lines._f
+
+    class Counted:
+        def readinto(self, buf):
+            reads.append(1)
+            return file.readinto(buf)
+
+    lines._f = Counted()
+    got = []
+    line = lines.line()
+    while line is not None:
+        got.append(line)
+        line = lines.line()
+    assert got == [b'{"a":1}', b'{"b":2}\r', long.encode()] + [b'{"n":0}'] * 300 + [b'{"end":1}']
+    assert lines.line() is None
+    assert len(reads) <= len(text) // sim._BLOCK + 4, len(reads)
+
+
 def test_answers_hold_from_their_time_on():
     vc = setup_trace()
     bus = sim.i2c("i2c0")

@@ -17,5 +17,5 @@ def load_ints(path, n):
 def save_ints(path, values):
     tmp = path + ".tmp"
     with open(tmp, "w") as f:
-        f.write(" ".join(str(v) for v in values))
+        f.write(" ".join(map(str, values)))
     os.rename(tmp, path)

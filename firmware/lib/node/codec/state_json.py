@@ -6,17 +6,18 @@ import json
 from node.sensors import OK
 
 _VERSION = const(1)
+_names = {}  # sensor name -> its JSON string (each new string costs a look through the interned ones)
 
 
 def fixed(value, decimals):
-    # 2153, 2 -> "21.53"; -5, 2 -> "-0.05"
+    # 2153, 2 -> "21.53"; -5, 2 -> "-0.05" (one format: each new string costs a look through the
+    # interned strings)
     if not decimals:
         return str(value)
-    sign = "-" if value < 0 else ""
-    value = -value if value < 0 else value
     scale = 10**decimals
-    frac = str(value % scale)
-    return "%s%d.%s%s" % (sign, value // scale, "0" * (decimals - len(frac)), frac)
+    if value < 0:
+        return "-%d.%0*d" % (-value // scale, decimals, -value % scale)
+    return "%d.%0*d" % (value // scale, decimals, value % scale)
 
 
 def parts_needed(channels):
@@ -45,7 +46,7 @@ def encode_state(parts, device, seq, time_s, channels, node=None):
             sep = ","
     sep = '},"health":{'
     for c in channels:
-        parts[i] = '%s%s:"%s"' % (sep, json.dumps(c.name), c.health)
+        parts[i] = '%s%s:"%s"' % (sep, _quoted(c.name), c.health)
         i += 1
         sep = ","
     parts[i] = "}" if sep == "," else sep + "}"
@@ -54,6 +55,14 @@ def encode_state(parts, device, seq, time_s, channels, node=None):
         % (_num(node[0]), _num(node[1]), json.dumps(node[2]), node[3], node[4], node[5]))
     for j in range(i + 2, len(parts)):
         parts[j] = ""
+
+
+def _quoted(name):
+    # A sensor's name as a JSON string, made once per name
+    q = _names.get(name)
+    if q is None:
+        q = _names[name] = json.dumps(name)
+    return q
 
 
 def _num(value):
@@ -65,7 +74,7 @@ def _readings(parts, i, sep, c):
     flags = c.flags
     quality = ',"flags":["%s"]' % '","'.join(flags) if flags else ""
     summary = c.summary
-    start = "%s%s:{" % (sep, json.dumps(c.name))
+    start = "%s%s:{" % (sep, _quoted(c.name))
     for k, (quantity, unit, decimals, _, _) in enumerate(c.quantities):
         parts[i] = '%s"%s":{"value":%s,"unit":"%s","n":%d,"min":%s,"max":%s%s}' % (
             start, quantity, fixed(summary[3 * k], decimals), unit, c.n, fixed(summary[3 * k + 1], decimals),

@@ -177,13 +177,17 @@ class MQTTClient:
         return _accepted(self._rx[0], self._rx[1])
 
     async def _publish_io(self, topic, payload, retain, qos, pid, dup):
+        # Header, topic and packet id in one write, the payload in another: two TCP segments.
+        if len(self._tx) < 9 + len(topic):
+            self._tx = bytearray(9 + len(topic))  # grown when a longer topic comes
         tx = self._tx
-        n = publish_header(tx, len(topic), len(payload), retain, qos, dup)
-        await self._send(memoryview(tx)[:n])
-        await self._send(topic)
+        i = publish_header(tx, len(topic), len(payload), retain, qos, dup)
+        tx[i:i + len(topic)] = topic
+        i += len(topic)
         if qos:
-            struct.pack_into("!H", tx, 0, pid)
-            await self._send(memoryview(tx)[:2])
+            struct.pack_into("!H", tx, i, pid)
+            i += 2
+        await self._send(memoryview(tx)[:i])
         await self._send(payload)
         while qos:
             kind, n = await self._packet()

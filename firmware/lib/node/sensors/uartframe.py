@@ -8,8 +8,8 @@ class FrameReader:
     def __init__(self, uart, size):
         self._uart = uart
         self.buf = bytearray(size)
+        self._mv = memoryview(self.buf)
         self.n = 0  # bytes held in buf
-        self._one = bytearray(1)
         self.got = 0  # bytes received since flush(): garbage if no frame came of them
         self.heard = False  # a valid frame since start-up
 
@@ -30,10 +30,9 @@ class FrameReader:
         u = self._uart
         b = self.buf
         while self.n < len(b) and u.any():
-            u.readinto(self._one)
-            b[self.n] = self._one[0]
-            self.n += 1
-            self.got += 1
+            k = u.readinto(self._mv[self.n:]) or 0  # as much as fits, not a byte per call
+            self.n += k
+            self.got += k
         i = 0
         n = self.n
         while i < n and not (b[i] == h0 and (i + 1 == n or b[i + 1] == h1)):
@@ -43,10 +42,9 @@ class FrameReader:
 
     def drop(self, k):
         # Remove k bytes from the front (a consumed frame, or garbage).
-        b = self.buf
         n = self.n - k
-        for i in range(n):
-            b[i] = b[i + k]
+        if k:
+            self.buf[:n] = self.buf[k:k + n]
         self.n = n
 
     def sum(self, start, end):
