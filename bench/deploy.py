@@ -35,7 +35,11 @@ def _timed(func) -> float:
 
 
 def _parallel(names, job) -> None:
-    outcomes = ports.run(names, job, out=io.StringIO(), refresh_s=0.02)
+    def work(port, progress):
+        job(port, progress)
+        return {}  # ports.run takes a job's table columns; the benchmark needs none
+
+    outcomes = ports.run(names, work, out=io.StringIO(), refresh_s=0.02)
     failed = [f"{o.port}: {o.error.message()}" for o in outcomes if not o.ok]
     if failed:
         raise RuntimeError("; ".join(failed))
