@@ -117,7 +117,9 @@ def open_trace(path):
 
 class Trace:
     # Streams the trace: only the latest answer per (bus, address, bytes written) is kept, so a
-    # day-long trace replays in a few kilobytes of heap. The header's sensor entries give what the
+    # day-long trace replays in a few kilobytes of heap. Answers, replies and writes are keyed by
+    # bytes, b"i2c0:118:" and the raw bytes written: a bytes object, unlike a new string, needs no
+    # look through the interned strings, and the buses make one per transfer. The header's sensor entries give what the
     # devices themselves can do: "i2c_max_hz" (the fastest bus clock they follow) and "power_up_ms"
     # (how long after their supply comes on before they answer).
     def __init__(self, path):
@@ -128,10 +130,10 @@ class Trace:
                 self.limits["%s:%d" % (s.get("bus", "i2c0"), s["addr"])] = (s.get("i2c_max_hz", 0), s.get("power_up_ms", 0))
         del header
         self.present = set()  # "i2c0:118"
-        self.answers = {}  # "i2c0:118:f7" -> bytearray, overwritten in place
-        self.stretch = {}  # "i2c0:97:0300" -> us the device holds the clock before it answers that
-        self.accepts = set()  # "i2c0:98:e00003f5a4": writes the device takes without a read
-        self.replies = {}  # "uart1:aab404..." -> what a UART sensor sends after that write
+        self.answers = {}  # b"i2c0:118:\xf7" -> bytearray, overwritten in place
+        self.stretch = {}  # b"i2c0:97:\x03\x00" -> us the device holds the clock before it answers that
+        self.accepts = set()  # b"i2c0:98:\xe0\x00...": writes the device takes without a read
+        self.replies = {}  # b"uart1:\xaa\xb4..." -> what a UART sensor sends after that write
         self.sent = {}  # "uart1" -> bytes a UART sensor sent on its own, not yet received
         self._missing = set()
         self._next = None
@@ -150,44 +152,46 @@ class Trace:
                     self.present.add(key)
                 else:
                     self.present.discard(key)  # from now on the device does not answer
+                what = key.encode() + b":" + bytes.fromhex(r.get("w", ""))
                 if "r" in r:
-                    what = key + ":" + r.get("w", "")
                     _keep(self.answers, what, r["r"])
                     if r.get("stretch_us"):
                         self.stretch[what] = r["stretch_us"]
                     else:
                         self.stretch.pop(what, None)
                 elif "w" in r:
-                    self.accepts.add(key + ":" + r["w"])
+                    self.accepts.add(what)
             elif "w" in r:
-                _keep(self.replies, r["bus"] + ":" + r["w"], r["rx"])
+                _keep(self.replies, r["bus"].encode() + b":" + bytes.fromhex(r["w"]), r["rx"])
             elif "rx" in r:  # more than a receive buffer holds is lost, read or not
                 self.sent[r["bus"]] = (self.sent.get(r["bus"], b"") + bytes.fromhex(r["rx"]))[:UART.RXBUF]
             self._read_next()
 
-    def answer(self, key, written, n):
-        r = self.answers.get(key + ":" + written)
+    def answer(self, key, what, n):
+        # key: the device ("i2c0:118"); what: the answer's key (b"i2c0:118:" and the bytes written)
+        r = self.answers.get(what)
         if r is None or len(r) < n:
-            self.missing(key, written, "a %d-byte read" % n)
+            self.missing(key, what, "a %d-byte read" % n)
             return None
         return r
 
-    def accepted(self, key, written):
+    def accepted(self, key, what):
         # A write the device takes: one the trace lists, or a command the trace has answers for.
-        if key + ":" + written in self.accepts or key + ":" + written in self.answers:
+        if what in self.accepts or what in self.answers:
             return True
-        self.missing(key, written, "the write")
+        self.missing(key, what, "the write")
         return False
 
-    def reply(self, bus, written):
-        r = self.replies.get(bus + ":" + written)
+    def reply(self, bus, what):
+        r = self.replies.get(what)
         if r is None:
-            self.missing(bus, written, "a reply")
+            self.missing(bus, what, "a reply")
         return r
 
-    def missing(self, where, written, what):
+    def missing(self, where, what, event):
         # One form for every bus: "trace has nothing for i2c0:98 after the firmware wrote 'e000...' (the write)"
-        self.note(where + ":" + written, "trace has nothing for %s after the firmware wrote '%s' (%s)" % (where, written, what))
+        written = what[len(where) + 1:].hex()
+        self.note(where + ":" + written, "trace has nothing for %s after the firmware wrote '%s' (%s)" % (where, written, event))
 
     def note(self, what, text):
         if what not in self._missing:  # say it once; the driver sees the error each time
@@ -215,13 +219,15 @@ class I2C:
         cap = boardfile.load().get("chip_facts", {}).get("i2c_stretch_cap_us", 0)
         self.stretch_limit_us = timeout_us if soft or not cap else min(timeout_us, cap)
         self.soft = soft
-        self._written = {}  # addr -> hex of the last writeto()
+        self._written = {}  # addr -> the trace's key for the answer to the last writeto()
         self._keys = {}  # addr -> "i2c0:118", the trace's key for the device (made once)
+        self._prefixes = {}  # addr -> b"i2c0:118:", what its answers' keys start with
 
     def _device(self, addr):
         key = self._keys.get(addr)
         if key is None:
             key = self._keys[addr] = "%s:%d" % (self.name, addr)
+            self._prefixes[addr] = key.encode() + b":"
         if _trace is None:
             raise OSError(_ENODEV)
         _trace.advance(_clock.elapsed)
@@ -234,10 +240,11 @@ class I2C:
             raise OSError(_EIO)
         return key
 
-    def _transfer(self, nbytes, key=None, written=""):
-        # Bus time of a transfer (the board stands still meanwhile), clock stretching included.
+    def _transfer(self, nbytes, what=None):
+        # Bus time of a transfer (the board stands still meanwhile), clock stretching included
+        # (what: the key of the answer read).
         us = (nbytes + 1) * 9 * 1000000 // self.freq + 20
-        stretch = _trace.stretch.get(key + ":" + written, 0) if key else 0
+        stretch = _trace.stretch.get(what, 0) if what else 0
         if stretch:
             limit = self.stretch_limit_us
             if not self.soft:  # the driver gives a hardware transfer only so long
@@ -251,32 +258,33 @@ class I2C:
     def writeto_mem(self, addr, reg, buf):
         key = self._device(addr)
         self._transfer(1 + len(buf))
-        if not _trace.accepted(key, "%02x" % reg + bytes(buf).hex()):
+        if not _trace.accepted(key, self._prefixes[addr] + bytes((reg,)) + bytes(buf)):
             raise OSError(_EIO)
 
     def writeto(self, addr, buf):
         # A command (Sensirion, BH1750): the next plain read is answered for these bytes.
         key = self._device(addr)
-        written = bytes(buf).hex()
+        what = self._prefixes[addr] + bytes(buf)
         self._transfer(len(buf))
-        if not _trace.accepted(key, written):
+        if not _trace.accepted(key, what):
             self._written.pop(addr, None)  # the device has no command now: no answer to read
             raise OSError(_EIO)
-        self._written[addr] = written
+        self._written[addr] = what
 
     def readfrom_into(self, addr, buf):
         key = self._device(addr)
-        written = self._written.get(addr, "")
-        self._transfer(len(buf), key, written)
-        self._fill(key, written, buf)
+        what = self._written.get(addr) or self._prefixes[addr]
+        self._transfer(len(buf), what)
+        self._fill(key, what, buf)
 
     def readfrom_mem_into(self, addr, reg, buf):
         key = self._device(addr)
-        self._transfer(1 + len(buf), key, "%02x" % reg)
-        self._fill(key, "%02x" % reg, buf)
+        what = self._prefixes[addr] + bytes((reg,))
+        self._transfer(1 + len(buf), what)
+        self._fill(key, what, buf)
 
-    def _fill(self, key, written, buf):
-        r = _trace.answer(key, written, len(buf))
+    def _fill(self, key, what, buf):
+        r = _trace.answer(key, what, len(buf))
         if r is None:
             raise OSError(_EIO)
         for i in range(len(buf)):
@@ -321,6 +329,7 @@ class UART:
 
     def __init__(self, name, baudrate):
         self.name = name
+        self._prefix = name.encode() + b":"  # of its replies' keys in the trace
         self._baud = baudrate
         self._rx = b""
         self._reply = None  # (virtual ms it has arrived, bytes)
@@ -343,7 +352,7 @@ class UART:
         self._pump()
         if _trace is not None:
             data = bytes(buf)
-            reply = _trace.reply(self.name, data.hex())
+            reply = _trace.reply(self.name, self._prefix + data)
             if reply:
                 wire_ms = (len(data) + len(reply)) * 10000 // self._baud + 1  # 10 bits a byte
                 self._reply = (_clock.elapsed + wire_ms, reply)

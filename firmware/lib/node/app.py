@@ -101,6 +101,7 @@ class Node:
         self.device = cfg["device"] or board.device_id()
         m = cfg["mqtt"]
         self.topic = "%s/%s/%s/" % (m["prefix"], cfg["site"], self.device)
+        self.state_topic = self.topic + "state"
         self.woke = clock.ticks()
         self.supply_on = self.woke if supply_on is None else supply_on
         self.firmware = firmware_version()
@@ -283,8 +284,12 @@ class Node:
             msg = self.parts
         for c in self.channels:
             c.sent_state(early)
-        self.send(self.topic + "state", msg, False)
+        self.send(self.state_topic, msg, False)
         self.seq += 1
+        if self.parts is not None:
+            parts = self.parts
+            for i in range(len(parts)):
+                parts[i] = ""  # the message is on flash: its strings need not wait in RAM for the next one
 
     def send(self, topic, payload, retain):
         # Into the outbox on flash under this seq; the uplink delivers it when it can.
