@@ -16,6 +16,6 @@ def load_ints(path, n):
 
 def save_ints(path, values):
     tmp = path + ".tmp"
-    with open(tmp, "w") as f:
-        f.write(" ".join(map(str, values)))
+    with open(tmp, "wb") as f:
+        f.write(b" ".join(b"%d" % v for v in values))  # bytes: a new string costs a look through the interned ones
     os.rename(tmp, path)
