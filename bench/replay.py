@@ -35,7 +35,7 @@ def bench_replay(name: str, broker) -> None:
     hours = best.virtual_ms / 3_600_000
     print(f"replay {name}: {len(best.states)} cycles, {hours:.1f} h virtual in {best.wall_s:.2f} s wall (best of 3, "
           f"-X heapsize {heap}) = speed factor {best.virtual_ms / 1000 / best.wall_s:,.0f}x")
-    where_time_goes(trace, broker, len(best.states), heap)
+    where_time_goes(trace, broker, len(best.states))
     print(f"  live heap between cycles: {best.heap_peak / 1024:.1f} KiB")
     verdict = "within" if k and k <= BUDGET_K else "OVER"
     print(f"  smallest -X heapsize that completes: {k}K ({verdict} the {BUDGET_K}K budget)" if k
@@ -56,17 +56,20 @@ def _process_cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
 
 
-def where_time_goes(trace: Path, broker, cycles: int, heap: str) -> None:
+def where_time_goes(trace: Path, broker, cycles: int) -> None:
     """One more run with the simulator timing its parts (RL_PROFILE): per cycle, the MicroPython
     process's CPU split into firmware, simulated buses and the Python scheduler the virtual clock
     needs; its real waits for the network; the broker's and this process's (subscriber) CPU."""
     os.environ["RL_PROFILE"] = "1"
     try:
         before = _cpu_s(resource.RUSAGE_CHILDREN), _cpu_s(resource.RUSAGE_SELF), _process_cpu_s(broker.process.pid)
-        r = replay.run(trace, broker_url=broker.url, heap=heap)
+        r = replay.run(trace, broker_url=broker.url, heap=f"{MEASURE_K}K")  # the timing wrappers take heap too
         after = _cpu_s(resource.RUSAGE_CHILDREN), _cpu_s(resource.RUSAGE_SELF), _process_cpu_s(broker.process.pid)
     finally:
         del os.environ["RL_PROFILE"]
+    if r.returncode or len(r.states) != cycles:
+        print(f"  where a cycle's time goes: the profiled run did not complete ({r.stderr.strip()[-200:]})")
+        return
     node_s, host_s, broker_s = (b - a for a, b in zip(before, after))
     ms = {k: v / 1000 / cycles for k, v in r.profile.items()}
     firmware = node_s * 1000 / cycles - ms.get("buses_us", 0) - ms.get("scheduler_us", 0)
