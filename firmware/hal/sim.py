@@ -41,7 +41,6 @@ _reset = "power"
 _rtc = b""
 _supply_on_ms = 0  # virtual ms at which the sensors' supply came on (None: on during the deep sleep before)
 _buses = {}
-_BLOCK = 512  # bytes of the trace file read at a time
 _bus_us = 0  # bus time not yet taken from the virtual clock (transfers take microseconds)
 _profile = None  # RL_PROFILE=1: real µs spent in the simulator's parts (make bench: where a cycle's time goes)
 
@@ -70,6 +69,9 @@ def _keep(answers, key, hex_text):
         return
     gc.collect()
     answers[key] = bytearray(data)
+
+
+_BLOCK = 512  # bytes of the trace file read at a time
 
 
 class TraceFile:
@@ -119,9 +121,9 @@ class Trace:
     # Streams the trace: only the latest answer per (bus, address, bytes written) is kept, so a
     # day-long trace replays in a few kilobytes of heap. Answers, replies and writes are keyed by
     # bytes, b"i2c0:118:" and the raw bytes written: a bytes object, unlike a new string, needs no
-    # look through the interned strings, and the buses make one per transfer. The header's sensor entries give what the
-    # devices themselves can do: "i2c_max_hz" (the fastest bus clock they follow) and "power_up_ms"
-    # (how long after their supply comes on before they answer).
+    # look through the interned strings, and the buses make one per transfer. The header's sensor
+    # entries give what the devices themselves can do: "i2c_max_hz" (the fastest bus clock they
+    # follow) and "power_up_ms" (how long after their supply comes on before they answer).
     def __init__(self, path):
         self._file, header = open_trace(path)
         self.limits = {}  # "i2c0:97" -> (max bus Hz or 0, power-up ms)
@@ -220,14 +222,17 @@ class I2C:
         self.stretch_limit_us = timeout_us if soft or not cap else min(timeout_us, cap)
         self.soft = soft
         self._written = {}  # addr -> the trace's key for the answer to the last writeto()
-        self._keys = {}  # addr -> "i2c0:118", the trace's key for the device (made once)
-        self._prefixes = {}  # addr -> b"i2c0:118:", what its answers' keys start with
+        # addr -> ("i2c0:118", b"i2c0:118:"): the trace's key for the device and what the keys of
+        # its answers start with, made once
+        self._keys = {}
 
     def _device(self, addr):
-        key = self._keys.get(addr)
-        if key is None:
-            key = self._keys[addr] = "%s:%d" % (self.name, addr)
-            self._prefixes[addr] = key.encode() + b":"
+        # -> the device's keys (above), once it acknowledges its address
+        keys = self._keys.get(addr)
+        if keys is None:
+            key = "%s:%d" % (self.name, addr)
+            keys = self._keys[addr] = (key, key.encode() + b":")
+        key = keys[0]
         if _trace is None:
             raise OSError(_ENODEV)
         _trace.advance(_clock.elapsed)
@@ -238,7 +243,7 @@ class I2C:
             _trace.note(key + ":freq", "%s runs at %d Hz, the device at address %d follows at most %d Hz"
                         % (self.name, self.freq, addr, max_hz))
             raise OSError(_EIO)
-        return key
+        return keys
 
     def _transfer(self, nbytes, what=None):
         # Bus time of a transfer (the board stands still meanwhile), clock stretching included
@@ -256,15 +261,15 @@ class I2C:
         spend_us(us)
 
     def writeto_mem(self, addr, reg, buf):
-        key = self._device(addr)
+        key, prefix = self._device(addr)
         self._transfer(1 + len(buf))
-        if not _trace.accepted(key, self._prefixes[addr] + bytes((reg,)) + bytes(buf)):
+        if not _trace.accepted(key, prefix + bytes((reg,)) + bytes(buf)):
             raise OSError(_EIO)
 
     def writeto(self, addr, buf):
         # A command (Sensirion, BH1750): the next plain read is answered for these bytes.
-        key = self._device(addr)
-        what = self._prefixes[addr] + bytes(buf)
+        key, prefix = self._device(addr)
+        what = prefix + bytes(buf)
         self._transfer(len(buf))
         if not _trace.accepted(key, what):
             self._written.pop(addr, None)  # the device has no command now: no answer to read
@@ -272,14 +277,14 @@ class I2C:
         self._written[addr] = what
 
     def readfrom_into(self, addr, buf):
-        key = self._device(addr)
-        what = self._written.get(addr) or self._prefixes[addr]
+        key, prefix = self._device(addr)
+        what = self._written.get(addr) or prefix
         self._transfer(len(buf), what)
         self._fill(key, what, buf)
 
     def readfrom_mem_into(self, addr, reg, buf):
-        key = self._device(addr)
-        what = self._prefixes[addr] + bytes((reg,))
+        key, prefix = self._device(addr)
+        what = prefix + bytes((reg,))
         self._transfer(1 + len(buf), what)
         self._fill(key, what, buf)
 
@@ -287,8 +292,8 @@ class I2C:
         r = _trace.answer(key, what, len(buf))
         if r is None:
             raise OSError(_EIO)
-        for i in range(len(buf)):
-            buf[i] = r[i]
+        n = len(buf)
+        buf[:n] = r[:n]
 
 
 def spend_us(us):

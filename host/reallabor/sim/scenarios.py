@@ -190,8 +190,7 @@ def count(result) -> Count:
             received += 1
     lines = collections.Counter(result.sampled)
     queued = set(result.queued) - payloads.keys()
-    readings = {seq: max(lines[seq], len(payloads.get(seq, ())), 1) for seq in lines.keys() | payloads.keys() | queued}
-    sampled = sum(readings.values())
+    sampled = _readings(lines, payloads, queued)
     return Count(
         sampled=sampled,
         delivered=len(payloads),
@@ -204,6 +203,12 @@ def count(result) -> Count:
         crashed=result.returncode != 0,
         queued=len(queued),
     )
+
+
+def _readings(lines: collections.Counter, payloads: dict[int, set], queued: set) -> int:
+    """How many readings the node took: per seq the most of its 'sample' lines and its delivered
+    contents, and one for a seq known only from the outbox."""
+    return sum(max(lines[seq], len(payloads.get(seq, ())), 1) for seq in lines.keys() | payloads.keys() | queued)
 
 
 def lora_count(result) -> Count:
@@ -222,8 +227,7 @@ def lora_count(result) -> Count:
             queued_from = console.lora_queued(entry.text)
     queued = {s for s in lines if queued_from is not None and s >= queued_from} | set(result.queued)
     queued -= payloads.keys()
-    readings = {seq: max(lines[seq], len(payloads.get(seq, ())), 1) for seq in lines.keys() | payloads.keys() | queued}
-    sampled = sum(readings.values())
+    sampled = _readings(lines, payloads, queued)
     stats = result.lorawan.server.stats
     air = lorareplay.airtime(result.lorawan.frames, result.virtual_ms)
     return Count(
