@@ -1,4 +1,5 @@
 # The whole cycle on a board made of in-memory parts, under the simulator's virtual clock.
+import gc
 import json
 import struct
 
@@ -129,7 +130,7 @@ def test_a_stored_message_leaves_no_strings_behind_in_ram():
     for c in node.channels:
         c.step(now)
     node.publish_state(now)
-    assert node.parts and all(p == "" for p in node.parts)
+    assert node.parts and all(p == b"" for p in node.parts)
     outbox = node.uplink.outbox
     assert outbox.load() == 0 and json.loads(bytes(outbox.payload()))["seq"] == 0
 
@@ -157,6 +158,33 @@ async def test_cycles_publish_state_with_sequence_numbers():
     assert board.publishes()[-1] == (status, '{"state":"offline","dropped":0}', 1, False)
     assert packets[-1][0] == 0xE0  # DISCONNECT
     assert vc.elapsed >= 180000 and board.fed == 3
+
+
+class CountingGc:
+    # gc for node.app: counts the full-heap scans behind the free heap
+    def __init__(self):
+        self.scans = 0
+
+    def mem_free(self):
+        self.scans += 1
+        return 40000 + self.scans
+
+    def __getattr__(self, name):
+        return getattr(gc, name)
+
+
+async def test_the_free_heap_is_measured_every_ten_minutes_not_per_message():
+    start_virtual_clock()
+    write_config()
+    board = Board(cycles=25)
+    counting = app.gc = CountingGc()
+    try:
+        await app.start(board)
+    finally:
+        app.gc = gc
+    heap = [d["node"]["heap_free"] for d in board.states()]
+    assert len(heap) == 25 and counting.scans == 3  # at 0, 10 and 20 minutes
+    assert heap == [40001] * 10 + [40002] * 10 + [40003] * 5
 
 
 async def test_sequence_survives_a_restart():

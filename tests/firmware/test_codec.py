@@ -15,18 +15,20 @@ P = ("pressure", "hPa", 2, 30000, 110000)
 
 
 def encode_state(device, seq, time_s, channels, node=None):
-    parts = ["stale"] * parts_needed(channels)  # what a previous message left in the list
+    parts = [b"stale"] * parts_needed(channels)  # what a previous message left in the list
     fill_parts(parts, device, seq, time_s, channels, node)
-    return "".join(parts)
+    for p in parts:
+        assert isinstance(p, bytes)  # no new str: each costs a look through the interned strings
+    return b"".join(parts).decode()
 
 
 def test_fixed_point_text():
-    assert fixed(2153, 2) == "21.53"
-    assert fixed(-5, 2) == "-0.05"
-    assert fixed(0, 2) == "0.00"
-    assert fixed(100653, 2) == "1006.53"
-    assert fixed(-120, 1) == "-12.0"
-    assert fixed(7, 0) == "7"
+    assert fixed(2153, 2) == b"21.53"
+    assert fixed(-5, 2) == b"-0.05"
+    assert fixed(0, 2) == b"0.00"
+    assert fixed(100653, 2) == b"1006.53"
+    assert fixed(-120, 1) == b"-12.0"
+    assert fixed(7, 0) == b"7"
 
 
 def test_state_message_bytes():

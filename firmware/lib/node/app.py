@@ -13,6 +13,7 @@ from node import clock, log, rtcmem
 
 SAFE_MODE_RETRY_MS = 60000
 _WATCHDOG_SLACK_MS = const(60000)  # the watchdog resets a node whose cycle is this late
+_HEAP_EVERY_MS = const(600000)  # gc.mem_free() scans the whole heap: measured this often, not per message
 # RTC memory (node.rtcmem section APP), kept over deep sleep: version, flags (bit 0: discovery
 # sent), failed connection attempts in a row, wake-ups left to skip before the next attempt, next
 # scheduled wake (Unix ms)
@@ -106,6 +107,8 @@ class Node:
         self.supply_on = self.woke if supply_on is None else supply_on
         self.firmware = firmware_version()
         self.reset = board.reset_cause()
+        self.heap_free = None
+        self._heap_at = None  # when heap_free was measured
         self.setup_sensors()
         self.parts = None
         if uplink is not False:
@@ -118,7 +121,7 @@ class Node:
                 from node.codec.state_json import encode_state, parts_needed
 
                 self.encode = encode_state
-                self.parts = [""] * parts_needed(self.channels)
+                self.parts = [b""] * parts_needed(self.channels)
 
     async def run(self):
         # Always on: sample on schedule; the uplink task delivers in the background.
@@ -272,7 +275,11 @@ class Node:
     def diagnostics(self):
         # What a technician wants to see of the node itself, in every state message (docs/payload.md)
         b = self.board
-        return (b.battery_mv(), b.rssi_dbm(), self.firmware, self.reset, clock.uptime_ms() // 1000, gc.mem_free())
+        now = clock.ticks()
+        if self._heap_at is None or clock.diff(now, self._heap_at) >= _HEAP_EVERY_MS:
+            self.heap_free = gc.mem_free()
+            self._heap_at = now
+        return (b.battery_mv(), b.rssi_dbm(), self.firmware, self.reset, clock.uptime_ms() // 1000, self.heap_free)
 
     def publish_state(self, tick, early=False):
         for c in self.channels:
@@ -289,7 +296,7 @@ class Node:
         if self.parts is not None:
             parts = self.parts
             for i in range(len(parts)):
-                parts[i] = ""  # the message is on flash: its strings need not wait in RAM for the next one
+                parts[i] = b""  # the message is on flash: its parts need not wait in RAM for the next one
 
     def send(self, topic, payload, retain):
         # Into the outbox on flash under this seq; the uplink delivers it when it can.

@@ -94,7 +94,7 @@ class Uplink:
         except OSError as e:
             ob.next_seq = max(ob.next_seq, seq + 1)  # on flash with the next head that gets there
             if len(self._in_ram) < _IN_RAM_MAX:
-                self._in_ram.append((seq, topic, "".join(payload) if isinstance(payload, list) else payload, retain))
+                self._in_ram.append((seq, topic, b"".join(payload) if isinstance(payload, list) else payload, retain))
                 log.warn("outbox: flash refused seq=%d (%s), kept in RAM" % (seq, e))
             else:
                 self._dropped(seq, e)

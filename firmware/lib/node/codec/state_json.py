@@ -1,23 +1,24 @@
 # The JSON state message, one per publishing interval (docs/payload.md). Numbers are written from integers as
-# fixed-point text, never through floats, so every port prints the same bytes.
+# fixed-point text, never through floats, so every port prints the same bytes. The message is made of
+# bytes, not str: on MicroPython every new str costs a look through all interned strings, a new
+# bytes object none (a str argument goes in as UTF-8).
 from micropython import const
 import json
 
 from node.sensors import OK
 
 _VERSION = const(1)
-_names = {}  # sensor name -> its JSON string (each new string costs a look through the interned ones)
+_names = {}  # sensor name -> its JSON string, made once
 
 
 def fixed(value, decimals):
-    # 2153, 2 -> "21.53"; -5, 2 -> "-0.05" (one format: each new string costs a look through the
-    # interned strings)
+    # 2153, 2 -> b"21.53"; -5, 2 -> b"-0.05"
     if not decimals:
-        return str(value)
+        return b"%d" % value
     scale = 10**decimals
     if value < 0:
-        return "-%d.%0*d" % (-value // scale, decimals, -value % scale)
-    return "%d.%0*d" % (value // scale, decimals, value % scale)
+        return b"-%d.%0*d" % (-value // scale, decimals, -value % scale)
+    return b"%d.%0*d" % (value // scale, decimals, value % scale)
 
 
 def parts_needed(channels):
@@ -31,30 +32,30 @@ def parts_needed(channels):
 def encode_state(parts, device, seq, time_s, channels, node=None):
     # Fills parts, a list made once for the node's largest message (parts_needed()), with the
     # message: one short string per quantity and section, to be written one after the other
-    # (node.outbox), and "" in the slots left over. So no string of the whole message, and no list
+    # (node.outbox), and b"" in the slots left over. So no string of the whole message, and no list
     # growing with it, has to find room in the heap.
     # channels: node.pipeline.Channel after summarize(): name, health, quantities, n, summary, flags.
     # node: the node's own diagnostics, (battery mV, RSSI dBm, firmware, reset cause, uptime s,
     # free heap), None values published as null.
-    parts[0] = ('{"v":%d,"device":%s,"seq":%d,"time":%s,"readings":{'
-                % (_VERSION, json.dumps(device), seq, "null" if time_s is None else time_s))
+    parts[0] = (b'{"v":%d,"device":%s,"seq":%d,"time":%s,"readings":{'
+                % (_VERSION, json.dumps(device), seq, _num(time_s)))
     i = 1
-    sep = ""
+    sep = b""
     for c in channels:
         if c.health == OK:  # a reading from an unhealthy sensor is never published as valid
             i = _readings(parts, i, sep, c)
-            sep = ","
-    sep = '},"health":{'
+            sep = b","
+    sep = b'},"health":{'
     for c in channels:
-        parts[i] = '%s%s:"%s"' % (sep, _quoted(c.name), c.health)
+        parts[i] = b'%s%s:"%s"' % (sep, _quoted(c.name), c.health)
         i += 1
-        sep = ","
-    parts[i] = "}" if sep == "," else sep + "}"
-    parts[i + 1] = "}" if not node else (
-        ',"node":{"battery_mv":%s,"rssi_dbm":%s,"firmware":%s,"reset":"%s","uptime_s":%d,"heap_free":%d}}'
+        sep = b","
+    parts[i] = b"}" if sep == b"," else sep + b"}"
+    parts[i + 1] = b"}" if not node else (
+        b',"node":{"battery_mv":%s,"rssi_dbm":%s,"firmware":%s,"reset":"%s","uptime_s":%d,"heap_free":%d}}'
         % (_num(node[0]), _num(node[1]), json.dumps(node[2]), node[3], node[4], node[5]))
     for j in range(i + 2, len(parts)):
-        parts[j] = ""
+        parts[j] = b""
 
 
 def _quoted(name):
@@ -66,20 +67,20 @@ def _quoted(name):
 
 
 def _num(value):
-    return "null" if value is None else str(value)
+    return b"null" if value is None else b"%d" % value
 
 
 def _readings(parts, i, sep, c):
     # -> the next free index of parts
     flags = c.flags
-    quality = ',"flags":["%s"]' % '","'.join(flags) if flags else ""
+    quality = b',"flags":["%s"]' % '","'.join(flags) if flags else b""
     summary = c.summary
-    start = "%s%s:{" % (sep, _quoted(c.name))
+    start = b"%s%s:{" % (sep, _quoted(c.name))
     for k, (quantity, unit, decimals, _, _) in enumerate(c.quantities):
-        parts[i] = '%s"%s":{"value":%s,"unit":"%s","n":%d,"min":%s,"max":%s%s}' % (
+        parts[i] = b'%s"%s":{"value":%s,"unit":"%s","n":%d,"min":%s,"max":%s%s}' % (
             start, quantity, fixed(summary[3 * k], decimals), unit, c.n, fixed(summary[3 * k + 1], decimals),
             fixed(summary[3 * k + 2], decimals), quality)
         i += 1
-        start = ","
-    parts[i] = "}"
+        start = b","
+    parts[i] = b"}"
     return i + 1
