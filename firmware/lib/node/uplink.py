@@ -4,7 +4,6 @@
 # seq). A failed connection or request never reaches the sampling cycle: the connection is closed
 # and the next attempt waits a backoff that doubles per failure, with jitter.
 from micropython import const
-import asyncio
 import os
 import struct
 
@@ -59,7 +58,7 @@ class Uplink:
         self._said_no_time = False
         self._tried = None  # seq of the last state message sent without a PUBACK yet
         self._in_ram = []
-        self._wake = asyncio.Event()
+        self._nap = clock.Nap()  # the delivery task's rest, ended early by a new message or the stop
         self._stop = False
         self._seq = self._first_seq(board)
 
@@ -101,8 +100,8 @@ class Uplink:
         except ValueError as e:
             self._dropped(seq, e)
         self._keep()
-        log.info("sample seq=%d" % seq)
-        self._wake.set()
+        log.info(b"sample seq=%d" % seq)
+        self._nap.wake()
 
     def _to_flash(self):
         # Readings held in RAM into the outbox, oldest first, as soon as the flash takes writes
@@ -131,16 +130,15 @@ class Uplink:
             if not self.mqtt.connected:
                 wait = 0 if self._retry is None else clock.diff(self._retry, clock.ticks())
                 if wait > 0:
-                    await self._rest(wait)
+                    await self._nap.sleep(wait)
                     continue
                 if not await self.connect():
                     continue
-            self._wake.clear()
             try:
                 await self._drain(None)
                 wait = self.cfg["mqtt"]["keepalive_s"] * 1000 - clock.diff(clock.ticks(), self.mqtt.last_tx)
                 if wait > 0:
-                    await self._rest(wait)
+                    await self._nap.sleep(wait)
                 else:
                     await self.mqtt.ping()
             except _FAILURES as e:
@@ -149,7 +147,7 @@ class Uplink:
     async def stop(self, task, state):
         # The end of an always-on run: deliver what is queued (bounded), say goodbye.
         self._stop = True
-        self._wake.set()
+        self._nap.wake()
         await task
         await self.finish(window_ms=self.cfg["send_window_s"] * 1000, state=state, wake_s=None, connect=True)
 
@@ -255,15 +253,7 @@ class Uplink:
         dup = self._tried == seq
         self._tried = seq
         await self.mqtt.publish(topic, payload, retain, 1, 1 + seq % 0xFFFE, dup)
-        log.info("pub %s %d" % (str(topic, "utf-8") if isinstance(topic, memoryview) else topic, len(payload)))
-
-    async def _rest(self, ms):
-        # until ms have passed or something happened (a new message, the stop)
-        try:
-            await asyncio.wait_for_ms(self._wake.wait(), ms)
-        except asyncio.TimeoutError:
-            pass
-        self._wake.clear()
+        log.info(b"pub %s %d" % (bytes(topic) if isinstance(topic, memoryview) else topic, len(payload)))
 
     def _failed(self, what, exc):
         self.mqtt.close()
