@@ -160,6 +160,9 @@ async def test_cycles_publish_state_with_sequence_numbers():
     assert vc.elapsed >= 180000 and board.fed == 3
 
 
+_PINGREQ = 0xC0
+
+
 class CountingGc:
     # gc for node.app: counts the full-heap scans behind the free heap
     def __init__(self):
@@ -185,6 +188,40 @@ async def test_the_free_heap_is_measured_every_ten_minutes_not_per_message():
     heap = [d["node"]["heap_free"] for d in board.states()]
     assert len(heap) == 25 and counting.scans == 3  # at 0, 10 and 20 minutes
     assert heap == [40001] * 10 + [40002] * 10 + [40003] * 5
+
+
+async def test_an_always_on_node_makes_at_most_one_task_per_cycle():
+    # On the simulator every task costs Python-level scheduling: asyncio.wait_for made two per
+    # wait, for the uplink's rest and for each request (four per cycle, 16 % of a courtyard cycle).
+    # Now only a request's timeout watcher is made anew, once per cycle.
+    start_virtual_clock()
+    write_config()
+    board = Board(cycles=30)
+    made = []
+    real = simtime.Task.__init__
+
+    def counting(task, coro, context=None):
+        made.append(coro)
+        real(task, coro, context)
+
+    simtime.Task.__init__ = counting
+    try:
+        await app.start(board)
+    finally:
+        simtime.Task.__init__ = real
+    assert len(board.states()) == 30 and len(made) <= 30 + 5, len(made)
+
+
+async def test_on_the_default_keepalive_the_state_messages_keep_the_connection_alive():
+    # The keepalive used to default to 60 s, the default interval: the sampling that comes first
+    # in each cycle made every message a few ms late, and a PINGREQ went out before nearly each one.
+    start_virtual_clock()
+    write_config()
+    board = Board(cycles=30)
+    await app.start(board)
+    kinds = [p[0] for p in board.sockets[0].packets]
+    assert len(board.states()) == 30 and _PINGREQ not in kinds
+    assert app.read_config()["mqtt"]["keepalive_s"] == 120
 
 
 async def test_sequence_survives_a_restart():

@@ -56,3 +56,56 @@ async def test_cancelling_a_napping_task_still_cancels_it():
     nap.wake()  # nobody sleeps any more: nothing to cancel
     await nap.sleep(500)
     assert vc.elapsed == 10
+
+
+async def test_a_timeout_cancels_the_task_that_outlives_it():
+    vc = start()
+    t = clock.Timeout()
+    t.arm(500)
+    try:
+        await asyncio.sleep_ms(60000)
+    except asyncio.CancelledError:
+        pass
+    else:
+        raise AssertionError("not cancelled")
+    assert t.expired and vc.elapsed == 500
+
+
+async def test_a_disarmed_timeout_cancels_nothing_and_a_new_arm_gets_a_whole_bound():
+    vc = start()
+    t = clock.Timeout()
+    t.arm(500)
+    await asyncio.sleep_ms(400)
+    t.disarm()
+    t.arm(500)  # while the first deadline's watcher still sleeps
+    await asyncio.sleep_ms(400)  # past the first deadline: nothing happens
+    t.disarm()
+    await asyncio.sleep_ms(5000)
+    assert not t.expired and vc.elapsed == 5800
+    t.arm(100)  # the watcher ended meanwhile: a new one
+    try:
+        await asyncio.sleep_ms(1000)
+    except asyncio.CancelledError:
+        pass
+    assert t.expired and vc.elapsed == 5900
+
+
+async def test_back_to_back_requests_share_one_watcher_task():
+    start()
+    made = []
+    real = asyncio.create_task
+
+    def counting(coro):
+        made.append(coro)
+        return real(coro)
+
+    asyncio.create_task = counting
+    try:
+        t = clock.Timeout()
+        for _ in range(20):
+            t.arm(10000)
+            await asyncio.sleep_ms(5)
+            t.disarm()
+    finally:
+        asyncio.create_task = real
+    assert len(made) == 1  # wait_for makes two tasks per request

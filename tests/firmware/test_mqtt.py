@@ -269,29 +269,31 @@ async def test_nobody_listening_is_an_oserror():
     assert not c.connected
 
 
-async def test_a_request_cut_by_a_memory_error_leaves_no_task_behind():
-    # asyncio.wait_for makes the request a task of its own before it waits; if the heap refuses
-    # what wait_for needs next, the request must not go on running against the closed socket.
+async def test_a_request_cut_by_a_memory_error_leaves_nothing_running():
+    # The request's timeout needs a watcher task; if the heap refuses it, the request must not
+    # start, nor run on later against the closed socket.
     import asyncio
 
     errors = []
     asyncio.get_event_loop().set_exception_handler(lambda loop, context: errors.append(context["exception"]))
     c, sock = client(CONNACK)
     await c.connect()
-    real = asyncio.wait_for_ms
+    await asyncio.sleep_ms(20000)  # the connect's watcher has seen it done and ended
+    sock.writes = []
+    real = asyncio.create_task
 
-    def refused(aw, timeout):
-        if not isinstance(aw, asyncio.Task):
-            asyncio.create_task(aw)  # what wait_for does with a coroutine first
+    def refused(coro):
         raise MemoryError("memory allocation failed, allocating 64 bytes")
 
-    asyncio.wait_for_ms = refused
+    asyncio.create_task = refused
     try:
         await c.publish("t", "p", qos=1, pid=3)
     except MemoryError:
         pass
+    else:
+        raise AssertionError("no MemoryError")
     finally:
-        asyncio.wait_for_ms = real
+        asyncio.create_task = real
     await asyncio.sleep_ms(10)  # an orphaned request would run now
     asyncio.get_event_loop().set_exception_handler(None)
-    assert errors == [] and not c.connected
+    assert errors == [] and sock.writes == [] and not c.connected

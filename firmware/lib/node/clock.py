@@ -109,3 +109,39 @@ class Nap:
         if t is not None:
             self._sleeper = None
             t.cancel()  # ends the sleep now, with a CancelledError that sleep() takes
+
+
+class Timeout:
+    # A bound on what a task does: arm(ms), then, unless disarm() comes first, the task that armed
+    # it is cancelled once ms have passed and `expired` says why. What wait_for_ms gives a request,
+    # without the two tasks wait_for makes per request: a watcher task sleeps until the deadline and
+    # ends when it finds nothing armed; arm() makes one only if none is watching.
+    def __init__(self):
+        self.expired = False
+        self._task = None  # the armed task
+        self._due = 0
+        self._watching = False
+
+    def arm(self, ms):
+        self._task = asyncio.current_task()
+        self._due = time.ticks_add(time.ticks_ms(), ms)
+        self.expired = False
+        if not self._watching:
+            asyncio.create_task(self._watch())
+            self._watching = True
+
+    def disarm(self):
+        self._task = None
+
+    async def _watch(self):
+        try:
+            while self._task is not None:
+                left = time.ticks_diff(self._due, time.ticks_ms())
+                if left > 0:
+                    await asyncio.sleep_ms(left)  # armed again meanwhile: a later deadline
+                    continue
+                task, self._task = self._task, None
+                self.expired = True
+                task.cancel()
+        finally:
+            self._watching = False

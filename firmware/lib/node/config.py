@@ -233,7 +233,7 @@ def validate(raw):
         "site": _name(raw, "site", "", "lab"),
         "interval_s": interval,
         "sample_s": _int(raw, "sample_s", "", interval, -(-interval // MAX_WINDOW), interval),
-        "mqtt": _mqtt(raw.get("mqtt", {})),
+        "mqtt": _mqtt(raw.get("mqtt", {}), interval),
         "wifi": _wifi(raw.get("wifi")),
         "sensors": [],
         "lora": _lora(raw.get("lora")),
@@ -276,7 +276,7 @@ def validate(raw):
     return cfg
 
 
-def _mqtt(raw):
+def _mqtt(raw, interval):
     _require_dict(raw, "mqtt")
     _reject_unknown(raw, ("url", "prefix", "user", "password", "keepalive_s", "ca", "discovery"), "mqtt.")
     url = _text(raw, "url", "mqtt.", "mqtt://127.0.0.1:1883", 128)
@@ -298,7 +298,9 @@ def _mqtt(raw):
         "prefix": _text(raw, "prefix", "mqtt.", "reallabor", 64, "#+"),
         "user": _text(raw, "user", "mqtt.", None),
         "password": _text(raw, "password", "mqtt.", None, 128),
-        "keepalive_s": _int(raw, "keepalive_s", "mqtt.", 60, 5, 3600),
+        # by default well over the interval: the state messages keep the connection alive, where
+        # a keepalive of one interval meant a ping before nearly every message
+        "keepalive_s": _int(raw, "keepalive_s", "mqtt.", min(3600, max(60, 2 * interval)), 5, 3600),
         "ca": ca,
         "discovery": _bool(raw, "discovery", "mqtt.", False),  # Home Assistant MQTT discovery
     }

@@ -141,8 +141,9 @@ def template(name: str) -> dict:
         "site": name,
         "wifi": {COMMENT: "the 2.4 GHz network the boards join", "ssid": PLACEHOLDER, "password": PLACEHOLDER},
         "mqtt": {COMMENT: "url: mqtt://HOST:PORT or mqtts://HOST:PORT (TLS); topics are <prefix>/<site>/<device>/...; "
-                          "discovery: Home Assistant MQTT discovery; keepalive_s: seconds between pings",
-                 "url": f"mqtts://{PLACEHOLDER}:8883", "prefix": "reallabor", "keepalive_s": 60, "discovery": False},
+                          "discovery: Home Assistant MQTT discovery; keepalive_s: seconds of silence before a ping (above "
+                          "interval_s, so that the state messages keep the connection alive)",
+                 "url": f"mqtts://{PLACEHOLDER}:8883", "prefix": "reallabor", "keepalive_s": 120, "discovery": False},
         "interval_s": 60,
         "deep_sleep": False,
         "sensors": [{COMMENT: "the sensors every board here carries (types: docs/sensors.md)", "type": "bme280",

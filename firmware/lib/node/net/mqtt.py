@@ -112,6 +112,7 @@ class MQTTClient:
         self._rx = bytearray(8)
         self._rxv = memoryview(self._rx)
         self.last_tx = clock.ticks()  # when we last sent a packet (keepalive, 3.1.2.10)
+        self._timeout = clock.Timeout()
 
     @property
     def connected(self):
@@ -148,24 +149,26 @@ class MQTTClient:
 
     async def _timed(self, coro):
         # Every request gets the same bound. While we wait for the broker the simulator lets
-        # virtual time follow real time, so the timeout means the same at any replay speed.
-        # The request is made a task here, so that whatever cuts the wait (a MemoryError inside
-        # wait_for too) also ends the request instead of leaving it running on a closed socket.
-        request = asyncio.create_task(coro)
+        # virtual time follow real time, so the timeout means the same at any replay speed. The
+        # request runs in the caller's task, so whatever cuts it (the timeout, a MemoryError) ends
+        # it there and then, never leaving it running on a closed socket.
         clock.hold()
         try:
-            return await asyncio.wait_for_ms(request, self.timeout_ms)
-        except asyncio.TimeoutError:
+            self._timeout.arm(self.timeout_ms)
+            return await coro
+        except asyncio.CancelledError:
             self.close()
+            if not self._timeout.expired:
+                raise
             raise MQTTError("no answer within %d ms" % self.timeout_ms)
         except ValueError as e:  # MicroPython's TLS: the certificate did not verify
             self.close()
             raise MQTTError("TLS: %s" % str(e).strip())
         except BaseException:
-            request.cancel()
             self.close()
             raise
         finally:
+            self._timeout.disarm()
             clock.release()
 
     async def _connect_io(self):
