@@ -44,6 +44,7 @@ class Outbox:
         self._grow(record_bytes)
         self._hdr = bytearray(_HDR)
         self._loaded = None  # (segment, offset) of the record in buf
+        self._named = (None, None)  # (segment, its path): the one last used, made once
         try:
             os.mkdir(path)
         except OSError:
@@ -89,7 +90,9 @@ class Outbox:
         self._mv = memoryview(self.buf)
 
     def _name(self, n):
-        return "%s/%d" % (self._dir, n)
+        if self._named[0] != n:
+            self._named = (n, "%s/%d" % (self._dir, n))
+        return self._named[1]
 
     def _size(self, n):
         try:

@@ -3,6 +3,8 @@
 # the old or the new value, never a torn one.
 import os
 
+_tmp = {}  # path -> its temporary file's path, made once (each new string costs a look through the interned ones)
+
 
 def load_ints(path, n):
     # -> n whole numbers saved by save_ints, or None if the file is missing or damaged
@@ -15,7 +17,10 @@ def load_ints(path, n):
 
 
 def save_ints(path, values):
-    tmp = path + ".tmp"
+    # values: a tuple
+    tmp = _tmp.get(path)
+    if tmp is None:
+        tmp = _tmp[path] = path + ".tmp"
     with open(tmp, "wb") as f:
-        f.write(b" ".join(b"%d" % v for v in values))  # bytes: a new string costs a look through the interned ones
+        f.write(b"%d " * len(values) % values)  # bytes, for the same reason
     os.rename(tmp, path)
