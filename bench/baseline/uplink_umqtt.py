@@ -32,10 +32,7 @@ class UmqttUplink:
                 self.client.connect()
                 self.connected = True
                 self._pub(self.topic + "status", '{"state":"online"}', True)
-            # bytes: umqtt.simple 1.3.4 counts a str payload's length in characters, so "°C"
-            # would make the broker read a short packet and drop the connection (the state
-            # message comes as a list of parts)
-            self._pub(topic, "".join(payload).encode(), retain)
+            self._pub(topic, b"".join(payload), retain)  # the state message comes as a list of bytes parts
             self.fails = 0
         except Exception as e:  # umqtt.simple raises OSError, MQTTException, IndexError...
             log.warn("umqtt: %s not sent: %r" % (topic, e))

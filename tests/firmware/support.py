@@ -1,5 +1,6 @@
 # Helpers for firmware tests (MicroPython): in-memory buses and sockets standing in for hardware,
 # and the datasheet examples several tests share.
+import socket
 import struct
 
 from hal import simtime
@@ -242,3 +243,18 @@ def full_flash():
     os.mount(Flash(os.getcwd(), sim.spend_us, sim.COST_MS, faults), "/flash")
     os.chdir("/flash")
     return faults
+
+
+def listener():
+    # -> (socket, port): a loopback listener (MicroPython sockets have no getsockname)
+    import os
+
+    while True:
+        port = 20000 + int.from_bytes(os.urandom(2), "little") % 40000
+        server = socket.socket()
+        try:
+            server.bind(socket.getaddrinfo("127.0.0.1", port)[0][-1])
+            server.listen(1)
+            return server, port
+        except OSError:
+            server.close()

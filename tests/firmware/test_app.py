@@ -5,7 +5,8 @@ import struct
 
 from hal import simtime
 from node import app, clock, log, rtcmem
-from support import SDS_DATA, SDS_QUERY, SDS_SLEEP, BrokerSocket, CommandDevice, MemoryI2C, MemoryUART, bme280_chip as chip, full_flash, words
+from hal.tcp import connect_tcp
+from support import SDS_DATA, SDS_QUERY, SDS_SLEEP, BrokerSocket, CommandDevice, MemoryI2C, MemoryUART, bme280_chip as chip, full_flash, listener, words
 
 
 class DeepSleep(Exception):
@@ -396,6 +397,30 @@ async def test_deep_sleep_cycle_keeps_its_schedule_in_rtc_memory():
     assert board.sockets[0].packets[-1][0] == 0xE0  # a clean DISCONNECT: no last will
     version, flags, fails, skip, wake = struct.unpack("<BBBBq", rtcmem.get(board, rtcmem.APP))
     assert (version, fails, skip, wake) == (1, 0, 0, 1778716860000)
+
+
+async def test_a_sleeping_node_whose_broker_never_answers_times_out_and_still_sleeps():
+    # In deep sleep the requests run in the node's main task, so the request timeout cancels that
+    # task's wait: it must come back as a failed attempt, and the node must go to sleep on time.
+    vc = start_virtual_clock()
+    write_config(', "deep_sleep": true')
+    board = Board(cycles=5)
+    server, port = listener()  # the kernel accepts the connection, nobody ever answers
+
+    async def silent(host, p, ca, timeout_ms):
+        return await connect_tcp("127.0.0.1", port, ca, timeout_ms)
+
+    board.connect_tcp = silent
+    try:
+        await app.start(board)
+    except DeepSleep:
+        pass
+    else:
+        raise AssertionError("the node did not go to sleep")
+    finally:
+        server.close()
+    assert 10000 <= vc.elapsed < 12000  # the 10 s request bound, then to sleep
+    assert struct.unpack("<BBBBq", rtcmem.get(board, rtcmem.APP))[2] == 1  # one failed attempt
 
 
 async def test_deep_sleep_with_the_network_down_backs_off_over_wake_ups():

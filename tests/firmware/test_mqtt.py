@@ -1,10 +1,9 @@
 # Byte-exact MQTT 3.1.1 packets (OASIS spec chapter 3) on an in-memory socket, the asyncio client's
 # requests and replies, and every kind of malformed reply.
-import socket
 
 from hal import simtime
 from node.net import mqtt
-from support import MemorySocket
+from support import MemorySocket, listener
 
 CONNACK = b"\x20\x02\x00\x00"
 
@@ -222,21 +221,6 @@ async def test_refused_connection_closes_the_socket():
     e = await failing(c.connect())
     assert "user name or password" in str(e)
     assert sock.closed and not c.connected
-
-
-def listener():
-    # -> (socket, port): a loopback listener (MicroPython sockets have no getsockname)
-    import os
-
-    while True:
-        port = 20000 + int.from_bytes(os.urandom(2), "little") % 40000
-        server = socket.socket()
-        try:
-            server.bind(socket.getaddrinfo("127.0.0.1", port)[0][-1])
-            server.listen(1)
-            return server, port
-        except OSError:
-            server.close()
 
 
 async def test_silent_broker_times_out_in_virtual_time():
