@@ -4,6 +4,7 @@
 # (FPort 20), and leaves it once its uplink went out (unconfirmed) or was acknowledged
 # (confirmed). The MAC (node.net.lorawan) sends the oldest first, as often as the join back-off,
 # the sub-bands' duty cycle and the fair-use budget allow; whatever has to wait stays queued.
+import asyncio
 
 from micropython import const
 
@@ -35,7 +36,7 @@ class LoraUplink:
         self.fails = 0  # node.app's connection backoff: LoRaWAN has its own (join back-off, duty cycle)
         self.discover = False
         self._woke = clock.ticks()
-        self._nap = clock.Nap()  # the delivery task's rest, ended early by a new message or the stop
+        self._wake = asyncio.Event()
         self._stop = False
         self._said = None  # the wait last reported, to say it once
         self._started = False
@@ -56,7 +57,7 @@ class LoraUplink:
             self.outbox.dropped += 1
             log.error("outbox: seq=%d dropped (%s)" % (seq, e))
         log.info(b"sample seq=%d" % seq)
-        self._nap.wake()
+        self._wake.set()
 
     async def _start(self):
         if not self._started:
@@ -72,11 +73,11 @@ class LoraUplink:
             except MemoryError:  # the readings stay queued; the cycle goes on and so does this
                 log.error("lora: out of memory, next try in 60 s")
                 w = 60000
-            await self._nap.sleep(IDLE_MS if w is None else w)
+            await self._rest(IDLE_MS if w is None else w)
 
     async def stop(self, task, state):
         self._stop = True
-        self._nap.wake()
+        self._wake.set()
         await task
         await self.finish(window_ms=self.cfg["send_window_s"] * 1000, state=state, wake_s=None, connect=True)
 
@@ -165,3 +166,10 @@ class LoraUplink:
             else:
                 log.warn(text)
         self._said = why
+
+    async def _rest(self, ms):
+        try:
+            await asyncio.wait_for_ms(self._wake.wait(), ms)
+        except asyncio.TimeoutError:
+            pass
+        self._wake.clear()

@@ -96,6 +96,43 @@ def _accepted(flags, code):
     return flags == 1
 
 
+class Timeout:
+    # A bound on what a task does: arm(ms), then, unless disarm() comes first, the task that armed
+    # it is cancelled once ms have passed and `expired` says why. What wait_for_ms gives a request,
+    # without the two tasks wait_for makes per request: a watcher task sleeps until the deadline and
+    # ends when it finds nothing armed; arm() makes one only if none is watching. Here, not in
+    # node.clock: only an MQTT node carries it in RAM.
+    def __init__(self):
+        self.expired = False
+        self._task = None  # the armed task
+        self._due = 0
+        self._watching = False
+
+    def arm(self, ms):
+        self._task = asyncio.current_task()
+        self._due = clock.add(clock.ticks(), ms)
+        self.expired = False
+        if not self._watching:
+            asyncio.create_task(self._watch())
+            self._watching = True
+
+    def disarm(self):
+        self._task = None
+
+    async def _watch(self):
+        try:
+            while self._task is not None:
+                left = clock.diff(self._due, clock.ticks())
+                if left > 0:
+                    await asyncio.sleep_ms(left)  # armed again meanwhile: a later deadline
+                    continue
+                task, self._task = self._task, None
+                self.expired = True
+                task.cancel()
+        finally:
+            self._watching = False
+
+
 class MQTTClient:
     # connect_tcp(host, port, ca, timeout_ms) is the HAL's: an awaitable giving a connected
     # non-blocking stream with readinto/write/close (None = would block, as MicroPython sockets).
@@ -112,7 +149,7 @@ class MQTTClient:
         self._rx = bytearray(8)
         self._rxv = memoryview(self._rx)
         self.last_tx = clock.ticks()  # when we last sent a packet (keepalive, 3.1.2.10)
-        self._timeout = clock.Timeout()
+        self._timeout = Timeout()
 
     @property
     def connected(self):

@@ -1,8 +1,10 @@
-# node.clock's Nap: a sleep another task ends early, under the simulator's virtual clock.
+# The MQTT node's two waits without asyncio.wait_for: the uplink's Nap, a sleep another task ends
+# early, and the MQTT client's Timeout, under the simulator's virtual clock.
 import asyncio
 
 from hal import simtime
-from node import clock
+from node.net.mqtt import Timeout
+from node.uplink import Nap
 
 
 def start():
@@ -13,7 +15,7 @@ def start():
 
 async def test_a_nap_lasts_its_time_unless_woken():
     vc = start()
-    nap = clock.Nap()
+    nap = Nap()
     await nap.sleep(5000)
     assert vc.elapsed == 5000
 
@@ -31,7 +33,7 @@ async def test_a_nap_lasts_its_time_unless_woken():
 
 async def test_a_wake_before_the_nap_ends_the_next_nap_at_once():
     vc = start()
-    nap = clock.Nap()
+    nap = Nap()
     nap.wake()
     nap.wake()
     await nap.sleep(60000)
@@ -42,7 +44,7 @@ async def test_a_wake_before_the_nap_ends_the_next_nap_at_once():
 
 async def test_cancelling_a_napping_task_still_cancels_it():
     vc = start()
-    nap = clock.Nap()
+    nap = Nap()
     napper = asyncio.create_task(nap.sleep(60000))
     await asyncio.sleep_ms(10)
     napper.cancel()
@@ -60,7 +62,7 @@ async def test_cancelling_a_napping_task_still_cancels_it():
 
 async def test_a_timeout_cancels_the_task_that_outlives_it():
     vc = start()
-    t = clock.Timeout()
+    t = Timeout()
     t.arm(500)
     try:
         await asyncio.sleep_ms(60000)
@@ -73,7 +75,7 @@ async def test_a_timeout_cancels_the_task_that_outlives_it():
 
 async def test_a_disarmed_timeout_cancels_nothing_and_a_new_arm_gets_a_whole_bound():
     vc = start()
-    t = clock.Timeout()
+    t = Timeout()
     t.arm(500)
     await asyncio.sleep_ms(400)
     t.disarm()
@@ -101,7 +103,7 @@ async def test_back_to_back_requests_share_one_watcher_task():
 
     asyncio.create_task = counting
     try:
-        t = clock.Timeout()
+        t = Timeout()
         for _ in range(20):
             t.arm(10000)
             await asyncio.sleep_ms(5)
