@@ -28,8 +28,8 @@ def bench_replay(name: str, broker) -> None:
         return runs_within(run, cycles)
 
     k = smallest_heap_k(completes, MEASURE_K)
-    # Timed at the budget, as `make demo` and the tests run (a day over it: at what it needs). The
-    # heap's size matters: the firmware's gc.mem_free() in every message scans all of it.
+    # Timed at the budget, as `make demo` and the tests run (a day over it: at what it needs): the
+    # heap's size matters, as every collection and the free-heap figure scan all of it.
     heap = f"{max(k or MEASURE_K, BUDGET_K)}K"
     runs = [replay.run(trace, broker_url=broker.url, heap=heap) for _ in range(3)]
     best = min(runs, key=lambda r: r.wall_s)

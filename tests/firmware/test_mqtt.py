@@ -1,6 +1,5 @@
 # Byte-exact MQTT 3.1.1 packets (OASIS spec chapter 3) on an in-memory socket, the asyncio client's
 # requests and replies, and every kind of malformed reply.
-
 from hal import simtime
 from node.net import mqtt
 from support import MemorySocket, listener

@@ -8,7 +8,7 @@ import json
 from node.sensors import OK
 
 _VERSION = const(1)
-_names = {}  # sensor name -> its JSON string, made once
+_quotes = {}  # name (the device's, a sensor's, the firmware digest) -> its JSON text, made once
 
 
 def fixed(value, decimals):
@@ -31,14 +31,14 @@ def parts_needed(channels):
 
 def encode_state(parts, device, seq, time_s, channels, node=None):
     # Fills parts, a list made once for the node's largest message (parts_needed()), with the
-    # message: one short string per quantity and section, to be written one after the other
+    # message: one short bytes object per quantity and section, to be written one after the other
     # (node.outbox), and b"" in the slots left over. So no string of the whole message, and no list
     # growing with it, has to find room in the heap.
     # channels: node.pipeline.Channel after summarize(): name, health, quantities, n, summary, flags.
     # node: the node's own diagnostics, (battery mV, RSSI dBm, firmware, reset cause, uptime s,
     # free heap), None values published as null.
     parts[0] = (b'{"v":%d,"device":%s,"seq":%d,"time":%s,"readings":{'
-                % (_VERSION, json.dumps(device), seq, _num(time_s)))
+                % (_VERSION, _quoted(device), seq, _num(time_s)))
     i = 1
     sep = b""
     for c in channels:
@@ -53,16 +53,16 @@ def encode_state(parts, device, seq, time_s, channels, node=None):
     parts[i] = b"}" if sep == b"," else sep + b"}"
     parts[i + 1] = b"}" if not node else (
         b',"node":{"battery_mv":%s,"rssi_dbm":%s,"firmware":%s,"reset":"%s","uptime_s":%d,"heap_free":%d}}'
-        % (_num(node[0]), _num(node[1]), json.dumps(node[2]), node[3], node[4], node[5]))
+        % (_num(node[0]), _num(node[1]), _quoted(node[2]), node[3], node[4], node[5]))
     for j in range(i + 2, len(parts)):
         parts[j] = b""
 
 
 def _quoted(name):
-    # A sensor's name as a JSON string, made once per name
-    q = _names.get(name)
+    # name (None: null) as JSON text; the names of a node are few and the same in every message
+    q = _quotes.get(name)
     if q is None:
-        q = _names[name] = json.dumps(name)
+        q = _quotes[name] = json.dumps(name)
     return q
 
 
