@@ -297,6 +297,8 @@ class _Chip:
     name = "chip"
 
     def __init__(self, air):
+        # Every attribute is made here: the replay measures the simulator's heap share after the
+        # chip is built, so a table that grew later would be charged to the firmware's budget.
         self.air = air or AIR
         self.problems = []  # the lines reported, for tests
         self.selected = False
@@ -411,6 +413,7 @@ class SX1276(_Chip):
         self._pos = 0
         self._addr = 0
         self._writing = False
+        self._ok = False  # the current SPI access may touch the chip
         self._power_on()
 
     def _power_on(self):
@@ -665,6 +668,8 @@ class SX1262(_Chip):
         self.last = {}  # opcode -> the parameter bytes it was last sent with (None: not kept)
         self.log = None  # a list, to record every command (bytes) executed
         self._cmd = bytearray()
+        self._reply = b""
+        self._lost = None  # why the command being clocked in is lost: "reset", "wake", "busy"
         self._power_on()
 
     def _power_on(self, warm=False):

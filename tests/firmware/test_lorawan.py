@@ -314,3 +314,12 @@ async def test_abp_session_from_the_config():
     assert d.fcnt == 0 and bytes(d.payload) == b"a"
     again = Mac(radio, cfg, Board())
     assert again.fcnt_up == 32
+
+
+async def test_the_mac_keeps_at_most_47_attributes():
+    # Its attribute table holds 47 at most before it grows to 59 slots, one 944-byte block (64-bit
+    # port) needed while lorawan_state loads at boot: with 49 the sample LoRa scenarios crashed at
+    # the 128K budget. The config's keys, ADR and fair-use flags are read from mac.lora instead.
+    net, mac, board, air, chip = await joined()
+    assert await mac.send(1, b"x", False) == lorawan.SENT
+    assert len(mac.__dict__) <= 47, sorted(mac.__dict__)

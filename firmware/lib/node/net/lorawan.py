@@ -164,7 +164,7 @@ def defaults(mac):
     mac.rx1_offset = 0
     mac.rx2_dr = RX2_DR
     mac.rx2_freq = RX2_FREQ
-    mac.dr = mac.start_dr
+    mac.dr = mac.lora["dr"]
     mac.power = 0  # TXPower index
     mac.nbtrans = 1
     mac.max_dc = 0  # DutyCycleReq: 1/2**max_dc over all channels
@@ -178,7 +178,8 @@ def defaults(mac):
 class Mac:
     # Its attributes (the session, the channel plan, the counters, the budgets, the answers
     # pending) are set up by net/lorawan_state.py init(): from RTC memory after a deep sleep,
-    # from flash after a power loss, else fresh.
+    # from flash after a power loss, else fresh. At most 47 of them: the 48th grows the
+    # instance's table to 944 bytes in one piece, in the middle of a LoRa node's boot.
     def __init__(self, radio, lora, board):
         # lora: the config's "lora" section (node.config); board: for RTC memory and the battery
         _state("init", self, radio, lora, board)
@@ -253,7 +254,7 @@ class Mac:
         # ms until an uplink with length bytes of payload may go (0: now); why says what it waits for
         w = self._duty_wait(self.dr, CHANNELS)
         self.why = "duty_cycle"
-        if self.fair_use:
+        if self.lora["fair_use"]:
             fopts = len(self._sticky) + len(self._ans) + (2 if self.want else 0)
             need = self._toa(self.dr, 13 + fopts + length) * 16 // 5 - self._air
             if need > w:
@@ -266,7 +267,7 @@ class Mac:
         return time_on_air_us(length, sf(dr), bw(dr))
 
     def _can_ask(self):
-        return not self.fair_use or self._dl >= DL_COST
+        return not self.lora["fair_use"] or self._dl >= DL_COST
 
     # -- the radio -------------------------------------------------------------------------------
 
@@ -283,7 +284,7 @@ class Mac:
         self._bands[b] = clock.add(tick, toa * (BANDS[b][2] - 1) // 1000)
         if self.max_dc:
             self._agg = clock.add(tick, toa * ((1 << self.max_dc) - 1) // 1000)
-        if self.fair_use:
+        if self.lora["fair_use"]:
             self._air -= toa * 16 // 5
         return tick, toa
 
@@ -315,7 +316,8 @@ class Mac:
         p = frame.payload
         try:
             if nonce is not None:
-                return _module("lorawan_otaa").parse_join_accept(p, len(p), self.app_key, nonce)
+                otaa = _module("lorawan_otaa")
+                return otaa.parse_join_accept(p, len(p), otaa.keys(self.lora)[2], nonce)
             d = lf.parse_data(p, len(p), self.dev_addr, self.fcnt_down, self.nwk, self.app)
         except lf.FrameError as e:
             log.warn("lora: downlink dropped (%s)" % e)
@@ -374,7 +376,7 @@ class Mac:
             return NO_COUNTER
         fctrl = 0
         asks = confirmed
-        if self.adr:
+        if self.lora["adr"]:
             fctrl = lf.ADR
             c = self.adr_cnt - ADR_ACK_LIMIT - ADR_ACK_DELAY
             if c >= 0 and not c % ADR_ACK_DELAY:  # no downlink for long: net/lorawan_mac.py
@@ -410,7 +412,7 @@ class Mac:
                 break
             tick, toa = await self._tx(ch, dr, n)
             self._asked = asks
-            if asks and self.fair_use:
+            if asks and self.lora["fair_use"]:
                 self._dl -= DL_COST
             d = await self._windows(tick, ch, dr)
             if d is not None:  # any downlink ends the repetitions (spec 4.3.1.2)
@@ -426,7 +428,7 @@ class Mac:
         self.adr_cnt = 0
         self._sticky = bytearray()  # a downlink came: the sticky answers arrived
         self._ack = d.confirmed
-        if self.fair_use and not self._asked:
+        if self.lora["fair_use"] and not self._asked:
             self._dl -= DL_COST  # a downlink the uplink did not ask for (its cost is not counted yet)
         self._asked = False
         cmds = d.payload if d.fport == 0 else d.fopts

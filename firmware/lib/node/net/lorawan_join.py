@@ -65,7 +65,8 @@ async def join(mac):
     if nonce is None or ch < 0:
         mac._join_at = clock.add(clock.ticks(), HOUR_MS)
         return False
-    otaa.build_join_request(mac._buf, mac.join_eui, mac.dev_eui, nonce, mac.app_key)
+    join_eui, dev_eui, app_key = otaa.keys(mac.lora)
+    otaa.build_join_request(mac._buf, join_eui, dev_eui, nonce, app_key)
     log.info("lora join dev_nonce=%d dr=%d" % (nonce, dr))
     tick, toa = await mac._tx(ch, dr, 23)
     _period(mac)
@@ -98,7 +99,7 @@ def _accept(mac, ja):
     mac._ans = bytearray()
     mac._sticky = bytearray()
     mac.want |= WANT_LINK_CHECK
-    if mac.fair_use:
+    if mac.lora["fair_use"]:
         mac._dl -= DL_COST  # the join-accept was a downlink
     save_session(mac)
     log.info("lora joined dev_addr=%08x rx1=%ds rx2_dr=%d" % (mac.dev_addr, mac.rx1_delay, mac.rx2_dr))

@@ -11,6 +11,13 @@ from node.net.lorawan_frames import JOIN_ACCEPT, JOIN_REQUEST, FrameError, _cmac
 _ECB = const(1)
 
 
+def keys(lora):
+    # The config's "lora" keys as the join needs them -> (JoinEUI, DevEUI, AppKey), read for the
+    # occasion rather than kept on the MAC (each attribute more there costs RAM at every boot)
+    return (bytes.fromhex(lora["join_eui"] or "00" * 8), bytes.fromhex(lora["dev_eui"]),
+            bytes.fromhex(lora["app_key"] or "00" * 16))
+
+
 def build_join_request(out, join_eui, dev_eui, dev_nonce, app_key):
     # Join-request into out -> 23 (spec 6.2.5): MHDR | JoinEUI | DevEUI | DevNonce | MIC, the MIC
     # CMAC(AppKey, MHDR | JoinEUI | DevEUI | DevNonce)[0:4]. DevNonce counts up from 0 over the

@@ -28,14 +28,7 @@ def init(mac, radio, lora, board):
     # The MAC's state: fresh, then what RTC memory (a deep sleep) or the flash (a power loss) kept.
     mac.radio = radio
     mac.board = board
-    mac.dev_eui = bytes.fromhex(lora["dev_eui"])
-    mac.join_eui = bytes.fromhex(lora["join_eui"] or "00" * 8)
-    mac.app_key = bytes.fromhex(lora["app_key"] or "00" * 16)
-    mac.abp = lora["dev_addr"] is not None
-    mac.adr = lora["adr"]
-    mac.fair_use = lora["fair_use"]
-    mac.start_dr = lora["dr"]
-    mac.lora = lora
+    mac.lora = lora  # keys, ADR, fair use, first DR: read from here (more attributes outgrow the table)
     mac.ident = identity(lora)
     mac._buf = bytearray(FRAME_MAX)  # the uplink being built
     mac.joined = False
@@ -104,7 +97,7 @@ def restore(mac, board):
     if _load_session(mac, data, 0):
         mac.joined = True
         fresh = False
-    elif mac.abp:
+    elif mac.lora["dev_addr"] is not None:  # ABP
         lora = mac.lora
         mac.dev_addr = int(lora["dev_addr"], 16)
         mac.nwk = bytes.fromhex(lora["nwk_s_key"])
