@@ -37,6 +37,9 @@ def main() -> None:
     from bench.radio import bench_radio
     from bench.replay import bench_awake, bench_month, bench_replay
 
+    from reallabor import i18n
+
+    i18n.set_language("en")  # the figures are in English: the fault tables' words too
     print("reallabor benchmarks")
     with Mosquitto() as broker:
         bench_replay("courtyard-24h-bme280.jsonl", broker)
