@@ -44,7 +44,7 @@ class Outbox:
         self._grow(record_bytes)
         self._hdr = bytearray(_HDR)
         self._loaded = None  # (segment, offset) of the record in buf
-        self._named = (None, None)  # (segment, its path): the one last used, made once
+        self._named = (None, None)  # (segment, its path): the one last used, made once, as bytes (node.persist)
         try:
             os.mkdir(path)
         except OSError:
@@ -91,7 +91,7 @@ class Outbox:
 
     def _name(self, n):
         if self._named[0] != n:
-            self._named = (n, "%s/%d" % (self._dir, n))
+            self._named = (n, ("%s/%d" % (self._dir, n)).encode())
         return self._named[1]
 
     def _size(self, n):
@@ -135,15 +135,15 @@ class Outbox:
             pass
         if end < size:
             try:
-                with open(name, "rb") as src, open(name + ".tmp", "wb") as dst:
+                with open(name, "rb") as src, open(name + b".tmp", "wb") as dst:
                     left = end
                     while left:
                         k = src.readinto(self._mv[:min(left, len(self.buf))])
                         dst.write(self._mv[:k])
                         left -= k
-                os.rename(name + ".tmp", name)
+                os.rename(name + b".tmp", name)
             except OSError:  # the flash refuses writes: leave the torn tail, append elsewhere
-                _remove(name + ".tmp")
+                _remove(name + b".tmp")
                 return self._seg_cap, seq
         if self._first == self._last and self._off > end:
             self._off = end

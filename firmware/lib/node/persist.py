@@ -3,7 +3,10 @@
 # the old or the new value, never a torn one.
 import os
 
-_tmp = {}  # path -> its temporary file's path, made once (each new string costs a look through the interned ones)
+# path -> (its temporary file's path, itself), made once and as bytes: the filesystem copies every
+# path it is given, and a copy of a string, unlike one of bytes, is first looked for among all the
+# interned strings (a scan of hundreds)
+_paths = {}
 
 
 def load_ints(path, n):
@@ -18,9 +21,9 @@ def load_ints(path, n):
 
 def save_ints(path, values):
     # values: a tuple
-    tmp = _tmp.get(path)
-    if tmp is None:
-        tmp = _tmp[path] = path + ".tmp"
-    with open(tmp, "wb") as f:
+    paths = _paths.get(path)
+    if paths is None:
+        paths = _paths[path] = ((path + ".tmp").encode(), path.encode())
+    with open(paths[0], "wb") as f:
         f.write(b"%d " * len(values) % values)  # bytes, for the same reason
-    os.rename(tmp, path)
+    os.rename(*paths)
