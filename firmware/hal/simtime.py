@@ -28,7 +28,9 @@ _TICKS_MASK = TICKS_PERIOD - 1
 _TICKS_HALF = TICKS_PERIOD >> 1
 HOLD_GRACE_MS = 50  # a network reply within this (a broker on this machine, even a busy one) takes no virtual time
 BUSY_MS = 200  # tasks running one after the other this long while a request waits (a flood) take their real time
-HEAP_SAMPLE_MS = 600000  # virtual ms between two measurements of the live heap (each a full collection)
+# virtual ms between two measurements of the live heap: each is a full collection (4 % of a courtyard
+# cycle when every 10 min), and between cycles the live heap hardly moves
+HEAP_SAMPLE_MS = 1800000
 
 clock = None  # the VirtualClock (made below)
 
