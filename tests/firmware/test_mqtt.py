@@ -126,8 +126,10 @@ async def test_dup_flag_on_a_resend():
 
 
 async def test_waits_for_its_own_puback_and_reads_past_others():
-    # a late PUBACK of an earlier attempt, a PINGRESP and a PUBLISH to us come first
-    replies = CONNACK + b"\x40\x02\x00\x01" + b"\xd0\x00" + b"\x30\x05\x00\x01xyz" + b"\x40\x02\x00\x02"
+    # a late PUBACK of an earlier attempt, a PINGRESP and PUBLISH packets to us come first, one
+    # with a remaining length of two bytes (200: 0xC8 0x01)
+    big = b"\x30\xc8\x01\x00\x01" + b"x" * 198
+    replies = CONNACK + b"\x40\x02\x00\x01" + b"\xd0\x00" + b"\x30\x05\x00\x01xyz" + big + b"\x40\x02\x00\x02"
     c, sock = client(replies)
     await c.connect()
     await c.publish("t", "p", qos=1, pid=2)

@@ -275,18 +275,17 @@ class MQTTClient:
         # Reads one packet from the broker -> (type byte, remaining length); a CONNACK or PUBACK
         # body is in self._rx[:2]. A PUBLISH to us is read past; anything else a client cannot
         # receive, or with a wrong length or flags, is a protocol error.
-        await self._recv(1)
-        kind = self._rx[0]
-        n = 0
+        await self._recv(2)  # every packet starts with its type and at least one length byte
+        kind, b = self._rx[0], self._rx[1]
+        n = b & 0x7F
         shift = 0
-        while True:
-            await self._recv(1)
-            n |= (self._rx[0] & 0x7F) << shift
-            if not self._rx[0] & 0x80:
-                break
+        while b & 0x80:  # more length bytes follow, 7 bits each, at most 4 in all
             shift += 7
             if shift > 21:
                 raise MQTTError("malformed remaining length")
+            await self._recv(1)
+            b = self._rx[0]
+            n |= (b & 0x7F) << shift
         if kind & 0xF0 == _PUBLISH:
             if n > _MAX_SKIP:
                 raise MQTTError("PUBLISH of %d bytes from the broker" % n)
