@@ -323,3 +323,18 @@ async def test_the_mac_keeps_at_most_47_attributes():
     net, mac, board, air, chip = await joined()
     assert await mac.send(1, b"x", False) == lorawan.SENT
     assert len(mac.__dict__) <= 47, sorted(mac.__dict__)
+
+
+async def test_once_joined_the_mac_has_interned_what_a_downlink_with_mac_commands_loads():
+    # The table of interned names grows by doubling, one large block at a time: a first import of
+    # lorawan_mac hours into a run (a downlink with MAC commands) needed 14 KB in one piece, and on
+    # a fragmented heap every later try failed too. Once joined, the MAC has interned its names,
+    # so loading it later leaves nothing behind.
+    import gc
+
+    net, mac, board, air, chip = await joined()
+    gc.collect()
+    before = gc.mem_alloc()
+    lorawan._module("lorawan_mac")
+    lorawan._drop("lorawan_mac")
+    assert gc.mem_alloc() - before < 64, gc.mem_alloc() - before

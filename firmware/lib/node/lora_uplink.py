@@ -5,6 +5,9 @@
 # (confirmed). The MAC (node.net.lorawan) sends the oldest first, as often as the join back-off,
 # the sub-bands' duty cycle and the fair-use budget allow; whatever has to wait stays queued.
 import asyncio
+# wait_for_ms now, at boot: asyncio loads it from a submodule on first use, and names first
+# interned late in a run may need a large block (net/lorawan.py, _intern)
+from asyncio import wait_for_ms
 
 from micropython import const
 
@@ -169,7 +172,7 @@ class LoraUplink:
 
     async def _rest(self, ms):
         try:
-            await asyncio.wait_for_ms(self._wake.wait(), ms)
+            await wait_for_ms(self._wake.wait(), ms)
         except asyncio.TimeoutError:
             pass
         self._wake.clear()

@@ -126,6 +126,16 @@ def _drop(name):
     gc.collect()  # its blocks free again, before anything is put among them
 
 
+def _intern(name):
+    # A module needed now and then, loaded once and dropped at once: its names stay interned. The
+    # table of interned names grows by doubling, one block at a time (14 KB for 1280 names on the
+    # 64-bit port); hours into a run the heap may not have that in one piece, and then every
+    # import of lorawan_mac for a downlink's MAC commands failed. Done once joined (the join's
+    # own modules are gone by then) and not at a deep sleep's wake, which is short.
+    _module(name)
+    _drop(name)
+
+
 def _state(function, *args):
     try:
         return getattr(_module("lorawan_state"), function)(*args)
@@ -183,6 +193,8 @@ class Mac:
     def __init__(self, radio, lora, board):
         # lora: the config's "lora" section (node.config); board: for RTC memory and the battery
         _state("init", self, radio, lora, board)
+        if self.joined and board.reset_cause() != "deepsleep":
+            _intern("lorawan_mac")
 
     # -- channels --------------------------------------------------------------------------------
 
@@ -333,6 +345,7 @@ class Mac:
         if await _module("lorawan_join").join(self):
             _drop("lorawan_join")
             _drop("lorawan_otaa")
+            _intern("lorawan_mac")
             return True
         return False
 
