@@ -382,6 +382,18 @@ async def test_discovery_one_config_per_quantity():
     assert configs[1][1]["device_class"] == "atmospheric_pressure"
 
 
+async def test_an_always_on_node_loads_discovery_before_its_first_connect():
+    # Its names are interned at its import, in a block the heap may not have hours into a run, and
+    # a failed import fails every connect: a node whose network is down at boot loads it at once.
+    import sys
+
+    start_virtual_clock()
+    write_config(', "mqtt": {"url": "mqtt://broker:1883", "discovery": true}')
+    board = Board(cycles=2, network=False)
+    await app.start(board)
+    assert board.sockets == [] and "node.discovery" in sys.modules
+
+
 async def test_deep_sleep_cycle_keeps_its_schedule_in_rtc_memory():
     start_virtual_clock()
     write_config(', "deep_sleep": true')

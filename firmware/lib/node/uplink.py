@@ -157,6 +157,11 @@ class Uplink:
 
     async def run(self):
         # Always-on delivery: connect, send what is queued, keep the connection alive, repeat.
+        if self.discover:
+            # now, not at the first connect, which may come hours later: its names are interned at
+            # its import, in a block the heap may not have by then (net/lorawan.py, _intern), and
+            # a failed import fails every connect
+            from node import discovery  # noqa: F401
         while not self._stop:
             if not self.mqtt.connected:
                 wait = 0 if self._retry is None else clock.diff(self._retry, clock.ticks())
