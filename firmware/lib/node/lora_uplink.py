@@ -5,9 +5,6 @@
 # (confirmed). The MAC (node.net.lorawan) sends the oldest first, as often as the join back-off,
 # the sub-bands' duty cycle and the fair-use budget allow; whatever has to wait stays queued.
 import asyncio
-# wait_for_ms now, at boot: asyncio loads it from a submodule on first use, and names first
-# interned late in a run may need a large block (net/lorawan.py, _intern)
-from asyncio import wait_for_ms
 
 from micropython import const
 
@@ -40,6 +37,10 @@ class LoraUplink:
         self.discover = False
         self._woke = clock.ticks()
         self._wake = asyncio.Event()
+        # asyncio loads wait_for_ms from a submodule on first use: now, once the MAC is built (the
+        # boot's tightest moment), not later in the run, when interning its names may need a block
+        # the heap no longer has (net/lorawan.py, _intern)
+        self._wait_for_ms = asyncio.wait_for_ms
         self._stop = False
         self._said = None  # the wait last reported, to say it once
         self._started = False
@@ -172,7 +173,7 @@ class LoraUplink:
 
     async def _rest(self, ms):
         try:
-            await wait_for_ms(self._wake.wait(), ms)
+            await self._wait_for_ms(self._wake.wait(), ms)
         except asyncio.TimeoutError:
             pass
         self._wake.clear()
