@@ -98,4 +98,7 @@ def bench_lora() -> None:
 
 
 if __name__ == "__main__":
+    from reallabor import i18n
+
+    i18n.set_language("en")  # as in bench/__main__.py
     bench_lora()
