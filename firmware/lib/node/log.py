@@ -1,7 +1,7 @@
 # Console log, one line per event: "<uptime ms> <level> <text>". The host's replay and capture
 # tools read these lines (docs/console-log.md), so keep the shape. text: str, or bytes on the hot
-# paths (a new str costs a look through the interned strings, bytes none). Each line is made as
-# bytes and goes out in one write (print() writes the text and its newline apart).
+# paths (node/__init__.py). Each line is made as bytes and goes out in one write (print() writes
+# the text and its newline apart).
 import sys
 
 from node import clock

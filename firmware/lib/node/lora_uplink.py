@@ -37,9 +37,8 @@ class LoraUplink:
         self.discover = False
         self._woke = clock.ticks()
         self._wake = asyncio.Event()
-        # asyncio loads wait_for_ms from a submodule on first use: now, once the MAC is built (the
-        # boot's tightest moment), not later in the run, when interning its names may need a block
-        # the heap no longer has (net/lorawan.py, _intern)
+        # asyncio loads wait_for_ms from a submodule on first use: now, while the heap is young
+        # (node/__init__.py), and after the MAC, whose building is the boot's tightest moment
         self._wait_for_ms = asyncio.wait_for_ms
         self._stop = False
         self._said = None  # the wait last reported, to say it once

@@ -4,8 +4,7 @@
 import os
 
 # path -> (its temporary file's path, itself), made once and as bytes: the filesystem copies every
-# path it is given, and a copy of a string, unlike one of bytes, is first looked for among all the
-# interned strings (a scan of hundreds)
+# path it is given, and a bytes copy is cheaper than a str one (node/__init__.py)
 _paths = {}
 
 

@@ -158,9 +158,8 @@ class Uplink:
     async def run(self):
         # Always-on delivery: connect, send what is queued, keep the connection alive, repeat.
         if self.discover:
-            # now, not at the first connect, which may come hours later: its names are interned at
-            # its import, in a block the heap may not have by then (net/lorawan.py, _intern), and
-            # a failed import fails every connect
+            # now, while the heap is young (node/__init__.py), not at the first connect, which may
+            # come hours later: a failed import there would fail every connect
             from node import discovery  # noqa: F401
         while not self._stop:
             if not self.mqtt.connected:

@@ -1,7 +1,6 @@
 # The JSON state message, one per publishing interval (docs/payload.md). Numbers are written from integers as
 # fixed-point text, never through floats, so every port prints the same bytes. The message is made of
-# bytes, not str: on MicroPython every new str costs a look through all interned strings, a new
-# bytes object none (a str argument goes in as UTF-8).
+# bytes, not str (node/__init__.py); a str argument goes in as UTF-8.
 from micropython import const
 import json
 

@@ -127,11 +127,10 @@ def _drop(name):
 
 
 def _intern(name):
-    # A module needed now and then, loaded once and dropped at once: its names stay interned. The
-    # table of interned names grows by doubling, one block at a time (14 KB for 1280 names on the
-    # 64-bit port); hours into a run the heap may not have that in one piece, and then every
-    # import of lorawan_mac for a downlink's MAC commands failed. Done once joined (the join's
-    # own modules are gone by then) and not at a deep sleep's wake, which is short.
+    # A module needed now and then, loaded once and dropped at once, so that its names are interned
+    # while the heap is young (node/__init__.py): without it, the kit's LoRa node failed every
+    # downlink with MAC commands. Done once joined (the join's modules are gone by then), not at a
+    # deep sleep's wake, which is short.
     _module(name)
     _drop(name)
 
