@@ -1,6 +1,6 @@
 import json
 
-from node.codec.state_json import encode_state as fill_parts, fixed, parts_needed
+from node.codec.state_json import encode_state as fill_parts, parts_needed
 
 
 class Channel:
@@ -23,12 +23,15 @@ def encode_state(device, seq, time_s, channels, node=None):
 
 
 def test_fixed_point_text():
-    assert fixed(2153, 2) == b"21.53"
-    assert fixed(-5, 2) == b"-0.05"
-    assert fixed(0, 2) == b"0.00"
-    assert fixed(100653, 2) == b"1006.53"
-    assert fixed(-120, 1) == b"-12.0"
-    assert fixed(7, 0) == b"7"
+    def readings(decimals, value, lo, hi):
+        c = Channel("s", "ok", (("q", "u", decimals, -10**6, 10**6),), [value, lo, hi], 1)
+        return encode_state("d", 0, None, [c]).split('"q":')[1].split("}")[0] + "}"
+
+    assert readings(2, 2153, -5, 0) == '{"value":21.53,"unit":"u","n":1,"min":-0.05,"max":0.00}'
+    assert readings(2, 100653, -2153, 100653) == '{"value":1006.53,"unit":"u","n":1,"min":-21.53,"max":1006.53}'
+    assert readings(1, -120, -1, 9) == '{"value":-12.0,"unit":"u","n":1,"min":-0.1,"max":0.9}'
+    assert readings(3, 7, -1000, 1001) == '{"value":0.007,"unit":"u","n":1,"min":-1.000,"max":1.001}'
+    assert readings(0, 7, -3, 812) == '{"value":7,"unit":"u","n":1,"min":-3,"max":812}'
 
 
 def test_state_message_bytes():

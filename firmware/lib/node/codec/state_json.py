@@ -8,16 +8,10 @@ from node.sensors import OK
 
 _VERSION = const(1)
 _quotes = {}  # name (the device's, a sensor's, the firmware digest) -> its JSON text, made once
-
-
-def fixed(value, decimals):
-    # 2153, 2 -> b"21.53"; -5, 2 -> b"-0.05"
-    if not decimals:
-        return b"%d" % value
-    scale = 10**decimals
-    if value < 0:
-        return b"-%d.%0*d" % (-value // scale, decimals, -value % scale)
-    return b"%d.%0*d" % (value // scale, decimals, value % scale)
+# A quantity's readings: value, unit, n, min, max and the window's flags (_readings)
+_SIGN = (b"", b"-")
+_FIXED = b'%s"%s":{"value":%s%d.%0*d,"unit":"%s","n":%d,"min":%s%d.%0*d,"max":%s%d.%0*d%s}'
+_WHOLE = b'%s"%s":{"value":%d,"unit":"%s","n":%d,"min":%d,"max":%d%s}'
 
 
 def parts_needed(channels):
@@ -70,16 +64,27 @@ def _num(value):
 
 
 def _readings(parts, i, sep, c):
-    # -> the next free index of parts
+    # -> the next free index of parts. One format per quantity, its three numbers split into sign,
+    # whole and fraction in place: a bytes object for each number first would double what a message
+    # leaves for the collector.
     flags = c.flags
     quality = b',"flags":["%s"]' % '","'.join(flags) if flags else b""
     summary = c.summary
     start = b"%s%s:{" % (sep, _quoted(c.name))
-    for k, (quantity, unit, decimals, _, _) in enumerate(c.quantities):
-        parts[i] = b'%s"%s":{"value":%s,"unit":"%s","n":%d,"min":%s,"max":%s%s}' % (
-            start, quantity, fixed(summary[3 * k], decimals), unit, c.n, fixed(summary[3 * k + 1], decimals),
-            fixed(summary[3 * k + 2], decimals), quality)
+    n = c.n
+    j = 0
+    for quantity, unit, decimals, _, _ in c.quantities:
+        v, lo, hi = summary[j], summary[j + 1], summary[j + 2]
+        j += 3
+        if decimals:  # 2153, 2 -> 21.53; -5, 2 -> -0.05
+            s = 10**decimals
+            parts[i] = _FIXED % (start, quantity, _SIGN[v < 0], abs(v) // s, decimals, abs(v) % s, unit, n,
+                                 _SIGN[lo < 0], abs(lo) // s, decimals, abs(lo) % s,
+                                 _SIGN[hi < 0], abs(hi) // s, decimals, abs(hi) % s, quality)
+        else:
+            parts[i] = _WHOLE % (start, quantity, v, unit, n, lo, hi, quality)
         i += 1
         start = b","
     parts[i] = b"}"
     return i + 1
+
