@@ -81,10 +81,20 @@ class TraceFile:
     def __init__(self, path):
         self._f = open(path, "rb")
         self._buf = bytearray(_BLOCK)  # grows to the longest line (the host allows 16 KB)
+        self._mv = memoryview(self._buf)
         self._pos = self._end = 0  # the unread bytes are _buf[_pos:_end]
+        self._start = self._stop = 0  # the line found last is _buf[_start:_stop]
 
     def line(self):
         # -> the next line that is not blank (bytes, without its LF), or None at the end
+        return bytes(self._mv[self._start:self._stop]) if self._find() else None
+
+    def record(self):
+        # -> the next line's JSON value, or None at the end; read in place, without a copy of the line
+        return json.loads(self._mv[self._start:self._stop]) if self._find() else None
+
+    def _find(self):
+        # The next line that is not blank into _start, _stop -> False at the end of the file
         while True:
             buf = self._buf
             i = buf.find(b"\n", self._pos, self._end)
@@ -93,28 +103,36 @@ class TraceFile:
                     continue
                 i = self._end  # the last line, without an LF
                 if self._pos >= i:
-                    return None
-            line = bytes(memoryview(buf)[self._pos:i])
+                    return False
+            start = self._pos
             self._pos = min(i + 1, self._end)
-            if line.strip(b" \t\r"):
-                return line
+            first = start
+            while first < i and buf[first] in _BLANK:
+                first += 1
+            if first < i:
+                self._start, self._stop = start, i
+                return True
 
     def _fill(self):
         # More of the file behind the unread bytes -> False at its end
         left = self._end - self._pos
         if left == len(self._buf):  # a line longer than the buffer
             self._buf.extend(bytes(left))
-        mv = memoryview(self._buf)
+            self._mv = memoryview(self._buf)  # the old view may point at the buffer's old place
+        mv = self._mv
         mv[:left] = mv[self._pos:self._end]
         n = self._f.readinto(mv[left:])
         self._pos, self._end = 0, left + (n or 0)
         return bool(n)
 
 
+_BLANK = (0x20, 0x09, 0x0D)  # space, tab, CR: white space between JSON values
+
+
 def open_trace(path):
     # -> (the trace's TraceFile, positioned after its header; the header)
     f = TraceFile(path)
-    return f, json.loads(f.line())  # the host validated it
+    return f, f.record()  # the host validated it
 
 
 class Trace:
@@ -138,23 +156,22 @@ class Trace:
         self.replies = {}  # b"uart1:\xaa\xb4..." -> what a UART sensor sends after that write
         self.sent = {}  # "uart1" -> bytes a UART sensor sent on its own, not yet received
         self._missing = set()
+        self._devices = {}  # bus -> {addr (None for a UART) -> (key, {hex written -> _keys()})}
         self._next = None
         self._read_next()
 
     def _read_next(self):
-        line = self._file.line()
-        self._next = None if line is None else json.loads(line)
+        self._next = self._file.record()
 
     def advance(self, now):
         while self._next is not None and self._next["t"] <= now:
             r = self._next
             if "addr" in r:
-                key = "%s:%d" % (r["bus"], r["addr"])
+                key, what = self._keys(r["bus"], r["addr"], r.get("w", ""))
                 if r.get("ack", True):
                     self.present.add(key)
                 else:
                     self.present.discard(key)  # from now on the device does not answer
-                what = key.encode() + b":" + bytes.fromhex(r.get("w", ""))
                 if "r" in r:
                     _keep(self.answers, what, r["r"])
                     if r.get("stretch_us"):
@@ -164,10 +181,29 @@ class Trace:
                 elif "w" in r:
                     self.accepts.add(what)
             elif "w" in r:
-                _keep(self.replies, r["bus"].encode() + b":" + bytes.fromhex(r["w"]), r["rx"])
+                _keep(self.replies, self._keys(r["bus"], None, r["w"])[1], r["rx"])
             elif "rx" in r:  # more than a receive buffer holds is lost, read or not
                 self.sent[r["bus"]] = (self.sent.get(r["bus"], b"") + bytes.fromhex(r["rx"]))[:UART.RXBUF]
             self._read_next()
+
+    def _keys(self, bus, addr, w):
+        # -> (the device's key "i2c0:118", or for a UART the bus's; the key of what was written to
+        # it, b"i2c0:118:\xf7"). Records repeat the same few, so each pair is made once, right
+        # after a collection as _keep makes its entries.
+        devices = self._devices.get(bus)
+        if devices is None:
+            gc.collect()
+            devices = self._devices[bus] = {}
+        device = devices.get(addr)
+        if device is None:
+            gc.collect()
+            key = bus if addr is None else "%s:%d" % (bus, addr)
+            device = devices[addr] = (key, {})
+        pair = device[1].get(w)
+        if pair is None:
+            gc.collect()
+            pair = device[1][w] = (device[0], device[0].encode() + b":" + bytes.fromhex(w))
+        return pair
 
     def answer(self, key, what, n):
         # key: the device ("i2c0:118"); what: the answer's key (b"i2c0:118:" and the bytes written)
