@@ -261,6 +261,7 @@ class I2C:
         # addr -> ("i2c0:118", b"i2c0:118:"): the trace's key for the device and what the keys of
         # its answers start with, made once
         self._keys = {}
+        self._regs = {}  # addr << 8 | register -> b"i2c0:118:\xf7", the key of a register's answer, made once
 
     def _device(self, addr):
         # -> the device's keys (above), once it acknowledges its address
@@ -320,7 +321,9 @@ class I2C:
 
     def readfrom_mem_into(self, addr, reg, buf):
         key, prefix = self._device(addr)
-        what = prefix + bytes((reg,))
+        what = self._regs.get(addr << 8 | reg)
+        if what is None:
+            what = self._regs[addr << 8 | reg] = prefix + bytes((reg,))
         self._transfer(1 + len(buf), what)
         self._fill(key, what, buf)
 
@@ -329,7 +332,7 @@ class I2C:
         if r is None:
             raise OSError(_EIO)
         n = len(buf)
-        buf[:n] = r[:n]
+        buf[:n] = r if len(r) == n else r[:n]  # the whole answer: no copy of it first
 
 
 def spend_us(us):
