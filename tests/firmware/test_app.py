@@ -809,3 +809,29 @@ async def test_switched_sensor_power_settles_before_a_sensor_is_first_addressed(
         await app.start(Board(cycles=1, devices={0x62: scd}), powered_ms=powered_ms)
         first = scd.writes.first
         assert first is not None and first >= 1000 - powered_ms and first <= max(1000 - powered_ms, 0) + 20, (powered_ms, first)
+
+
+def test_rtc_memory_sections_are_kept_apart():
+    class Board:
+        raw = b""
+
+        def rtc_memory(self):
+            return self.raw
+
+        def save_rtc(self, data):
+            self.raw = bytes(data)
+
+    b = Board()
+    assert rtcmem.get(b, 1) == b""
+    rtcmem.put(b, 2, b"abc")
+    rtcmem.put(b, 1, b"xy")
+    assert b.raw == b"\xa7\x01\x02\x00xy\x02\x03\x00abc"  # sections in id order
+    rtcmem.put(b, 2, b"ABC")  # the same size: overwritten in place
+    rtcmem.put(b, 1, b"longer")
+    assert (rtcmem.get(b, 1), rtcmem.get(b, 2), rtcmem.get(b, 3)) == (b"longer", b"ABC", b"")
+    b.raw = b.raw + b"\x05\xff"  # a section cut short (garbage behind the last one) is not read
+    assert rtcmem.get(b, 5) == b"" and rtcmem.get(b, 2) == b"ABC"
+    b.raw = b"\x00garbage"  # not this layout: nothing in it
+    assert rtcmem.get(b, 1) == b""
+    rtcmem.put(b, 1, b"q")
+    assert b.raw == b"\xa7\x01\x01\x00q"
