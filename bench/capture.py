@@ -1,8 +1,9 @@
 """What capture costs (`make bench`): the courtyard day replayed with capture off, to the console
 and to flash. The sampling schedule is compared where it shows, in virtual time: the tick of every
-reading stored and of every state message sent, and the messages themselves (node.heap_free left
-out); then the host time each recorded transaction takes on this machine, and the heap: the live
-peak between cycles and the smallest -X heapsize that completes the day."""
+reading stored and of every state message sent (how far capture moves them: writes to flash block,
+as on the board), and the messages themselves (node.heap_free left out); then the host time each
+recorded transaction takes on this machine, and the heap: the live peak between cycles and the
+smallest -X heapsize that completes the day."""
 
 import json
 
@@ -35,6 +36,16 @@ def schedule(result) -> list:
     return [times, bodies]
 
 
+def compared(got: list, off: list) -> str:
+    """The messages the same or not, and how far the readings and messages moved in virtual time."""
+    (times, bodies), (off_times, off_bodies) = got, off
+    text = "the same messages" if bodies == off_bodies else "DIFFERENT messages"
+    if [what for _, what in times] != [what for _, what in off_times]:
+        return text + ", readings and messages in a DIFFERENT order"
+    shift = max((abs(a - b) for (a, _), (b, _) in zip(times, off_times)), default=0)
+    return text + (", at the same ticks" if not shift else f", readings and messages moved by up to {shift} ms")
+
+
 def frames(result) -> int:
     n = 0
     for line in result.console:
@@ -62,7 +73,7 @@ def bench_capture() -> None:
         transactions = frames(runs["console"][1])
         print(f"capture, {TRACE}: {len(off.states)} cycles, {transactions} bus transactions recorded")
         for mode, (config, r) in runs.items():
-            same = "the same" if schedule(r) == schedule(off) else "DIFFERENT"
+            same = compared(schedule(r), schedule(off))
             extra = (r.wall_s - off.wall_s) / transactions * 1e6 if mode != "off" and transactions else 0
             cycles = len(off.states)
 
@@ -71,6 +82,6 @@ def bench_capture() -> None:
 
             k = smallest_heap_k(completes, MEASURE_K)
             heap = f"{k}K ({'within' if k and k <= BUDGET_K else 'OVER'} the {BUDGET_K}K budget)" if k else "-"
-            print(f"  {mode:8} schedule and messages {same} as without capture; {r.wall_s:.2f} s wall"
+            print(f"  {mode:8} {same} as without capture; {r.wall_s:.2f} s wall"
                   + (f" (+{extra:.0f} us a transaction on this machine)" if mode != "off" else "")
                   + f"; live heap {r.heap_peak / 1024:.1f} KiB; smallest heap {heap}")
