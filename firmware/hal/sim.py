@@ -375,7 +375,9 @@ class UART:
         self.name = name
         self._prefix = name.encode() + b":"  # of its replies' keys in the trace
         self._baud = baudrate
-        self._rx = b""
+        self._rx = bytearray(self.RXBUF)  # the receive buffer: _n bytes received, not yet read
+        self._rxv = memoryview(self._rx)
+        self._n = 0
         self._reply = None  # (virtual ms it has arrived, bytes)
 
     def _pump(self):
@@ -390,27 +392,30 @@ class UART:
             self._reply = None
 
     def _receive(self, data):
-        self._rx += data[:self.RXBUF - len(self._rx)]  # a full buffer drops what comes
+        k = min(len(data), self.RXBUF - self._n)  # a full buffer drops what comes
+        self._rxv[self._n:self._n + k] = data if k == len(data) else data[:k]
+        self._n += k
 
     def write(self, buf):
         self._pump()
         if _trace is not None:
-            data = bytes(buf)
-            reply = _trace.reply(self.name, self._prefix + data)
+            reply = _trace.reply(self.name, self._prefix + bytes(buf))
             if reply:
-                wire_ms = (len(data) + len(reply)) * 10000 // self._baud + 1  # 10 bits a byte
+                wire_ms = (len(buf) + len(reply)) * 10000 // self._baud + 1  # 10 bits a byte
                 self._reply = (_clock.elapsed + wire_ms, reply)
         return len(buf)
 
     def any(self):
         self._pump()
-        return len(self._rx)
+        return self._n
 
     def readinto(self, buf, nbytes=None):
         n = min(len(buf) if nbytes is None else nbytes, self.any())
         if n:
-            buf[:n] = self._rx[:n]
-            self._rx = self._rx[n:]
+            rx = self._rxv
+            buf[:n] = rx[:n]
+            rx[:self._n - n] = rx[n:self._n]
+            self._n -= n
         return n or None
 
 
