@@ -261,7 +261,6 @@ class I2C:
         # addr -> ("i2c0:118", b"i2c0:118:"): the trace's key for the device and what the keys of
         # its answers start with, made once
         self._keys = {}
-        self._regs = {}  # addr << 8 | register -> b"i2c0:118:\xf7", the key of a register's answer, made once
 
     def _device(self, addr):
         # -> the device's keys (above), once it acknowledges its address
@@ -321,9 +320,7 @@ class I2C:
 
     def readfrom_mem_into(self, addr, reg, buf):
         key, prefix = self._device(addr)
-        what = self._regs.get(addr << 8 | reg)
-        if what is None:
-            what = self._regs[addr << 8 | reg] = prefix + bytes((reg,))
+        what = prefix + bytes((reg,))
         self._transfer(1 + len(buf), what)
         self._fill(key, what, buf)
 
@@ -375,9 +372,7 @@ class UART:
         self.name = name
         self._prefix = name.encode() + b":"  # of its replies' keys in the trace
         self._baud = baudrate
-        self._rx = bytearray(self.RXBUF)  # the receive buffer: _n bytes received, not yet read
-        self._rxv = memoryview(self._rx)
-        self._n = 0
+        self._rx = b""
         self._reply = None  # (virtual ms it has arrived, bytes)
 
     def _pump(self):
@@ -392,30 +387,27 @@ class UART:
             self._reply = None
 
     def _receive(self, data):
-        k = min(len(data), self.RXBUF - self._n)  # a full buffer drops what comes
-        self._rxv[self._n:self._n + k] = data if k == len(data) else data[:k]
-        self._n += k
+        self._rx += data[:self.RXBUF - len(self._rx)]  # a full buffer drops what comes
 
     def write(self, buf):
         self._pump()
         if _trace is not None:
-            reply = _trace.reply(self.name, self._prefix + bytes(buf))
+            data = bytes(buf)
+            reply = _trace.reply(self.name, self._prefix + data)
             if reply:
-                wire_ms = (len(buf) + len(reply)) * 10000 // self._baud + 1  # 10 bits a byte
+                wire_ms = (len(data) + len(reply)) * 10000 // self._baud + 1  # 10 bits a byte
                 self._reply = (_clock.elapsed + wire_ms, reply)
         return len(buf)
 
     def any(self):
         self._pump()
-        return self._n
+        return len(self._rx)
 
     def readinto(self, buf, nbytes=None):
         n = min(len(buf) if nbytes is None else nbytes, self.any())
         if n:
-            rx = self._rxv
-            buf[:n] = rx[:n]
-            rx[:self._n - n] = rx[n:self._n]
-            self._n -= n
+            buf[:n] = self._rx[:n]
+            self._rx = self._rx[n:]
         return n or None
 
 
