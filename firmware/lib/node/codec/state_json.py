@@ -87,4 +87,3 @@ def _readings(parts, i, sep, c):
         start = b","
     parts[i] = b"}"
     return i + 1
-
