@@ -898,6 +898,10 @@ CATALOG = {
     },
     "faults.total": {"de": "gesamt", "en": "total"},
     "faults.crashed": {"de": "ABGESTÜRZT", "en": "CRASHED"},
+    "faults.crash": {
+        "de": "{transport}, {scenario}: abgestürzt mit: {text}",
+        "en": "{transport}, {scenario}: crashed with: {text}",
+    },
     "faults.failed": {
         "de": "{transport}: {lost} Messwerte verloren, {duplicates} Duplikate, {crashed} Abstürze.",
         "en": "{transport}: {lost} readings lost, {duplicates} duplicates, {crashed} crashes.",

@@ -71,3 +71,18 @@ def test_what_is_left_in_the_outbox_is_read_with_the_firmware_s_own_code(tmp_pat
     box.pop(0)
     assert replay.left_in_outbox(tmp_path, 8) == [1, 2, 3, 4]
     assert replay.left_in_outbox(tmp_path / "none", 8) == []
+
+
+def test_a_crashed_run_says_why_under_the_table(monkeypatch, capsys):
+    crashed = replay.Result(messages=[state(0, 1)], sampled=[0], returncode=1,
+                            stderr="Traceback (most recent call last):\nMemoryError: memory allocation failed\n")
+    fine = replay.Result(messages=[state(0, 1)], sampled=[0])
+    results = iter([crashed, fine])
+    monkeypatch.setattr(scenarios.replay, "run", lambda *a, **kw: next(results))
+    monkeypatch.setenv("REALLABOR_LANG", "en")
+    first = scenarios.standard_scenarios(quick=True)[0]
+    table = scenarios.print_table([first], [scenarios.OURS, scenarios.Transport("other")])
+    assert table["reallabor"]["total"].crash == "MemoryError: memory allocation failed"
+    out = capsys.readouterr().out
+    assert f"reallabor, {first.name}: crashed with: MemoryError: memory allocation failed" in out
+    assert "other," not in out  # a run that completed has nothing to say

@@ -158,6 +158,7 @@ class Count:
     cuts: int = 0  # connections the proxy cut
     heap_peak: int = 0
     crashed: bool = False
+    crash: str = ""  # a crashed run's last line on stderr: what to look at first
     # LoRa nodes
     queued: int = 0  # sampled, still in the outbox at the end (sent later, not lost)
     fcnt_reused: int = 0  # uplinks the network server refused: a frame counter used before
@@ -174,6 +175,7 @@ class Count:
         self.airtime_s = max(self.airtime_s, other.airtime_s)
         self.downlinks = max(self.downlinks, other.downlinks)
         self.crashed |= other.crashed
+        self.crash = self.crash or other.crash
 
 
 def count(result) -> Count:
@@ -201,8 +203,22 @@ def count(result) -> Count:
         cuts=len(result.cuts),
         heap_peak=result.heap_peak or 0,
         crashed=result.returncode != 0,
+        crash=_crash(result),
         queued=len(queued),
     )
+
+
+def _crash(result) -> str:
+    lines = result.stderr.strip().splitlines() if result.returncode else []
+    return lines[-1].strip() if lines else ""
+
+
+def _crashes(table: dict) -> None:
+    """Under a table: why each crashed run stopped, so that a rare crash can be looked into."""
+    for transport, counts in table.items():
+        for scenario, c in counts.items():
+            if scenario != "total" and c.crashed:
+                print(msg("faults.crash", transport=transport, scenario=scenario, text=c.crash or "-"))
 
 
 def _readings(lines: collections.Counter, payloads: dict[int, set], queued: set) -> int:
@@ -233,7 +249,7 @@ def lora_count(result) -> Count:
     return Count(
         sampled=sampled, delivered=len(payloads), lost=sampled - len(payloads) - len(queued),
         copies=len(seqs) - len(payloads), duplicates=sum(len(p) - 1 for p in payloads.values()), boots=result.boots,
-        heap_peak=result.heap_peak or 0, crashed=result.returncode != 0, queued=len(queued),
+        heap_peak=result.heap_peak or 0, crashed=result.returncode != 0, crash=_crash(result), queued=len(queued),
         fcnt_reused=stats.fcnt_reused, nonces_reused=stats.dev_nonce_refused, airtime_s=air.worst_airtime_s,
         downlinks=air.worst_downlinks,
     )
@@ -303,6 +319,7 @@ def print_table(scenarios: list[Scenario], transports: list[Transport], heap: st
     table = run_all(scenarios, transports, heap, on_row=lambda s, counts: row(s.name, counts))
     names = [t.name for t in transports]
     row(msg("faults.total"), {t: table[t]["total"] for t in names})
+    _crashes(table)
     for t in names:
         print(msg("faults.heap", transport=t, peak=f"{table[t]['total'].heap_peak / 1024:.1f}"))
     return table
@@ -341,4 +358,5 @@ def print_lora_table(scenarios: list[Scenario], transports: list[Transport], hea
 
     table = run_all(scenarios, transports, heap, on_row=lambda s, counts: row(s.name, counts))
     row(msg("faults.total"), {t.name: table[t.name]["total"] for t in transports})
+    _crashes(table)
     return table
