@@ -191,17 +191,15 @@ class Trace:
         # it, b"i2c0:118:\xf7"). Records repeat the same few, so each pair is made once, right
         # after a collection as _keep makes its entries.
         devices = self._devices.get(bus)
-        if devices is None:
-            gc.collect()
-            devices = self._devices[bus] = {}
-        device = devices.get(addr)
-        if device is None:
-            gc.collect()
-            key = bus if addr is None else "%s:%d" % (bus, addr)
-            device = devices[addr] = (key, {})
-        pair = device[1].get(w)
+        device = devices.get(addr) if devices is not None else None
+        pair = device[1].get(w) if device is not None else None
         if pair is None:
             gc.collect()
+            if devices is None:
+                devices = self._devices[bus] = {}
+            if device is None:
+                key = bus if addr is None else "%s:%d" % (bus, addr)
+                device = devices[addr] = (key, {})
             pair = device[1][w] = (device[0], device[0].encode() + b":" + bytes.fromhex(w))
         return pair
 

@@ -826,7 +826,7 @@ def test_rtc_memory_sections_are_kept_apart():
     rtcmem.put(b, 2, b"abc")
     rtcmem.put(b, 1, b"xy")
     assert b.raw == b"\xa7\x01\x02\x00xy\x02\x03\x00abc"  # sections in id order
-    rtcmem.put(b, 2, b"ABC")  # the same size: overwritten in place
+    rtcmem.put(b, 2, b"ABC")  # the same size
     rtcmem.put(b, 1, b"longer")
     assert (rtcmem.get(b, 1), rtcmem.get(b, 2), rtcmem.get(b, 3)) == (b"longer", b"ABC", b"")
     b.raw = b.raw + b"\x05\xff"  # a section cut short (garbage behind the last one) is not read

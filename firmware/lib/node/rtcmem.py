@@ -12,8 +12,7 @@ _MAGIC = const(0xA7)
 
 
 def _sections(raw):
-    # -> {id: where its data starts in raw}; anything that is not this layout (an older firmware's,
-    # garbage) is empty
+    # -> {id: data}; anything that is not this layout (an older firmware's, garbage) is empty
     out = {}
     if not raw or raw[0] != _MAGIC:
         return out
@@ -22,36 +21,22 @@ def _sections(raw):
         n = raw[i + 1] | (raw[i + 2] << 8)
         if i + 3 + n > len(raw):
             break
-        out[raw[i]] = i + 3
+        out[raw[i]] = bytes(raw[i + 3:i + 3 + n])
         i += 3 + n
     return out
 
 
-def _size(raw, at):
-    # the length of the section whose data starts at `at`
-    return raw[at - 2] | (raw[at - 1] << 8)
-
-
 def get(board, section):
     # -> what put() kept for this section, or b""
-    raw = board.rtc_memory()
-    at = _sections(raw).get(section)
-    return b"" if at is None else bytes(raw[at:at + _size(raw, at)])
+    return _sections(board.rtc_memory()).get(section, b"")
 
 
 def put(board, section, data):
-    raw = board.rtc_memory()
-    where = _sections(raw)
-    at = where.get(section)
-    if at is not None and _size(raw, at) == len(data):  # the same size, as at every reading: in place
-        out = bytearray(raw)
-        out[at:at + len(data)] = data
-    else:
-        where[section] = None  # the new data in its place
-        out = bytearray((_MAGIC,))
-        for sid in sorted(where):
-            at = where[sid]
-            d = data if at is None else raw[at:at + _size(raw, at)]
-            out += bytes((sid, len(d) & 0xFF, len(d) >> 8))
-            out += d
+    parts = _sections(board.rtc_memory())
+    parts[section] = data
+    out = bytearray((_MAGIC,))
+    for sid in sorted(parts):
+        d = parts[sid]
+        out += bytes((sid, len(d) & 0xFF, len(d) >> 8))
+        out += d
     board.save_rtc(out)
