@@ -82,7 +82,7 @@ def test_a_crashed_run_says_why_under_the_table(monkeypatch, capsys):
     monkeypatch.setenv("REALLABOR_LANG", "en")
     first = scenarios.standard_scenarios(quick=True)[0]
     table = scenarios.print_table([first], [scenarios.OURS, scenarios.Transport("other")])
-    assert table["reallabor"]["total"].crash == "MemoryError: memory allocation failed"
+    assert table["reallabor"][first.name].crash == "MemoryError: memory allocation failed"
     out = capsys.readouterr().out
     assert f"reallabor, {first.name}: crashed with: MemoryError: memory allocation failed" in out
     assert "other," not in out  # a run that completed has nothing to say

@@ -175,7 +175,6 @@ class Count:
         self.airtime_s = max(self.airtime_s, other.airtime_s)
         self.downlinks = max(self.downlinks, other.downlinks)
         self.crashed |= other.crashed
-        self.crash = self.crash or other.crash
 
 
 def count(result) -> Count:
@@ -209,6 +208,7 @@ def count(result) -> Count:
 
 
 def _crash(result) -> str:
+    """A crashed run's last line on stderr, or "" for a run that completed."""
     lines = result.stderr.strip().splitlines() if result.returncode else []
     return lines[-1].strip() if lines else ""
 
