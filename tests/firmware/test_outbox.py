@@ -190,3 +190,42 @@ def test_a_message_larger_than_the_buffer_grows_it_and_stays_readable():
     ob.put(0, "t/state", big)
     again = Outbox(cap=8192, record_bytes=64)  # after a restart: the buffer starts small again
     assert again.load() == 0 and bytes(again.payload()) == big.encode()
+
+
+def _counting_open(modes):
+    def counted(path, mode="r"):
+        modes.append(mode)
+        return open(path, mode)
+
+    return counted
+
+
+def test_a_message_just_stored_is_sent_without_reading_it_back():
+    # Every reading of an always-on node is stored, then sent at once: the record stays in the
+    # buffer it was made in, so the flash is written once a reading and read not at all.
+    box = Outbox("ob")
+    modes = []
+    outbox.open = _counting_open(modes)
+    try:
+        for seq in range(3):
+            box.put(seq, TOPIC, ['{"seq":%d,' % seq, '"t":"°"}'])  # a payload in parts, as the codec gives it
+            assert box.load() == seq
+            assert bytes(box.topic()) == TOPIC.encode() and bytes(box.payload()) == ('{"seq":%d,"t":"°"}' % seq).encode()
+            box.pop(seq)
+    finally:
+        del outbox.open
+    assert "rb" not in modes and modes.count("ab") == 3
+    assert Outbox("ob").load() is None  # the acknowledgements reached the head
+    fill(box, range(3, 5))
+    assert drain(Outbox("ob")) == [3, 4]  # on flash as sent: a restart reads them the same
+
+
+def test_a_message_stored_while_another_is_being_sent_leaves_that_one_intact():
+    box = Outbox("ob")
+    fill(box, range(2))
+    assert box.load() == 0
+    sending = box.payload()  # what the MQTT client is writing out right now
+    box.put(2, TOPIC, payload(2))
+    assert bytes(sending) == payload(0).encode()
+    box.pop(0)
+    assert drain(box) == [1, 2]

@@ -195,22 +195,41 @@ class Outbox:
         for x in parts:
             crc = binascii.crc32(x, crc)
         struct.pack_into("<I", h, 10, crc)
+        # buf holds no record that is being sent: the record is made there, goes to flash in one
+        # write and stays loaded, so sending it reads nothing back (load() takes it once it is the oldest)
+        whole = self._loaded is None
         try:
             with open(self._name(self._last), "ab") as f:
-                f.write(h)
-                f.write(t)
-                for x in parts:
-                    f.write(x)
+                if whole:
+                    self._compose(h, t, parts)
+                    f.write(self._mv[:n])
+                else:
+                    f.write(h)
+                    f.write(t)
+                    for x in parts:
+                        f.write(x)
         except OSError:
             # Part of the record may be on flash now: append from a fresh segment next time.
             self._last_size = self._seg_cap
             raise
+        if whole:
+            self._loaded = (self._last, self._last_size)
         self._last_size += n
         self._bytes += n
         self.next_seq = max(self.next_seq, seq + 1)  # past it already if it waited in RAM (node.uplink)
         if self.reserved - self.next_seq < _AHEAD:
             self.save_head(self.next_seq + _RESERVE)
         return True
+
+    def _compose(self, h, t, parts):
+        mv = self._mv
+        mv[:_HDR] = h
+        i = _HDR + len(t)
+        mv[_HDR:i] = t
+        for x in parts:
+            x = memoryview(x)  # a str's bytes: slice assignment takes no str
+            mv[i:i + len(x)] = x
+            i += len(x)
 
     def _drop_first(self):
         # The byte budget is used up: the oldest segment goes, and its messages are counted.
