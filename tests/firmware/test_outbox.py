@@ -10,7 +10,7 @@ TOPIC = "reallabor/hof/n1/state"
 
 
 def payload(seq):
-    return '{"seq":%d,"t":"%s"}' % (seq, "°" * (seq % 7))
+    return ('{"seq":%d,"t":"%s"}' % (seq, "°" * (seq % 7))).encode()  # bytes, as the codecs make them
 
 
 def drain(box):
@@ -20,7 +20,7 @@ def drain(box):
         if seq is None:
             return out
         assert bytes(box.topic()) == TOPIC.encode()
-        assert bytes(box.payload()) == payload(seq).encode()
+        assert bytes(box.payload()) == payload(seq)
         out.append(seq)
         box.pop(seq)
 
@@ -83,7 +83,7 @@ def test_acknowledgement_of_a_dropped_message_is_ignored():
 
 def test_too_large_message_is_refused():
     box = Outbox("ob")
-    raises(ValueError, box.put, 0, TOPIC, "x" * outbox.MAX_RECORD)
+    raises(ValueError, box.put, 0, TOPIC, b"x" * outbox.MAX_RECORD)
     assert not box.pending()
 
 
@@ -186,10 +186,10 @@ def test_start_up_on_a_full_flash():
 
 def test_a_message_larger_than_the_buffer_grows_it_and_stays_readable():
     ob = Outbox(cap=8192, record_bytes=64)
-    big = "x" * 500
+    big = b"x" * 500
     ob.put(0, "t/state", big)
     again = Outbox(cap=8192, record_bytes=64)  # after a restart: the buffer starts small again
-    assert again.load() == 0 and bytes(again.payload()) == big.encode()
+    assert again.load() == 0 and bytes(again.payload()) == big
 
 
 def _counting_open(modes):
@@ -208,7 +208,7 @@ def test_a_message_just_stored_is_sent_without_reading_it_back():
     outbox.open = _counting_open(modes)
     try:
         for seq in range(3):
-            box.put(seq, TOPIC, ['{"seq":%d,' % seq, '"t":"°"}'])  # a payload in parts, as the codec gives it
+            box.put(seq, TOPIC, [b'{"seq":%d,' % seq, '"t":"°"}'.encode()])  # a payload in parts, as the codec gives it
             assert box.load() == seq
             assert bytes(box.topic()) == TOPIC.encode() and bytes(box.payload()) == ('{"seq":%d,"t":"°"}' % seq).encode()
             box.pop(seq)
@@ -226,6 +226,6 @@ def test_a_message_stored_while_another_is_being_sent_leaves_that_one_intact():
     assert box.load() == 0
     sending = box.payload()  # what the MQTT client is writing out right now
     box.put(2, TOPIC, payload(2))
-    assert bytes(sending) == payload(0).encode()
+    assert bytes(sending) == payload(0)
     box.pop(0)
     assert drain(box) == [1, 2]

@@ -172,14 +172,14 @@ class Outbox:
         return self._first != self._last or self._off < self._last_size
 
     def put(self, seq, topic, payload, retain=False):
-        # Append one message (topic: str or bytes; payload: that, or a list of them written one
-        # after the other); True once it is on flash. Raises OSError if the flash refuses it
-        # (full), ValueError if it is larger than a record.
+        # Append one message (topic: str or bytes; payload: bytes, or a list of bytes written one
+        # after the other, as the codecs make them); True once it is on flash. Raises OSError if
+        # the flash refuses it (full), ValueError if it is larger than a record.
         parts = payload if isinstance(payload, list) else (payload,)
         t = memoryview(topic)
         plen = 0
         for x in parts:
-            plen += len(memoryview(x))  # bytes, not characters
+            plen += len(x)
         n = _HDR + len(t) + plen
         if n > MAX_RECORD:
             raise ValueError("message of %d bytes, at most %d" % (n, MAX_RECORD))
@@ -227,7 +227,6 @@ class Outbox:
         i = _HDR + len(t)
         mv[_HDR:i] = t
         for x in parts:
-            x = memoryview(x)  # a str's bytes: slice assignment takes no str
             mv[i:i + len(x)] = x
             i += len(x)
 
