@@ -9,9 +9,9 @@
 #                 without a record of their own (readings held in RAM while the flash refuses
 #                 writes), so a node that lost its RAM starts there and never uses one twice
 # A power cut can only tear the last record of the newest segment: the start-up scan keeps the
-# valid prefix (copy, then rename over the torn file). One record at a time is read into a
-# preallocated buffer, sized for this node's messages and grown once if a larger one comes; the
-# queue itself stays on flash.
+# valid prefix (copy, then rename over the torn file). One record at a time is read into (or made
+# in) a preallocated buffer, sized for this node's messages and grown once if a larger one comes;
+# the queue itself stays on flash.
 from micropython import const
 import binascii
 import os
