@@ -28,10 +28,14 @@ def runs_within(result, cycles: int) -> bool:
             and not any("MemoryError" in w for w in result.warnings))
 
 
-def boot_heap(trace, micropython: str) -> list[tuple[int, int]]:
-    """The firmware's heap for a trace's node (bench/heapharness.py): (its modules, after boot) on
-    the unix port (64-bit) and, with node and the npm package there, on the WebAssembly port under
-    node (32-bit)."""
+def boot_heap(trace, micropython: str) -> dict[str, tuple[int, int]]:
+    """The firmware's heap for a trace's node (bench/heapharness.py): port -> (its modules, after
+    boot). On the unix port (64-bit) with the modules from the filesystem, as deploy puts them; on
+    the same port from a ROMFS image (their bytecode used in place, as a board with a ROMFS
+    partition would, MicroPython 1.25 and later; the image itself is not counted, as on a board it
+    is flash); and, with node and the npm package there, on the WebAssembly port under node (32-bit)."""
+    import contextlib
+    import io
     import json
     import os
     import shutil
@@ -39,6 +43,7 @@ def boot_heap(trace, micropython: str) -> list[tuple[int, int]]:
     import tempfile
     from pathlib import Path
 
+    from mpremote.romfs import make_romfs
     from reallabor import boards
     from reallabor.firmware import devicecode
     from reallabor.firmware.build import compiled_firmware
@@ -52,14 +57,21 @@ def boot_heap(trace, micropython: str) -> list[tuple[int, int]]:
     checked = devicecode.config().validate(json.loads(json.dumps(config)))
     board = boards.load(summary.header["board"])
     modules = [m for m in replay.node_modules(checked, False, False, board) if m.startswith("node.")]
-    runs = [[micropython, "-X", "heapsize=4M", "-m", "harness"]]
+    lib = compiled_firmware() / "lib"
+    with contextlib.redirect_stdout(io.StringIO()):  # it lists every file it takes
+        rom = make_romfs(str(lib), mpy_cross=False)  # the .mpy files as they are
+    unix = [micropython, "-X", "heapsize=4M", "-m", "harness"]
+    runs = {"64-bit unix port": (unix, False), "64-bit unix port, modules from ROMFS": (unix, True)}
     if shutil.which("node") and (bench.parent / "node_modules" / "@micropython").is_dir():
-        runs.append(["node", str(bench / "wasm" / "run.mjs"), ".", "harness.py"])
-    sizes = []
-    for argv in runs:
+        runs["32-bit WebAssembly port"] = (["node", str(bench / "wasm" / "run.mjs"), ".", "harness.py"], False)
+    sizes = {}
+    for port, (argv, from_rom) in runs.items():
         with tempfile.TemporaryDirectory(prefix="reallabor-heap-") as tmp:  # a fresh flash for each
             flash = Path(tmp)
-            (flash / "lib").symlink_to(compiled_firmware() / "lib", target_is_directory=True)
+            if from_rom:
+                (flash / "rom.img").write_bytes(rom)
+            else:
+                (flash / "lib").symlink_to(lib, target_is_directory=True)
             (flash / "harness.py").symlink_to(bench / "heapharness.py")
             (flash / "config.json").write_text(json.dumps(config))
             (flash / "modules.txt").write_text("\n".join(modules))
@@ -67,6 +79,6 @@ def boot_heap(trace, micropython: str) -> list[tuple[int, int]]:
                                   capture_output=True, text=True, timeout=120)
         figures = dict(line.split() for line in done.stdout.splitlines() if line.startswith(("modules ", "heap ")))
         if done.returncode or len(figures) != 2:
-            raise RuntimeError(f"{argv[0]}: {done.stderr.strip()[-500:]}")
-        sizes.append((int(figures["modules"]), int(figures["heap"])))
+            raise RuntimeError(f"{port}: {done.stderr.strip()[-500:]}")
+        sizes[port] = (int(figures["modules"]), int(figures["heap"]))
     return sizes

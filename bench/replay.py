@@ -45,9 +45,8 @@ def bench_replay(name: str, broker) -> None:
     print(f"  smallest -X heapsize that completes: {k}K ({verdict} the {BUDGET_K}K budget)" if k
           else f"  does not complete even with {MEASURE_K}K")
     sizes = boot_heap(trace, find_micropython())
-    words = ("64-bit unix port", "32-bit WebAssembly port")
     print("  firmware heap (its modules / after boot): " +
-          "; ".join(f"{w} {m / 1024:.1f} / {a / 1024:.1f} KiB" for w, (m, a) in zip(words, sizes)))
+          "; ".join(f"{port} {m / 1024:.1f} / {a / 1024:.1f} KiB" for port, (m, a) in sizes.items()))
 
 
 def _cpu_s(who) -> float:
