@@ -34,8 +34,6 @@ def boot_heap(trace, micropython: str) -> dict[str, tuple[int, int]]:
     the same port from a ROMFS image (their bytecode used in place, as a board with a ROMFS
     partition would, MicroPython 1.25 and later; the image itself is not counted, as on a board it
     is flash); and, with node and the npm package there, on the WebAssembly port under node (32-bit)."""
-    import contextlib
-    import io
     import json
     import os
     import shutil
@@ -43,7 +41,6 @@ def boot_heap(trace, micropython: str) -> dict[str, tuple[int, int]]:
     import tempfile
     from pathlib import Path
 
-    from mpremote.romfs import make_romfs
     from reallabor import boards
     from reallabor.firmware import devicecode
     from reallabor.firmware.build import compiled_firmware
@@ -58,8 +55,7 @@ def boot_heap(trace, micropython: str) -> dict[str, tuple[int, int]]:
     board = boards.load(summary.header["board"])
     modules = [m for m in replay.node_modules(checked, False, False, board) if m.startswith("node.")]
     lib = compiled_firmware() / "lib"
-    with contextlib.redirect_stdout(io.StringIO()):  # it lists every file it takes
-        rom = make_romfs(str(lib), mpy_cross=False)  # the .mpy files as they are
+    rom = replay.romfs_image(compiled_firmware())
     unix = [micropython, "-X", "heapsize=4M", "-m", "harness"]
     runs = {"64-bit unix port": (unix, False), "64-bit unix port, modules from ROMFS": (unix, True)}
     if shutil.which("node") and (bench.parent / "node_modules" / "@micropython").is_dir():

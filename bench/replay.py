@@ -44,6 +44,10 @@ def bench_replay(name: str, broker) -> None:
     verdict = "within" if k and k <= BUDGET_K else "OVER"
     print(f"  smallest -X heapsize that completes: {k}K ({verdict} the {BUDGET_K}K budget)" if k
           else f"  does not complete even with {MEASURE_K}K")
+    rom_k = smallest_heap_k(lambda k: all(runs_within(replay.run(trace, broker_url=broker.url, heap=f"{k}K", romfs=True),
+                                                      cycles) for _ in range(2)), MEASURE_K)
+    print(f"  the same with the modules in a ROMFS image (bytecode used in place, MicroPython 1.25+ builds "
+          f"with a ROMFS partition): {rom_k}K" if rom_k else f"  with a ROMFS image: does not complete even with {MEASURE_K}K")
     sizes = boot_heap(trace, find_micropython())
     print("  firmware heap (its modules / after boot): " +
           "; ".join(f"{port} {m / 1024:.1f} / {a / 1024:.1f} KiB" for port, (m, a) in sizes.items()))

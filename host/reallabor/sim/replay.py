@@ -2,6 +2,8 @@
 MQTT broker, and record what the device publishes."""
 
 import collections
+import contextlib
+import io
 import json
 import os
 import queue
@@ -122,15 +124,29 @@ def heap_bytes(text: str) -> int:
 _SHARES: dict = {}
 
 
-def install_firmware(flash: Path, firmware: Path, main: Path, extra_path=()) -> str:
+def install_firmware(flash: Path, firmware: Path, main: Path, extra_path=(), rom: bytes | None = None) -> str:
     """The compiled firmware onto the simulator's flash where deploy puts it on a board (main.py and
     hal/ at the root, the rest under lib/; linked, not copied) -> the MICROPYPATH to run it with
     `micropython -m main`: sys.path as on a board, so module paths (their qstrs take heap) are as
-    short as there too. extra_path: directories searched before lib/ (a comparison transport)."""
+    short as there too. extra_path: directories searched before lib/ (a comparison transport).
+    rom: lib/ as a ROMFS image instead, run with `micropython -m romboot` (sim/romboot.py)."""
     (flash / "main.py").symlink_to(main)
-    for name in ("hal", "lib"):
-        (flash / name).symlink_to(firmware / name, target_is_directory=True)
+    (flash / "hal").symlink_to(firmware / "hal", target_is_directory=True)
+    if rom is None:
+        (flash / "lib").symlink_to(firmware / "lib", target_is_directory=True)
+    else:
+        (flash / "rom.img").write_bytes(rom)
+        (flash / "romboot.py").symlink_to(Path(__file__).with_name("romboot.py"))
     return os.pathsep.join([".frozen", *map(str, extra_path), "lib"])
+
+
+def romfs_image(firmware: Path) -> bytes:
+    """The firmware's lib/ (its .mpy files as they are) as a ROMFS image, as `mpremote romfs build`
+    makes it for a board's ROMFS partition."""
+    from mpremote.romfs import make_romfs
+
+    with contextlib.redirect_stdout(io.StringIO()):  # it lists every file it takes
+        return make_romfs(str(firmware / "lib"), mpy_cross=False)
 
 
 def simulator_share(micropython: str, firmware: Path, trace: Path, board_json: bytes, modules: tuple) -> int:
@@ -191,7 +207,7 @@ def check_buses(board, summary: fileformat.Summary, checked: dict) -> None:
 def run(trace_path: Path, broker_url: str | None = None, speed: str = "max", heap: str = "128K",
         config: dict | None = None, on_message=None, compiled: bool = True, main: Path | None = None,
         extra_path: list[Path] = (), seed: int = 0, files: dict[str, bytes] | None = None,
-        lora_options: dict | None = None) -> Result:
+        lora_options: dict | None = None, romfs: bool = False) -> Result:
     """Replay a trace. config is a raw config.json dict (default: from the trace header); its MQTT
     URL is replaced by the broker's (an mqtts:// URL, a TLS listener of that broker, is kept). on_message(Message) is called as messages arrive. compiled:
     run the .mpy bytecode a board gets (default) or the sources. A trace with fault events gets a
@@ -199,7 +215,8 @@ def run(trace_path: Path, broker_url: str | None = None, speed: str = "max", hea
     extra_path swap in another entry point (a comparison transport); seed makes power losses land
     at the same random instants again; files go onto the device's flash (a CA certificate). A
     config with a `lora` section on a board with a radio runs a LoRa node against a simulated
-    gateway and network server (sim/lorareplay.py; lora_options: their settings)."""
+    gateway and network server (sim/lorareplay.py; lora_options: their settings). romfs: the
+    firmware's modules come from a ROMFS image, their bytecode used in place (make bench)."""
     summary = fileformat.load(trace_path)
     speed = parse_speed(speed)
     budget = heap_bytes(heap)
@@ -209,7 +226,7 @@ def run(trace_path: Path, broker_url: str | None = None, speed: str = "max", hea
     firmware = compiled_firmware() if compiled else FIRMWARE
     config = dict(config or fileformat.default_config(summary.header))
     setup = _Setup(trace_path, summary, speed, budget, config, micropython, firmware, on_message, main, extra_path, seed,
-                   files or {}, lora_options or {})
+                   files or {}, lora_options or {}, romfs)
     if broker_url is None:
         with Mosquitto() as broker:
             return _run(setup, broker.url, broker)
@@ -233,6 +250,7 @@ class _Setup:
     seed: int
     files: dict
     lora_options: dict
+    romfs: bool
 
 
 def _run(s: _Setup, broker_url, broker) -> Result:
@@ -262,6 +280,9 @@ def _run(s: _Setup, broker_url, broker) -> Result:
         topic = lora.topic
     result.heap_simulator = simulator_share(s.micropython, s.firmware, s.trace_path, board.device_json(),
                                             node_modules(checked, bool(s.summary.faults), lora is not None, board))
+    rom = romfs_image(s.firmware) if s.romfs else None
+    if rom is not None:  # the image in the heap stands for flash: on top of the budget, as the simulator's share
+        result.heap_simulator += 16 * (len(rom) // 16 + 1) + 64  # its GC blocks and its object
     result.heap_total = s.budget
     heapsize = s.budget + result.heap_simulator
     try:
@@ -273,14 +294,15 @@ def _run(s: _Setup, broker_url, broker) -> Result:
             (Path(flash) / layout.BOARD_FILE).write_bytes(board.device_json())
             for name, data in s.files.items():
                 (Path(flash) / name).write_bytes(data)
-            path = install_firmware(Path(flash), s.firmware, s.main or s.firmware / "main.py", s.extra_path)
+            path = install_firmware(Path(flash), s.firmware, s.main or s.firmware / "main.py", s.extra_path, rom)
             env = environment(path, trace=Path(s.trace_path).resolve(), speed=s.speed, end_ms=s.summary.end_ms,
                               epoch_ms=s.summary.epoch_ms, device_id=device, faults=1 if s.summary.faults else None,
                               host_radio=1 if lora else None, values=1 if s.summary.values else None)
             matcher = _Matcher(result, sub.inbox, s.on_message, s.summary.epoch_ms)
             driver = FaultDriver(s.summary.faults, broker, proxy, sub, lora.gateway if lora else None) \
                 if s.summary.faults else None
-            runner = SimDevice([s.micropython, "-X", f"heapsize={heapsize}", "-m", "main"], flash, env, s.summary.end_ms,
+            entry = "main" if rom is None else "romboot"
+            runner = SimDevice([s.micropython, "-X", f"heapsize={heapsize}", "-m", entry], flash, env, s.summary.end_ms,
                             matcher.console, driver, s.seed, lora.gateway if lora else None)
             started = time.monotonic()
             result.returncode = runner.run()
