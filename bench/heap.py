@@ -54,8 +54,8 @@ def boot_heap(trace, micropython: str) -> dict[str, tuple[int, int]]:
     checked = devicecode.config().validate(json.loads(json.dumps(config)))
     board = boards.load(summary.header["board"])
     modules = [m for m in replay.node_modules(checked, False, False, board) if m.startswith("node.")]
-    lib = compiled_firmware() / "lib"
-    rom = replay.romfs_image(compiled_firmware())
+    firmware = compiled_firmware()
+    rom = replay.romfs_image(firmware)
     unix = [micropython, "-X", "heapsize=4M", "-m", "harness"]
     runs = {"64-bit unix port": (unix, False), "64-bit unix port, modules from ROMFS": (unix, True)}
     if shutil.which("node") and (bench.parent / "node_modules" / "@micropython").is_dir():
@@ -67,7 +67,7 @@ def boot_heap(trace, micropython: str) -> dict[str, tuple[int, int]]:
             if from_rom:
                 (flash / "rom.img").write_bytes(rom)
             else:
-                (flash / "lib").symlink_to(lib, target_is_directory=True)
+                (flash / "lib").symlink_to(firmware / "lib", target_is_directory=True)
             (flash / "harness.py").symlink_to(bench / "heapharness.py")
             (flash / "config.json").write_text(json.dumps(config))
             (flash / "modules.txt").write_text("\n".join(modules))

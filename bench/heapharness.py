@@ -1,9 +1,8 @@
 # The firmware's heap the same way on any MicroPython: the unix port (64-bit, as the replay) and
 # the WebAssembly port (32-bit, as an ESP32). bench/heap.py runs it in a directory with the compiled
 # firmware's lib/ (or a ROMFS image of it, rom.img), a node's config.json and modules.txt (the
-# firmware modules that node loads). It
-# prints "modules <bytes>" (their code and objects, which nothing frees) and "heap <bytes>" after
-# the boot.
+# firmware modules that node loads). It prints "modules <bytes>" (their code and objects, which
+# nothing frees) and "heap <bytes>" after the boot.
 #
 # A board stands in for the HAL, with no sensor on its buses and no network (the WebAssembly port
 # has no sockets): the node boots as on a board (the config validator in and out of RAM, drivers,
