@@ -56,22 +56,19 @@ def boot_heap(trace, micropython: str) -> dict[str, tuple[int, int]]:
     modules = [m for m in replay.node_modules(checked, False, False, board) if m.startswith("node.")]
     firmware = compiled_firmware()
     rom = replay.romfs_image(firmware)
-    unix = [micropython, "-X", "heapsize=4M", "-m", "harness"]
-    runs = {"64-bit unix port": (unix, False), "64-bit unix port, modules from ROMFS": (unix, True)}
+    unix = [micropython, "-X", "heapsize=4M", "-m"]
+    runs = {"64-bit unix port": (unix + ["main"], None),
+            "64-bit unix port, modules from ROMFS": (unix + ["romboot"], rom)}  # sim/romboot.py mounts it first
     if shutil.which("node") and (bench.parent / "node_modules" / "@micropython").is_dir():
-        runs["32-bit WebAssembly port"] = (["node", str(bench / "wasm" / "run.mjs"), ".", "harness.py"], False)
+        runs["32-bit WebAssembly port"] = (["node", str(bench / "wasm" / "run.mjs"), ".", "main.py"], None)
     sizes = {}
-    for port, (argv, from_rom) in runs.items():
+    for port, (argv, image) in runs.items():
         with tempfile.TemporaryDirectory(prefix="reallabor-heap-") as tmp:  # a fresh flash for each
             flash = Path(tmp)
-            if from_rom:
-                (flash / "rom.img").write_bytes(rom)
-            else:
-                (flash / "lib").symlink_to(firmware / "lib", target_is_directory=True)
-            (flash / "harness.py").symlink_to(bench / "heapharness.py")
+            path = replay.install_firmware(flash, firmware, bench / "heapharness.py", rom=image)  # as a replay's flash
             (flash / "config.json").write_text(json.dumps(config))
             (flash / "modules.txt").write_text("\n".join(modules))
-            done = subprocess.run(argv, cwd=flash, env={**os.environ, "MICROPYPATH": ".frozen:lib"},
+            done = subprocess.run(argv, cwd=flash, env={**os.environ, "MICROPYPATH": path},
                                   capture_output=True, text=True, timeout=120)
         figures = dict(line.split() for line in done.stdout.splitlines() if line.startswith(("modules ", "heap ")))
         if done.returncode or len(figures) != 2:

@@ -1,8 +1,8 @@
 # The firmware's heap the same way on any MicroPython: the unix port (64-bit, as the replay) and
-# the WebAssembly port (32-bit, as an ESP32). bench/heap.py runs it in a directory with the compiled
-# firmware's lib/ (or a ROMFS image of it, rom.img), a node's config.json and modules.txt (the
-# firmware modules that node loads). It prints "modules <bytes>" (their code and objects, which
-# nothing frees) and "heap <bytes>" after the boot.
+# the WebAssembly port (32-bit, as an ESP32). bench/heap.py runs it as the main.py of a replay's
+# flash (the compiled firmware's lib/, or a ROMFS image of it that sim/romboot.py mounts first),
+# with a node's config.json and modules.txt (the firmware modules that node loads). It prints
+# "modules <bytes>" (their code and objects, which nothing frees) and "heap <bytes>" after the boot.
 #
 # A board stands in for the HAL, with no sensor on its buses and no network (the WebAssembly port
 # has no sockets): the node boots as on a board (the config validator in and out of RAM, drivers,
@@ -10,16 +10,6 @@
 # What a running node holds beyond this (a connection, a full window of samples) is in the
 # replay's 64-bit figure only.
 import gc
-import sys
-
-try:  # a ROMFS image instead of lib/: the modules' bytecode stays in it (the image is not counted)
-    import vfs
-
-    with open("rom.img", "rb") as f:
-        vfs.mount(vfs.VfsRom(f.read()), "/rom")
-    sys.path.insert(0, "/rom")
-except (ImportError, AttributeError, OSError):
-    pass  # no image, or a port without ROMFS: the modules come from lib/
 
 gc.collect()
 start = gc.mem_alloc()

@@ -3,6 +3,7 @@ MQTT broker, and record what the device publishes."""
 
 import collections
 import contextlib
+import functools
 import io
 import json
 import os
@@ -140,9 +141,11 @@ def install_firmware(flash: Path, firmware: Path, main: Path, extra_path=(), rom
     return os.pathsep.join([".frozen", *map(str, extra_path), "lib"])
 
 
+@functools.cache
 def romfs_image(firmware: Path) -> bytes:
     """The firmware's lib/ (its .mpy files as they are) as a ROMFS image, as `mpremote romfs build`
-    makes it for a board's ROMFS partition."""
+    makes it for a board's ROMFS partition; made once per firmware (a compiled one's directory is
+    named by its sources' hash)."""
     from mpremote.romfs import make_romfs
 
     with contextlib.redirect_stdout(io.StringIO()):  # it lists every file it takes
