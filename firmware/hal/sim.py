@@ -22,6 +22,7 @@
 # LoRa radio, as on a board.
 from hal import simtime  # first: it becomes `time` and asyncio's scheduler for all that follows
 
+from micropython import const  # noqa: E402
 import gc  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
@@ -135,6 +136,21 @@ def open_trace(path):
     return f, f.record()  # the host validated it
 
 
+def _field(line, key):
+    # The value of key (b'"t":') in a bus record, in compact JSON -> an int, a string as bytes, or
+    # None if the record lacks it. Read straight from the line: every string json.loads makes is
+    # first looked for among the interned ones, a walk through all the loaded modules' names (3 %
+    # of a courtyard replay), and bytes need none. Bus records hold no nested values.
+    i = line.find(key)
+    if i < 0:
+        return None
+    i += len(key)
+    if line[i] == 0x22:
+        return line[i + 1:line.index(b'"', i + 1)]
+    j = line.find(b",", i)
+    return int(line[i:j if j > 0 else line.index(b"}", i)])
+
+
 class Trace:
     # Streams the trace: only the latest answer per (bus, address, bytes written) is kept, so a
     # day-long trace replays in a few kilobytes of heap. Answers, replies and writes are keyed by
@@ -154,42 +170,58 @@ class Trace:
         self.stretch = {}  # b"i2c0:97:\x03\x00" -> us the device holds the clock before it answers that
         self.accepts = set()  # b"i2c0:98:\xe0\x00...": writes the device takes without a read
         self.replies = {}  # b"uart1:\xaa\xb4..." -> what a UART sensor sends after that write
-        self.sent = {}  # "uart1" -> bytes a UART sensor sent on its own, not yet received
+        self.sent = {}  # b"uart1" -> bytes a UART sensor sent on its own, not yet received
         self._missing = set()
-        self._devices = {}  # bus -> {addr (None for a UART) -> (key, {hex written -> _keys()})}
+        self._devices = {}  # b"i2c0" -> {addr (None for a UART) -> (key, {hex written -> _keys()})}
         self._next = None
         self._read_next()
 
     def _read_next(self):
-        self._next = self._file.record()
+        # The next record and its time. A bus record is read in the compact form the host writes
+        # (a hand-written one with spaces is made so); one with nested values (a sensor's values)
+        # is no bus record, and only its time counts here.
+        line = self._file.line()
+        if line is not None:
+            nested = line.find(b"{", 1) > 0
+            if nested or b" " in line:
+                record = json.loads(line)
+                self._next_t = record["t"]
+                line = b"{}" if nested else json.dumps(record, separators=(",", ":")).encode()
+            else:
+                self._next_t = _field(line, b'"t":')
+        self._next = line
 
     def advance(self, now):
-        while self._next is not None and self._next["t"] <= now:
+        while self._next is not None and self._next_t <= now:
             r = self._next
-            if "addr" in r:
-                key, what = self._keys(r["bus"], r["addr"], r.get("w", ""))
-                if r.get("ack", True):
-                    self.present.add(key)
-                else:
+            bus, addr, w = _field(r, b'"bus":'), _field(r, b'"addr":'), _field(r, b'"w":')
+            if addr is not None:
+                key, what = self._keys(bus, addr, w or b"")
+                if b'"ack":false' in r:
                     self.present.discard(key)  # from now on the device does not answer
-                if "r" in r:
-                    _keep(self.answers, what, r["r"])
-                    if r.get("stretch_us"):
-                        self.stretch[what] = r["stretch_us"]
+                else:
+                    self.present.add(key)
+                if b'"r":' in r:
+                    _keep(self.answers, what, _field(r, b'"r":'))
+                    stretch = _field(r, b'"stretch_us":') if b'"stretch_us":' in r else 0
+                    if stretch:
+                        self.stretch[what] = stretch
                     else:
                         self.stretch.pop(what, None)
-                elif "w" in r:
+                elif w is not None:
                     self.accepts.add(what)
-            elif "w" in r:
-                _keep(self.replies, self._keys(r["bus"], None, r["w"])[1], r["rx"])
-            elif "rx" in r:  # more than a receive buffer holds is lost, read or not
-                self.sent[r["bus"]] = (self.sent.get(r["bus"], b"") + bytes.fromhex(r["rx"]))[:UART.RXBUF]
+            elif w is not None:
+                _keep(self.replies, self._keys(bus, None, w)[1], _field(r, b'"rx":'))
+            else:
+                rx = _field(r, b'"rx":')
+                if rx is not None:  # more than a receive buffer holds is lost, read or not
+                    self.sent[bus] = (self.sent.get(bus, b"") + bytes.fromhex(rx))[:UART.RXBUF]
             self._read_next()
 
     def _keys(self, bus, addr, w):
-        # -> (the device's key "i2c0:118", or for a UART the bus's; the key of what was written to
-        # it, b"i2c0:118:\xf7"). Records repeat the same few, so each pair is made once, right
-        # after a collection as _keep makes its entries.
+        # bus, w: as in the trace, b"i2c0", b"f7" -> (the device's key "i2c0:118", or for a UART the
+        # bus's; the key of what was written to it, b"i2c0:118:\xf7"). Records repeat the same few,
+        # so each pair is made once, right after a collection as _keep makes its entries.
         devices = self._devices.get(bus)
         device = devices.get(addr) if devices is not None else None
         pair = device[1].get(w) if device is not None else None
@@ -198,7 +230,7 @@ class Trace:
             if devices is None:
                 devices = self._devices[bus] = {}
             if device is None:
-                key = bus if addr is None else "%s:%d" % (bus, addr)
+                key = bus.decode() if addr is None else "%s:%d" % (bus.decode(), addr)
                 device = devices[addr] = (key, {})
             pair = device[1][w] = (device[0], device[0].encode() + b":" + bytes.fromhex(w))
         return pair
@@ -235,10 +267,10 @@ class Trace:
             sys.stderr.write(text + "\n")
 
 
-_EIO = 5
-_ENODEV = 19
-_ETIMEDOUT = 116
-_IDF_WAIT_MS = 100  # per byte (+1): how long the ESP-IDF I2C driver waits for a hardware transfer at most
+_EIO = const(5)
+_ENODEV = const(19)
+_ETIMEDOUT = const(116)
+_IDF_WAIT_MS = const(100)  # per byte (+1): how long the ESP-IDF I2C driver waits for a hardware transfer at most
 
 
 class I2C:
@@ -368,7 +400,8 @@ class UART:
 
     def __init__(self, name, baudrate):
         self.name = name
-        self._prefix = name.encode() + b":"  # of its replies' keys in the trace
+        self._bus = name.encode()  # as the trace's records name it
+        self._prefix = self._bus + b":"  # of its replies' keys in the trace
         self._baud = baudrate
         self._rx = b""
         self._reply = None  # (virtual ms it has arrived, bytes)
@@ -377,7 +410,7 @@ class UART:
         if _trace is None:
             return
         _trace.advance(_clock.elapsed)
-        sent = _trace.sent.pop(self.name, None)
+        sent = _trace.sent.pop(self._bus, None)
         if sent:
             self._receive(sent)
         if self._reply and self._reply[0] <= _clock.elapsed:

@@ -7,11 +7,12 @@
 #
 # An approximation of LittleFS: it erases a block when a file or its metadata needs a fresh one,
 # which for the appends and small files of this firmware is about once per 4 KB written.
+from micropython import const
 import os
 
-_ENOSPC = 28
-_PAGE = 256
-_SECTOR = 4096
+_ENOSPC = const(28)
+_PAGE = const(256)
+_SECTOR = const(4096)
 
 
 class Flash:

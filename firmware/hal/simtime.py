@@ -15,22 +15,24 @@
 #   asyncio.core falls back to `from .task import TaskQueue, Task` when _asyncio has none
 #   asyncio.core.ticks          the scheduler's time source, looked up at each use
 #   asyncio.core._io_queue.wait_io_event(dt)   where the scheduler waits; replaced here
+#   asyncio.core._io_queue.map  the streams waited on (empty: a poll would find nothing)
 #   asyncio.core._task_queue    the run queue (peek, push with or without key, pop, remove)
 #   asyncio.core.cur_task, CancelledError      read by Task.cancel and by awaiting a task
 #   Task.state / .data / .ph_key / .coro as core.py uses them (True: running, not awaited;
 #   None: done, not awaited; False: done and awaited; a TaskQueue: tasks awaiting it)
+from micropython import const
 import gc
 import sys
 import time as _real
 
-TICKS_PERIOD = 1 << 30  # time.ticks_ms() on the ESP32 port wraps here
-_TICKS_MASK = TICKS_PERIOD - 1
-_TICKS_HALF = TICKS_PERIOD >> 1
-HOLD_GRACE_MS = 50  # a network reply within this (a broker on this machine, even a busy one) takes no virtual time
-BUSY_MS = 200  # tasks running one after the other this long while a request waits (a flood) take their real time
+TICKS_PERIOD = const(1 << 30)  # time.ticks_ms() on the ESP32 port wraps here
+_TICKS_MASK = const(TICKS_PERIOD - 1)  # const: folded into the code, not a global looked up at every tick
+_TICKS_HALF = const(TICKS_PERIOD >> 1)
+HOLD_GRACE_MS = const(50)  # a network reply within this (a broker on this machine, even a busy one) takes no virtual time
+BUSY_MS = const(200)  # tasks running one after the other this long while a request waits (a flood) take their real time
 # virtual ms between two measurements of the live heap: each is a full collection (4 % of a courtyard
 # cycle when every 10 min), and between cycles the live heap hardly moves
-HEAP_SAMPLE_MS = 1800000
+HEAP_SAMPLE_MS = const(1800000)
 
 clock = None  # the VirtualClock (made below)
 
@@ -161,9 +163,10 @@ def check():
     # Fail loudly, with what changed, if this MicroPython's asyncio is not the one described above.
     missing = [name for name in ("ticks", "_task_queue", "_io_queue", "cur_task", "CancelledError", "TaskQueue",
                                  "Task") if not hasattr(core, name)]
-    if missing or not hasattr(core._io_queue, "wait_io_event"):
-        raise RuntimeError("sim: this MicroPython's asyncio lacks %s; hal/simtime.py needs updating"
-                           % ", ".join(missing or ["_io_queue.wait_io_event"]))
+    io = getattr(core, "_io_queue", None)
+    missing += ["_io_queue." + name for name in ("wait_io_event", "map") if not hasattr(io, name)]
+    if missing:
+        raise RuntimeError("sim: this MicroPython's asyncio lacks %s; hal/simtime.py needs updating" % ", ".join(missing))
     if core.TaskQueue is not TaskQueue or core.Task is not Task or core.ticks is not ticks_ms:
         raise RuntimeError("sim: asyncio.core did not take the simulator's time, Task and TaskQueue; "
                            "hal/simtime.py needs updating for this MicroPython")
@@ -187,7 +190,8 @@ class VirtualClock:
         self._heap_at = -HEAP_SAMPLE_MS
         self._busy_at = None  # real ms at which tasks last started to run one after the other while held
         self.off = False  # the power went (a power_loss fault): time stands still until the process ends
-        self._real_wait = core._io_queue.wait_io_event
+        self._io = core._io_queue
+        self._real_wait = self._io.wait_io_event
         core._io_queue.wait_io_event = self._wait
 
     def start(self, speed, boot_ms):
@@ -206,7 +210,8 @@ class VirtualClock:
             self._real_wait(10)  # what runs now finishes; nothing new comes due
             return
         if dt <= 0:  # 0: poll I/O for due tasks; -1: nothing scheduled, only I/O left
-            self._real_wait(dt)
+            if dt or self._io.map:  # no socket waited on: a poll (a system call) would find nothing
+                self._real_wait(dt)
             if dt == 0 and self.holds:
                 self._busy()
             else:
@@ -223,7 +228,8 @@ class VirtualClock:
             # stay deterministic; a slow one or a timeout takes its real time.
             self.advance(dt if spent >= dt else spent if spent > HOLD_GRACE_MS else 0)
             return
-        self._real_wait(int(dt / self.speed) if self.speed else 0)
+        if self.speed or self._io.map:
+            self._real_wait(int(dt / self.speed) if self.speed else 0)
         head = core._task_queue.peek()
         if head is not None and ticks_diff(head.ph_key, ticks_ms()) <= 0:
             return  # I/O woke a task: let it run before time moves on
