@@ -243,6 +243,37 @@ async def test_virtual_clock_interleaves_sleepers():
                     (180000, "a"), (180000, "b")]
 
 
+async def test_the_scheduler_polls_only_while_a_socket_is_waited_on():
+    # A poll is a system call, and with no socket in asyncio's I/O queue it can find nothing.
+    import socket
+
+    from node.net import wait
+
+    vc = simtime.clock
+    vc.start(0, 0)
+    polls = []
+    real = vc._real_wait
+    vc._real_wait = lambda dt: polls.append(dt) or real(dt)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        for _ in range(3):
+            await asyncio.sleep_ms(1000)
+            await asyncio.sleep_ms(0)
+        assert vc.elapsed == 3000 and polls == []
+        sock.bind(socket.getaddrinfo("127.0.0.1", 0)[0][-1])
+
+        async def reader():
+            await wait.readable(sock)
+
+        waiting = asyncio.create_task(reader())
+        await asyncio.sleep_ms(1000)
+        assert polls  # the socket is asked before time moves on
+        waiting.cancel()
+    finally:
+        vc._real_wait = real
+        sock.close()
+
+
 def test_ticks_wrap_as_on_the_esp32():
     import time
 
