@@ -106,15 +106,17 @@ async def test_utf8_payload_length_counts_bytes():
     assert bytes(sock.sent) == expected_publish(0x30, b"t", 0, "°C".encode())
 
 
-async def test_a_publish_is_two_writes_whatever_its_topic():
-    # Header, topic and packet id in one write, the payload in the next: two TCP segments a
-    # message (it was four, each a segment the broker woke up for).
+async def test_a_publish_is_one_write_unless_its_payload_is_long():
+    # Header, topic, packet id and payload in one write: one TCP segment the broker wakes up for (it
+    # was four, then two). A payload longer than 512 bytes follows in a second write, not copied.
     for topic in (b"a/b", b"t" * 300):  # a remaining length of one byte, then of two
-        c, sock = client(CONNACK + b"\x40\x02\x00\x07")
-        await c.connect()
-        sock.writes = []
-        await c.publish(topic, b"hi", qos=1, pid=7)
-        assert sock.writes == [expected_publish(0x32, topic, 7, b"hi")[:-2], b"hi"]
+        for payload in (b"hi", b"p" * 512, b"p" * 513):
+            c, sock = client(CONNACK + b"\x40\x02\x00\x07")
+            await c.connect()
+            sock.writes = []
+            await c.publish(topic, payload, qos=1, pid=7)
+            whole = expected_publish(0x32, topic, 7, payload)
+            assert sock.writes == ([whole] if len(payload) <= 512 else [whole[:-len(payload)], payload])
 
 
 async def test_dup_flag_on_a_resend():

@@ -32,6 +32,7 @@ _FLAG_WILL = const(0x04)
 _FLAG_CLEAN = const(0x02)
 
 _MAX_SKIP = const(4096)  # longest packet we read past without being asked (a PUBLISH to us)
+_ONE_WRITE = const(512)  # a payload up to this long goes out in the same write as its header
 
 # CONNACK return codes (3.2.2.3)
 REFUSED = {1: "protocol version", 2: "client id rejected", 3: "server unavailable", 4: "bad user name or password", 5: "not authorised"}
@@ -217,9 +218,13 @@ class MQTTClient:
         return _accepted(self._rx[0], self._rx[1])
 
     async def _publish_io(self, topic, payload, retain, qos, pid, dup):
-        # Header, topic and packet id in one write, the payload in another: two TCP segments.
-        if len(self._tx) < 9 + len(topic):
-            self._tx = bytearray(9 + len(topic))  # grown when a longer topic comes
+        # Header, topic, packet id and a payload of up to _ONE_WRITE bytes in one write: one TCP
+        # segment, which wakes the broker once. A longer payload follows in a second write rather
+        # than take that much RAM for a copy.
+        whole = len(payload) <= _ONE_WRITE
+        n = 9 + len(topic) + (len(payload) if whole else 0)
+        if len(self._tx) < n:
+            self._tx = bytearray(n)  # grown when a longer message comes
         tx = self._tx
         i = publish_header(tx, len(topic), len(payload), retain, qos, dup)
         tx[i:i + len(topic)] = topic
@@ -227,8 +232,12 @@ class MQTTClient:
         if qos:
             struct.pack_into("!H", tx, i, pid)
             i += 2
+        if whole:
+            tx[i:i + len(payload)] = payload
+            i += len(payload)
         await self._send(memoryview(tx)[:i])
-        await self._send(payload)
+        if not whole:
+            await self._send(payload)
         while qos:
             kind, n = await self._packet()
             if kind == _PUBACK and (self._rx[0] << 8 | self._rx[1]) == pid:
