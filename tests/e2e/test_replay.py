@@ -2,6 +2,7 @@
 Mosquitto; an independent paho-mqtt subscriber checks every cycle's message."""
 
 import json
+import os
 import queue
 import re
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import paho.mqtt.client as paho
 import pytest
 
+from reallabor import env
 from reallabor.sim import replay
 from reallabor.traces import synthetic
 
@@ -98,6 +100,34 @@ def test_embedded_broker_and_bmp280(tmp_path):
     # the third + 45 ms for erasing a 4 KB sector (the heads written so far, one of them with the
     # numbers reserved at the first reading, filled the first)
     assert [m.t for m in result.states][:3] == [1680, 60_008, 120_053]
+
+
+def _children() -> dict[int, str]:
+    """This process's child processes -> their command lines."""
+    pids = []
+    for task in Path("/proc/self/task").iterdir():
+        pids += (task / "children").read_text().split()
+    return {int(p): Path(f"/proc/{p}/cmdline").read_bytes().decode(errors="replace") for p in pids}
+
+
+@pytest.mark.skipif(env.board_cpu() is None, reason="needs Linux and two CPUs or more")
+def test_a_replayed_board_and_its_broker_share_one_cpu_and_the_host_keeps_off_it(broker):
+    # They take turns (the board waits for each PUBACK); on a VM an idle CPU is slow to wake.
+    cpu = env.board_cpu()
+    mine = os.sched_getaffinity(0)
+    seen = []
+
+    def on_message(m):
+        if not seen:
+            boards = [pid for pid, cmd in _children().items() if "micropython" in cmd]
+            seen.append((os.sched_getaffinity(0), [os.sched_getaffinity(pid) for pid in boards]))
+
+    result = replay.run(ROOT / "traces" / "courtyard-2h-bmp280.jsonl", broker_url=broker.url, on_message=on_message)
+    assert result.returncode == 0 and len(result.states) == 120
+    assert os.sched_getaffinity(broker.process.pid) == {cpu}
+    (host, boards), = seen
+    assert cpu not in host and boards == [{cpu}]
+    assert os.sched_getaffinity(0) == mine  # the host's CPUs are its own again
 
 
 def test_sensor_missing_from_the_trace(broker):

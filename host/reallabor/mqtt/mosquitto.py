@@ -6,7 +6,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from reallabor.env import find_program
+from reallabor.env import find_program, pin_to_board_cpu
 from reallabor.errors import EXIT_FAILED, ReallaborError
 
 
@@ -36,6 +36,7 @@ class Mosquitto:
             f"log_dest stderr\nlog_type error\n{self._extra}\n"
         )
         self.process = subprocess.Popen([exe, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        pin_to_board_cpu(self.process.pid)  # with the replayed boards that talk to it
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -11,6 +11,7 @@ import threading
 import time
 from dataclasses import dataclass
 
+from reallabor.env import pin_to_board_cpu
 from reallabor.firmware import console
 from reallabor.traces.fileformat import HOST_FAULTS
 KILL_DELAY_S = 0.003  # a power loss lands up to this long (real time) after its announcement
@@ -72,6 +73,7 @@ class SimDevice:
             self.command, cwd=self.flash, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, text=True, encoding="utf-8", errors="replace",
         )
+        pin_to_board_cpu(proc.pid)
         reader = threading.Thread(target=lambda: self.stderr.extend(proc.stderr), daemon=True)
         reader.start()
         seen = [time.monotonic()]

@@ -17,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from reallabor import userfile
-from reallabor.env import FIRMWARE, find_program, scratch_dir
+from reallabor.env import FIRMWARE, find_program, off_board_cpu, scratch_dir
 from reallabor.errors import EXIT_BAD_INPUT, Problem, ReallaborError
 from reallabor.firmware import console, devicecode, layout
 from reallabor.firmware.build import compiled_firmware
@@ -289,7 +289,7 @@ def _run(s: _Setup, broker_url, broker) -> Result:
     result.heap_total = s.budget
     heapsize = s.budget + result.heap_simulator
     try:
-        with tempfile.TemporaryDirectory(prefix="reallabor-flash-", dir=scratch_dir()) as flash, \
+        with off_board_cpu(), tempfile.TemporaryDirectory(prefix="reallabor-flash-", dir=scratch_dir()) as flash, \
                 Subscriber(broker_url, topic) as sub:
             fd = os.open(Path(flash) / "config.json", os.O_WRONLY | os.O_CREAT, 0o600)  # may hold secrets
             with os.fdopen(fd, "wb") as f:
