@@ -545,7 +545,7 @@ async def test_after_a_power_up_on_a_full_flash_readings_wait_in_ram_until_the_f
         assert len(seqs) == 4 and seqs == sorted(seqs) and seqs[0] > 0  # none lost, in order
         assert _no_number_twice([first, board]) == []
         with open("outbox/head") as f:
-            assert int(f.read().split()[2]) == seqs[-1] + 1  # the next number is on flash again
+            assert int(f.read().splitlines()[-1].split()[2]) == seqs[-1] + 1  # the next number is on flash again
     finally:
         _unmount()
 

@@ -5,9 +5,11 @@
 #                 magic, flags (bit 0 retain), topic length, payload length, seq, CRC-32 of the
 #                 record's other bytes, then topic and payload
 #   <dir>/head    "segment offset next_seq dropped reserved": the oldest unacknowledged record,
-#                 replaced by write-new-then-rename; reserved: numbers below it may have been used
-#                 without a record of their own (readings held in RAM while the flash refuses
-#                 writes), so a node that lost its RAM starts there and never uses one twice
+#                 a line appended at each save (the last whole line counts), the file written anew
+#                 (new, then rename) at the first save after boot and once it is _HEAD_LOG long;
+#                 reserved: numbers below it may have been used without a record of their own
+#                 (readings held in RAM while the flash refuses writes), so a node that lost its
+#                 RAM starts there and never uses one twice
 # A power cut can only tear the last record of the newest segment: the start-up scan keeps the
 # valid prefix (copy, then rename over the torn file). One record at a time is read into (or made
 # in) a preallocated buffer, sized for this node's messages and grown once if a larger one comes;
@@ -25,6 +27,7 @@ _SEGMENTS = const(8)  # the byte budget is split into this many segments; one go
 MAX_RECORD = const(2560)  # header + topic + payload of one message: a state message of ~14 sensors
 _RESERVE = const(64)  # numbers reserved on flash ahead of the next one, for readings the flash refuses
 _AHEAD = const(32)  # reserve again (one head write) when fewer than this are left
+_HEAD_LOG = const(256)  # bytes of head lines after which the head file is written anew
 
 
 def _remove(path):
@@ -45,6 +48,7 @@ class Outbox:
         self._hdr = bytearray(_HDR)
         self._loaded = None  # (segment, offset) of the record in buf
         self._named = (None, None)  # (segment, its path): the one last used, made once, as bytes (node.persist)
+        self._head_bytes = None  # in the head file since it was written anew; None: write it anew next
         try:
             os.mkdir(path)
         except OSError:
@@ -291,8 +295,15 @@ class Outbox:
         # The head, with the dropped count and, if given, numbers reserved up to there. reserved
         # only ever holds what the flash holds: a number below it is safe to use without a record.
         reserved = max(self.reserved, reserved or 0)
+        head = (self._first, self._off, self.next_seq, self.dropped, reserved)
         try:
-            persist.save_ints(self._head_file, (self._first, self._off, self.next_seq, self.dropped, reserved))
+            if self._head_bytes is None or self._head_bytes >= _HEAD_LOG:
+                self._head_bytes = persist.save_ints(self._head_file, head)
+            else:
+                self._head_bytes += persist.append_ints(self._head_file, head)
         except OSError:
-            return  # flash full: the head in RAM is right; after a restart a few get sent twice
+            # flash full: the head in RAM is right; after a restart a few get sent twice. A line
+            # may be torn: the next save writes the file anew.
+            self._head_bytes = None
+            return
         self.reserved = reserved
