@@ -192,7 +192,7 @@ class VirtualClock:
         self.off = False  # the power went (a power_loss fault): time stands still until the process ends
         self._io = core._io_queue
         self._real_wait = self._io.wait_io_event
-        core._io_queue.wait_io_event = self._wait
+        self._io.wait_io_event = self._wait
 
     def start(self, speed, boot_ms):
         # A fresh boot at boot_ms virtual ms since the trace start.

@@ -77,7 +77,7 @@ def board_cpu() -> int | None:
     """The CPU a replayed board and the local broker it talks to share (Linux with two CPUs or
     more; else None). They take turns, the board waiting for each PUBACK, and a CPU that idles
     between turns takes long to wake on a VM; on one CPU neither idles (the courtyard day's median
-    replay time, 12 % less). Chosen once, before any thread is moved off it."""
+    replay time, about 10 % less). Chosen once, before any thread is moved off it."""
     if not hasattr(os, "sched_setaffinity"):
         return None
     cpus = os.sched_getaffinity(0)

@@ -224,7 +224,9 @@ class MQTTClient:
         whole = len(payload) <= _ONE_WRITE
         n = 9 + len(topic) + (len(payload) if whole else 0)
         if len(self._tx) < n:
-            self._tx = bytearray(n)  # grown when a longer message comes
+            # grown when a longer message comes, with room for the next few bytes more: a message
+            # grows by a digit now and then, and each new buffer needs a free block of its size
+            self._tx = bytearray(n + 63 & ~63)
         tx = self._tx
         i = publish_header(tx, len(topic), len(payload), retain, qos, dup)
         tx[i:i + len(topic)] = topic
