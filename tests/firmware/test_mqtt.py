@@ -119,6 +119,18 @@ async def test_a_publish_is_one_write_unless_its_payload_is_long():
             assert sock.writes == ([whole] if len(payload) <= 512 else [whole[:-len(payload)], payload])
 
 
+async def test_a_message_a_few_bytes_longer_keeps_the_send_buffer():
+    # Each new buffer needs a free block of its size, which a tight heap may not have at that
+    # moment: it grows in steps, not by every digit a message gains.
+    c, sock = client(CONNACK + b"\x40\x02\x00\x07" * 3)
+    await c.connect()
+    await c.publish(b"t", b"p" * 400, qos=1, pid=7)
+    tx = c._tx
+    await c.publish(b"t", b"p" * 401, qos=1, pid=7)
+    await c.publish(b"t", b"p" * 402, qos=1, pid=7)
+    assert c._tx is tx
+
+
 async def test_dup_flag_on_a_resend():
     c, sock = client(CONNACK + b"\x40\x02\x01\x00")
     await c.connect()
