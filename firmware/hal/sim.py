@@ -178,12 +178,12 @@ class Trace:
 
     def _read_next(self):
         # The next record and its time. A bus record is read in the compact form the host writes
-        # (a hand-written one with spaces is made so); one with nested values (a sensor's values)
-        # is no bus record, and only its time counts here.
+        # (a hand-written one with spaces or tabs is made so); one with nested values (a sensor's
+        # values) is no bus record, and only its time counts here.
         line = self._file.line()
         if line is not None:
             nested = line.find(b"{", 1) > 0
-            if nested or b" " in line:
+            if nested or b" " in line or b"\t" in line:
                 record = json.loads(line)
                 self._next_t = record["t"]
                 line = b"{}" if nested else json.dumps(record, separators=(",", ":")).encode()

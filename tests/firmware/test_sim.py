@@ -103,9 +103,10 @@ def test_bus_records_are_read_without_json_in_the_compact_form_the_host_writes()
         compact = trace_state("".join(json.dumps(r, separators=(",", ":")) + "\n" for r in RECORDS))
         assert len(parsed) == 2, parsed  # the header and the sensor's values
         spaced = trace_state("".join(json.dumps(r) + "\n" for r in RECORDS))
+        tabbed = trace_state("".join(json.dumps(r, separators=(",\t", ":\t")) + "\n" for r in RECORDS))
     finally:
         sim.json = json
-    assert compact == spaced
+    assert compact == spaced == tabbed
     present, answers, stretch, accepts, replies, sent = compact
     assert present == {"i2c0:97", "i2c0:98"}  # 118 stopped answering at t=20
     assert answers == {b"i2c0:118:\xd0": b"\x60", b"i2c0:97:\x03\x00": b"\x03\x04"}
