@@ -297,9 +297,10 @@ class Outbox:
         reserved = max(self.reserved, reserved or 0)
         head = (self._first, self._off, self.next_seq, self.dropped, reserved)
         try:
-            append = self._head_bytes is not None and self._head_bytes < _HEAD_LOG
-            n = persist.save_ints(self._head_file, head, append)
-            self._head_bytes = self._head_bytes + n if append else n
+            if self._head_bytes is None or self._head_bytes >= _HEAD_LOG:
+                self._head_bytes = persist.save_ints(self._head_file, head)
+            else:
+                self._head_bytes += persist.append_ints(self._head_file, head)
         except OSError:
             # flash full: the head in RAM is right; after a restart a few get sent twice. A line
             # may be torn: the next save writes the file anew.
