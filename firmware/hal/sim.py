@@ -201,9 +201,10 @@ class Trace:
                     self.present.discard(key)  # from now on the device does not answer
                 else:
                     self.present.add(key)
-                if b'"r":' in r:
-                    _keep(self.answers, what, _field(r, b'"r":'))
-                    stretch = _field(r, b'"stretch_us":') if b'"stretch_us":' in r else 0
+                answer = _field(r, b'"r":')
+                if answer is not None:
+                    _keep(self.answers, what, answer)
+                    stretch = _field(r, b'"stretch_us":')
                     if stretch:
                         self.stretch[what] = stretch
                     else:
