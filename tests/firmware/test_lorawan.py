@@ -338,3 +338,32 @@ async def test_once_joined_the_mac_has_interned_what_a_downlink_with_mac_command
     lorawan._module("lorawan_mac")
     lorawan._drop("lorawan_mac")
     assert gc.mem_alloc() - before < 64, gc.mem_alloc() - before
+
+
+async def test_a_join_out_of_memory_after_the_session_still_gives_the_join_code_back():
+    # The join's last step, its log line, runs out of memory: the node is joined (the session is
+    # in place) and must not keep the join's modules, 11 KB of the heap, for the rest of its life.
+    import sys
+
+    from node import log
+
+    net, mac, board, air, chip = await node()
+    real = log.info
+
+    def info(text):
+        if isinstance(text, str) and text.startswith("lora joined"):
+            raise MemoryError
+        real(text)
+
+    log.info = info
+    try:
+        await mac.join()
+        failed = False
+    except MemoryError:
+        failed = True
+    finally:
+        log.info = real
+    assert failed and mac.joined
+    assert "node.net.lorawan_join" not in sys.modules and "node.net.lorawan_otaa" not in sys.modules
+    assert await mac.send(1, b"x", False) == lorawan.SENT
+    assert net.uplinks[-1][2] == b"x"

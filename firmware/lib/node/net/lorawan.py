@@ -340,13 +340,15 @@ class Mac:
 
     async def join(self):
         # One join attempt (after join_wait_ms() said 0) -> True once joined. The join code is
-        # needed only until then: its RAM is given back after a join.
-        if await _module("lorawan_join").join(self):
-            _drop("lorawan_join")
-            _drop("lorawan_otaa")
-            _intern("lorawan_mac")
-            return True
-        return False
+        # needed only until then: its RAM is given back after a join, also after one whose last
+        # steps (saving the session, the log line) ran out of memory.
+        try:
+            return await _module("lorawan_join").join(self)
+        finally:
+            if self.joined:
+                _drop("lorawan_join")
+                _drop("lorawan_otaa")
+                _intern("lorawan_mac")
 
     # -- uplinks ---------------------------------------------------------------------------------
 
