@@ -161,6 +161,7 @@ class Air:
         self.count = 0  # frames the chips sent since start
         self.listeners = []  # chips in a receive window, told when a frame arrives on the air
         self.host = False  # True: ask the host for downlinks when a window opens (ask_host)
+        self.asks = 0  # windows that asked the host
         self._file = None
         self._next = None
 
@@ -193,14 +194,22 @@ class Air:
     def ask_host(self, rx):
         # A receive window opens: the host's simulated gateway (host/reallabor/sim/gateway.py) is
         # asked for what it will send. Virtual time stands still until it answered: a `radio listen`
-        # console line, then one downlink record per line on stdin (as the trace's, with "us" for
-        # the microseconds after "t"), then an empty line.
-        print("%d I radio listen freq=%d sf=%d bw=%s" % (_uptime_ms(now_us()), rx.freq_hz, rx.sf, "%g" % rx.bw_khz))
+        # console line with the window's number n, then one downlink record per line on stdin (as
+        # the trace's, with "us" for the microseconds after "t"), then "end n". Only that line ends
+        # the wait: the simulator shares the firmware's heap, and a MemoryError while it read an
+        # earlier answer left the rest of it unread. Those lines are passed over (a record that is
+        # whole goes on the air: the gateway did send it), or every later window would get the
+        # answer meant for the one before.
+        self.asks += 1
+        print("%d I radio listen freq=%d sf=%d bw=%s n=%d" % (_uptime_ms(now_us()), rx.freq_hz, rx.sf,
+                                                           "%g" % rx.bw_khz, self.asks))
+        end = "end %d" % self.asks
         while True:
             line = sys.stdin.readline()
-            if not line.strip():
+            if not line or line.strip() == end:
                 return
-            self._put(downlink(json.loads(line)))
+            if line[0] == "{":  # not the tail of a record whose start a MemoryError took
+                self._put(downlink(json.loads(line)))
 
     def inject(self, t_ms, freq_hz, sf, payload, bw_khz=125, cr=5, **options):
         # A downlink as a gateway sends it (inverted IQ, no CRC unless crc=True), starting at t_ms.

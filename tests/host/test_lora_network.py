@@ -158,7 +158,7 @@ def test_semtech_udp_acknowledgements(network):
 def test_console_radio_lines():
     tx = console.radio_tx("radio tx freq=868100000 sf=7 bw=125 cr=5 dbm=14 toa=61.7 phy=40aabbccdd")
     assert (tx.freq_hz, tx.sf, tx.bw_khz, tx.toa_ms, tx.phy) == (868100000, 7, 125, 61.7, bytes.fromhex("40aabbccdd"))
-    assert console.radio_listen("radio listen freq=869525000 sf=9 bw=125") == (869525000, 9, 125)
+    assert console.radio_listen("radio listen freq=869525000 sf=9 bw=125 n=4") == (869525000, 9, 125, 4)
     assert console.lora_wait("lora wait fair_use 197000 ms, queued from seq=12") == ("fair_use", 197000)
     assert console.lora_sent("lora sent seq=3 fcnt=7") == (3, 7) and console.lora_queued("lora queued from seq=9") == 9
 

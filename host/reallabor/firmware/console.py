@@ -61,7 +61,7 @@ def sim_fault(text: str) -> tuple[int, str] | None:
 # The simulated radio's lines (docs/console-log.md, docs/radio.md)
 _RADIO_TX = re.compile(r"^radio tx freq=(\d+) sf=(\d+) bw=([\d.]+) cr=(\d) dbm=(-?\d+) toa=([\d.]+) phy=([0-9a-f]+)$")
 _RADIO_RX = re.compile(r"^radio rx freq=(\d+) sf=(\d+) bw=([\d.]+) rssi=(-?\d+) snr=(-?\d+) phy=([0-9a-f]+)$")
-_RADIO_LISTEN = re.compile(r"^radio listen freq=(\d+) sf=(\d+) bw=([\d.]+)$")
+_RADIO_LISTEN = re.compile(r"^radio listen freq=(\d+) sf=(\d+) bw=([\d.]+) n=(\d+)$")
 # The LoRaWAN MAC's lines (docs/lorawan.md)
 _LORA_WAIT = re.compile(r"^lora wait (\w+) (\d+) ms")
 _LORA_JOINED = re.compile(r"^lora joined dev_addr=([0-9a-f]{8})")
@@ -105,11 +105,11 @@ def radio_rx(text: str) -> RadioFrame | None:
     return RadioFrame(int(m[1]), int(m[2]), _bw(m[3]), bytes.fromhex(m[6]), rssi=int(m[4]), snr=int(m[5]))
 
 
-def radio_listen(text: str) -> tuple[int, int, float] | None:
-    """`radio listen freq= sf= bw=`: a receive window opens and waits for the host's downlinks ->
-    (freq Hz, SF, bandwidth kHz)."""
+def radio_listen(text: str) -> tuple[int, int, float, int] | None:
+    """`radio listen freq= sf= bw= n=`: receive window n opens and waits for the host's downlinks ->
+    (freq Hz, SF, bandwidth kHz, n)."""
     m = _RADIO_LISTEN.match(text)
-    return (int(m[1]), int(m[2]), _bw(m[3])) if m else None
+    return (int(m[1]), int(m[2]), _bw(m[3]), int(m[4])) if m else None
 
 
 def lora_wait(text: str) -> tuple[str, int] | None:

@@ -145,7 +145,8 @@ class SimDevice:
             return
         window = console.radio_listen(text)
         if window:
-            reply = "".join(line + "\n" for line in self.radio.listen(t_ms, *window)) + "\n"
+            freq_hz, sf, bw_khz, n = window
+            reply = "".join(line + "\n" for line in self.radio.listen(t_ms, freq_hz, sf, bw_khz)) + f"end {n}\n"
             try:
                 proc.stdin.write(reply)
                 proc.stdin.flush()
