@@ -312,6 +312,29 @@ async def test_memory_running_out_while_connecting_is_a_failed_attempt_not_the_e
     assert len(calls) >= 2 and [d["seq"] for d in board.states()] == [0, 1, 2, 3, 4]
 
 
+
+async def test_memory_that_runs_out_again_and_again_restarts_the_node():
+    # A heap in pieces refuses every connection: after five MemoryErrors with nothing delivered
+    # between them the node ends, so that the watchdog restarts it with a whole heap, rather than
+    # failing every few seconds for days while its readings pile up on flash.
+    start_virtual_clock()
+    write_config()
+    board = Board(cycles=30)
+    calls = []
+
+    async def in_pieces(*args):
+        calls.append(1)
+        raise MemoryError("memory allocation failed, allocating 640 bytes")
+
+    board.connect_tcp = in_pieces
+    try:
+        await app.start(board)
+    except MemoryError:
+        pass
+    else:
+        raise AssertionError("the node went on failing")
+    assert len(calls) == 5 and board.states() == []
+
 async def test_an_uplink_that_dies_of_a_bug_stops_the_node_rather_than_leaving_it_sampling_for_nobody():
     # The watchdog resets a board whose app has ended; one that kept sampling (and feeding it)
     # with its delivery task dead would queue readings until the flash is full.

@@ -21,6 +21,7 @@ _JOINING_RETRY_MS = const(5000)  # the station still (re)joins by itself: look a
 _EINPROGRESS = const(115)
 _STATUS_PID = const(0xFFFF)  # packet id of status and discovery messages; state messages use 1..0xFFFE
 _IN_RAM_MAX = const(4)  # state messages kept in RAM while the flash refuses writes
+_OOM_RESTART = const(5)  # MemoryErrors with no message delivered between them: the node restarts
 _RTC_SEQ_ID = const(3)  # node.rtcmem section (listed there): next seq, dropped count (held in RAM included)
 _RTC_SEQ = "<II"
 # What makes a connection or request fail, to be tried again later: the network, the broker, and a
@@ -66,6 +67,8 @@ class Nap:
 
 
 class Uplink:
+    _oom = 0  # MemoryErrors since the last message went out (on the instance once one came)
+
     def __init__(self, board, cfg, device, topic, sensors):
         m = cfg["mqtt"]
         self.board = board
@@ -288,10 +291,19 @@ class Uplink:
         dup = self._tried == seq
         self._tried = seq
         await self.mqtt.publish(topic, payload, retain, 1, 1 + seq % 0xFFFE, dup)
+        if self._oom:
+            self._oom = 0
         log.info(b"pub %s %d" % (bytes(topic) if isinstance(topic, memoryview) else topic, len(payload)))
 
     def _failed(self, what, exc):
         self.mqtt.close()
+        if isinstance(exc, MemoryError):
+            self._oom += 1
+            if self._oom >= _OOM_RESTART:
+                # A heap in pieces stays in pieces: rather than fail every send for days, the node
+                # ends and the watchdog restarts it with a whole heap (the outbox is on flash).
+                log.error("mqtt: out of memory %d times in a row; the node restarts" % self._oom)
+                raise exc
         self.fails += 1
         wait = backoff_ms(self.fails)
         self._retry = clock.add(clock.ticks(), wait)
