@@ -59,6 +59,7 @@ class _Board:
 
 for name in open("modules.txt").read().split():
     __import__(name)
+# --- each figure at the start of a step (bench/wasm/run.mjs: a new call on the WebAssembly port)
 gc.collect()
 print("modules", gc.mem_alloc() - start)
 
@@ -70,5 +71,6 @@ now = clock.ticks()
 for c in node.channels:
     c.step(now)
 node.publish_state(now)
+# --- the figure after boot
 gc.collect()
 print("heap", gc.mem_alloc() - start)
