@@ -88,7 +88,13 @@ class TraceFile:
 
     def line(self):
         # -> the next line that is not blank (bytes, without its LF), or None at the end
-        return bytes(self._mv[self._start:self._stop]) if self._find() else None
+        if not self._find():
+            return None
+        try:
+            return bytes(self._mv[self._start:self._stop])
+        except MemoryError:  # the simulator shares the firmware's heap: the same line next time
+            self._pos = self._start
+            raise
 
     def record(self):
         # -> the next line's JSON value, or None at the end; read in place, without a copy of the line
