@@ -335,6 +335,28 @@ async def test_memory_that_runs_out_again_and_again_restarts_the_node():
         raise AssertionError("the node went on failing")
     assert len(calls) == 5 and board.states() == []
 
+
+async def test_a_boot_that_runs_out_of_memory_building_the_node_has_the_watchdog_armed():
+    # A MemoryError while the node is built (the boot's tightest moment) ends main.py: without a
+    # running watchdog the board would stay in the REPL, sampling nothing, until someone came.
+    start_virtual_clock()
+    write_config()
+    board = Board(cycles=1)
+    armed = []
+    board.watchdog = lambda timeout_ms: armed.append(timeout_ms) or board
+
+    def no_room(name, overrides=None):
+        raise MemoryError("memory allocation failed, allocating 752 bytes")
+
+    board.i2c = no_room
+    try:
+        await app.start(board)
+    except MemoryError:
+        pass
+    else:
+        raise AssertionError("the boot went on")
+    assert armed == [60000 + 60000]  # the interval and the slack, as in run()
+
 async def test_an_uplink_that_dies_of_a_bug_stops_the_node_rather_than_leaving_it_sampling_for_nobody():
     # The watchdog resets a board whose app has ended; one that kept sampling (and feeding it)
     # with its delivery task dead would queue readings until the flash is full.

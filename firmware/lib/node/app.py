@@ -47,6 +47,10 @@ async def start(board, uplink=None, powered_ms=0):
     supply_on = clock.add(clock.ticks(), -powered_ms)
     cfg = await load_config(board)
     if cfg:
+        # Armed before the node is built: a boot that fails from here on (a MemoryError at its
+        # tightest moment) ends in a reset, not in the REPL for good. run() and run_once() set it
+        # anew (a later WDT() reconfigures the running one, as after a soft reset).
+        board.watchdog(cfg["interval_s"] * 1000 + _WATCHDOG_SLACK_MS)
         node = Node(board, cfg, uplink, supply_on)  # it picks the uplink once its sensors made their buses
         await (node.run_once() if cfg["deep_sleep"] else node.run())
 
