@@ -598,6 +598,8 @@ def running():
 
 
 def stopped():
+    global _ended
+    _ended = True
     if _rec:
         _rec.flush()
     _clock.sample_heap()
@@ -619,6 +621,7 @@ def save_rtc(data):
 
 
 _dog = None
+_ended = False  # the app ended as it should: its stopped() came, or a restart of its own
 
 
 def watchdog(timeout_ms):
@@ -630,6 +633,7 @@ def watchdog(timeout_ms):
         _dog = _BridgeWatchdog(bridge.watchdog) if bridge else Watchdog()
         if not bridge:
             _clock.alarms.append(_dog)
+            sys.atexit(_app_died)
     _dog.start(timeout_ms)
     return _dog
 
@@ -641,9 +645,28 @@ def deepsleep(ms):
 
 
 def _exit_for_restart(cause, at_ms):
+    _say_restart(cause, at_ms)
+    sys.exit(0)
+
+
+def _say_restart(cause, at_ms):
     stopped()
     print("%d I sim restart cause=%s at=%d rtc=%s" % (clock.uptime_ms(), cause, at_ms, _rtc.hex()))
-    sys.exit(0)
+
+
+def _app_died():
+    # At exit (sys.atexit) after an uncaught exception, its traceback already on stderr: a board
+    # sits in the REPL now, its watchdog still running, and is reset when it bites. Nothing may
+    # raise here (the unix port would abort), so a restart it has no room to announce is none.
+    if _ended:
+        return
+    try:
+        gc.collect()
+        _clock.elapsed = max(_clock.elapsed, _dog.due)
+        print("%d W sim watchdog reset (the app ended)" % clock.uptime_ms())
+        _say_restart("watchdog", _dog.due)
+    except Exception:
+        pass
 
 
 class Watchdog:

@@ -103,6 +103,48 @@ def test_embedded_broker_and_bmp280(tmp_path):
     assert [m.t for m in result.states][:3] == [1680, 60_009, 120_053]
 
 
+# main.py with a bug in delivery on the first boot: the uplink task dies at reading 3, which ends
+# the node at its next cycle (app.Node.run), while the watchdog is armed
+BUG_AT_THREE = """
+import hal
+board = hal.load()
+from node import app
+from node.uplink import Uplink
+
+class BuggyUplink(Uplink):
+    async def _publish(self, seq, topic, payload, retain):
+        if seq == 3 and board.reset_cause() == "power":
+            raise RuntimeError("a bug met at reading 3")
+        return await super()._publish(seq, topic, payload, retain)
+
+app.main(board, BuggyUplink)
+"""
+
+
+def test_an_app_that_dies_with_its_watchdog_armed_is_reset_by_it_and_the_replay_goes_on(tmp_path, broker):
+    # A board left in its REPL by an uncaught exception is reset when its watchdog bites: the
+    # next boot sends what the outbox kept. The crash still counts (the first crash's exit code).
+    main = tmp_path / "main.py"
+    main.write_text(BUG_AT_THREE)
+    result = replay.run(ROOT / "traces" / "courtyard-2h-bmp280.jsonl", broker_url=broker.url, main=main)
+    assert result.returncode == 1 and "RuntimeError: a bug met at reading 3" in result.stderr
+    # last fed at the cycle of reading 3 (180,009 ms), bitten one interval and the slack later
+    assert result.boots == 2 and result.warnings == ["300009 W sim watchdog reset (the app ended)"]
+    # readings 3 and 4 waited in the outbox; the slots after the reset are the new boot's (the
+    # schedule starts anew: the last slot falls after the trace's end)
+    assert [m.payload["seq"] for m in result.states] == list(range(119)) == sorted(result.sampled)
+    # what the technician sees: the reset cause in each reading's node section (docs/payload.md)
+    assert [m.payload["node"]["reset"] for m in result.states] == ["power"] * 5 + ["watchdog"] * 114
+
+
+def test_a_firmware_that_crashes_at_every_boot_ends_the_replay(tmp_path, broker):
+    main = tmp_path / "main.py"
+    main.write_text("import hal\nboard = hal.load()\nboard.watchdog(1000)\nraise RuntimeError('at boot')\n")
+    result = replay.run(ROOT / "traces" / "courtyard-2h-bmp280.jsonl", broker_url=broker.url, main=main)
+    assert result.returncode == 1 and result.boots == 2
+    assert "crashed 2 times in a row before a reading" in result.stderr
+
+
 def _children() -> dict[int, str]:
     """This process's child processes -> their command lines."""
     pids = []

@@ -1,8 +1,9 @@
 """The simulated board's life across boots. The firmware runs in unix-port MicroPython; a deep-sleep
 wake-up or a watchdog reset ends the process ("sim restart" on its console), and a power loss from
-the trace's fault script kills it at a random instant. Each time the next boot starts on the same
-flash directory with virtual time continued (RL_START_MS), with the RTC memory kept unless the
-power went."""
+the trace's fault script kills it at a random instant. An app that dies of an uncaught exception
+with its watchdog armed is reset by it, as a board left in its REPL is (hal/sim.py, _app_died).
+Each time the next boot starts on the same flash directory with virtual time continued
+(RL_START_MS), with the RTC memory kept unless the power went."""
 
 import os
 import random
@@ -16,6 +17,7 @@ from reallabor.firmware import console
 from reallabor.traces.fileformat import HOST_FAULTS
 KILL_DELAY_S = 0.003  # a power loss lands up to this long (real time) after its announcement
 STALL_S = 30  # a board silent this long (real time) hangs: it is stopped and the run fails
+CRASH_LOOP_BOOTS = 2  # boots in a row that crash before a reading: it would go on so, the run ends
 
 
 @dataclass
@@ -45,17 +47,28 @@ class SimDevice:
         self.random = random.Random(seed)
         self.stderr: list[str] = []
         self.boots = 0
+        self.sampled = 0  # readings stored ("sample seq=N" lines), all boots
         self.process = None
         self.last_ms = 0  # the last instant (virtual ms) the previous boot was seen alive
 
     def run(self) -> int:
+        """-> 0, or the exit code of the first boot that crashed (the watchdog may have restarted
+        the board after it, as on a board: the replay goes on, and the crash still counts)."""
         boot = Boot()
+        crashed = 0
+        barren = 0  # crashed boots in a row that stored no reading
         while True:
             if self.faults:
                 self.faults.advance(boot.start_ms)
+            sampled = self.sampled
             rc, boot = self._boot(boot)
+            crashed = crashed or rc
+            barren = barren + 1 if rc and self.sampled == sampled else 0
+            if barren == CRASH_LOOP_BOOTS and boot is not None:
+                self.stderr.append(f"the firmware crashed {barren} times in a row before a reading: the replay stops\n")
+                boot = None
             if boot is None or boot.start_ms > self.end_ms:
-                return rc
+                return crashed
             self._pace(boot.start_ms - self.last_ms)
 
     def _pace(self, off_ms: int) -> None:
@@ -99,6 +112,8 @@ class SimDevice:
                 if not entry:
                     continue
                 last_t = max(last_t, boot.start_ms + entry.uptime_ms)
+                if console.sampled(entry.text) is not None:
+                    self.sampled += 1
                 restart = console.sim_restart(entry.text)
                 fault = console.sim_fault(entry.text)
                 if self.radio and entry.text.startswith("radio "):

@@ -54,7 +54,7 @@ class Result:
     console: list[str] = field(default_factory=list)  # everything the device printed
     warnings: list[str] = field(default_factory=list)  # its W and E lines
     stderr: str = ""
-    returncode: int = 0
+    returncode: int = 0  # the first crash's exit code, also when the watchdog restarted the board after it
     published: int = 0
     # the firmware's heap, the simulator's share taken off: its live peak between cycles, and the
     # budget it had (--heap)
