@@ -663,8 +663,7 @@ def _app_died():
     try:
         gc.collect()
         _clock.elapsed = max(_clock.elapsed, _dog.due)
-        print("%d W sim watchdog reset (the app ended)" % clock.uptime_ms())
-        _say_restart("watchdog", _dog.due)
+        _dog.bite(" (the app ended)")
     except Exception:
         pass
 
@@ -679,8 +678,12 @@ class Watchdog:
         self.due = _clock.elapsed + self.timeout
 
     def fire(self):
-        print("%d W sim watchdog reset" % clock.uptime_ms())
-        _exit_for_restart("watchdog", self.due)
+        self.bite("")
+        sys.exit(0)
+
+    def bite(self, why):
+        print("%d W sim watchdog reset%s" % (clock.uptime_ms(), why))
+        _say_restart("watchdog", self.due)
 
 
 class _BridgeWatchdog:

@@ -137,6 +137,17 @@ def test_an_app_that_dies_with_its_watchdog_armed_is_reset_by_it_and_the_replay_
     assert [m.payload["node"]["reset"] for m in result.states] == ["power"] * 5 + ["watchdog"] * 114
 
 
+def test_a_watchdog_not_fed_in_time_resets_the_board(tmp_path, broker):
+    # a cycle that hangs: the first boot arms 1 s and never feeds it; the next one just ends
+    main = tmp_path / "main.py"
+    main.write_text("import hal\nboard = hal.load()\nimport asyncio\nboard.setup()\n"
+                    "async def hang():\n    await asyncio.sleep(10)\n"
+                    "if board.reset_cause() == 'power':\n    board.watchdog(1000)\n    asyncio.run(hang())\n"
+                    "board.stopped()\n")
+    result = replay.run(ROOT / "traces" / "courtyard-2h-bmp280.jsonl", broker_url=broker.url, main=main)
+    assert result.returncode == 0 and result.boots == 2 and result.warnings == ["1000 W sim watchdog reset"]
+
+
 def test_a_firmware_that_crashes_at_every_boot_ends_the_replay(tmp_path, broker):
     main = tmp_path / "main.py"
     main.write_text("import hal\nboard = hal.load()\nboard.watchdog(1000)\nraise RuntimeError('at boot')\n")

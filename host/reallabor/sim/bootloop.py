@@ -33,10 +33,11 @@ class SimDevice:
     faults (optional) is a FaultDriver: fire(index) when the firmware reaches a host fault,
     advance(ms) for faults that fall while the board is off; radio (optional) is a simulated
     gateway (sim/gateway.py): heard(ms, frame) for each `radio tx` line, and listen(ms, freq, sf,
-    bw) -> the lines to answer a `radio listen` with."""
+    bw) -> the lines to answer a `radio listen` with; readings (optional) -> how many readings the
+    board has stored so far (on_line's consumer counts them), to tell a crash loop."""
 
     def __init__(self, command: list[str], flash: str, env: dict, end_ms: int, on_line, faults=None, seed: int = 0,
-                 radio=None):
+                 radio=None, readings=lambda: 0):
         self.command = command
         self.flash = flash
         self.env = env
@@ -44,10 +45,10 @@ class SimDevice:
         self.on_line = on_line
         self.faults = faults
         self.radio = radio
+        self.readings = readings
         self.random = random.Random(seed)
         self.stderr: list[str] = []
         self.boots = 0
-        self.sampled = 0  # readings stored ("sample seq=N" lines), all boots
         self.process = None
         self.last_ms = 0  # the last instant (virtual ms) the previous boot was seen alive
 
@@ -60,10 +61,10 @@ class SimDevice:
         while True:
             if self.faults:
                 self.faults.advance(boot.start_ms)
-            sampled = self.sampled
+            before = self.readings()
             rc, boot = self._boot(boot)
             crashed = crashed or rc
-            barren = barren + 1 if rc and self.sampled == sampled else 0
+            barren = barren + 1 if rc and self.readings() == before else 0
             if barren == CRASH_LOOP_BOOTS and boot is not None:
                 self.stderr.append(f"the firmware crashed {barren} times in a row before a reading: the replay stops\n")
                 boot = None
@@ -112,8 +113,6 @@ class SimDevice:
                 if not entry:
                     continue
                 last_t = max(last_t, boot.start_ms + entry.uptime_ms)
-                if console.sampled(entry.text) is not None:
-                    self.sampled += 1
                 restart = console.sim_restart(entry.text)
                 fault = console.sim_fault(entry.text)
                 if self.radio and entry.text.startswith("radio "):

@@ -306,7 +306,8 @@ def _run(s: _Setup, broker_url, broker) -> Result:
                 if s.summary.faults else None
             entry = "main" if rom is None else "romboot"
             runner = SimDevice([s.micropython, "-X", f"heapsize={heapsize}", "-m", entry], flash, env, s.summary.end_ms,
-                            matcher.console, driver, s.seed, lora.gateway if lora else None)
+                            matcher.console, driver, s.seed, lora.gateway if lora else None,
+                            lambda: len(result.sampled))
             started = time.monotonic()
             result.returncode = runner.run()
             result.boots = runner.boots
