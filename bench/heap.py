@@ -1,8 +1,25 @@
 """The smallest heap budget a replayed day runs in: a bisection over `--heap` (the firmware's
 budget; the simulator's own share comes on top, host/reallabor/sim/heapprobe.py)."""
 
+import os
+import subprocess
+
 STEP_K = 4
 BUDGET_K = 128
+# A 32-bit unix build of MicroPython (4-byte pointers and 16-byte GC blocks, as on an ESP32): no
+# package registry has one, so a developer who built one names it here to get its figures too.
+MICROPYTHON_32 = os.environ.get("REALLABOR_MICROPYTHON32")
+
+
+def micropython_32() -> str | None:
+    """The 32-bit build REALLABOR_MICROPYTHON32 names, checked to be one; None if unset."""
+    if not MICROPYTHON_32:
+        return None
+    done = subprocess.run([MICROPYTHON_32, "-c", "import sys; print(sys.maxsize)"], capture_output=True, text=True)
+    if done.stdout.strip() != str(2**31 - 1):
+        raise SystemExit(f"REALLABOR_MICROPYTHON32={MICROPYTHON_32} is not a 32-bit MicroPython "
+                         f"({(done.stdout + done.stderr).strip()[-200:]})")
+    return MICROPYTHON_32
 
 
 def smallest_heap_k(completes, upper_k: int) -> int | None:
@@ -28,16 +45,15 @@ def runs_within(result, cycles: int) -> bool:
             and not any("MemoryError" in w for w in result.warnings))
 
 
-def boot_heap(trace, micropython: str) -> dict[str, tuple[int, int]]:
+def boot_heap(trace, micropython: str, micropython_32: str | None = None) -> dict[str, tuple[int, int]]:
     """The firmware's heap for a trace's node (bench/heapharness.py): port -> (its modules, after
     boot). On the unix port (64-bit) with the modules from the filesystem, as deploy puts them; on
     the same port from a ROMFS image (their bytecode used in place, as a board with a ROMFS
     partition would, MicroPython 1.25 and later; the image itself is not counted, as on a board it
-    is flash); and, with node and the npm package there, on the WebAssembly port under node (32-bit)."""
+    is flash); on a 32-bit unix build, when there is one; and, with node and the npm package there,
+    on the WebAssembly port under node (32-bit)."""
     import json
-    import os
     import shutil
-    import subprocess
     import tempfile
     from pathlib import Path
 
@@ -59,6 +75,8 @@ def boot_heap(trace, micropython: str) -> dict[str, tuple[int, int]]:
     unix = [micropython, "-X", "heapsize=4M", "-m"]
     runs = {"64-bit unix port": (unix + ["main"], None),
             "64-bit unix port, modules from ROMFS": (unix + ["romboot"], rom)}  # sim/romboot.py mounts it first
+    if micropython_32:
+        runs["32-bit unix build"] = ([micropython_32, *unix[1:], "main"], None)
     if shutil.which("node") and (bench.parent / "node_modules" / "@micropython").is_dir():
         runs["32-bit WebAssembly port"] = (["node", str(bench / "wasm" / "run.mjs"), ".", "main.py"], None)
     sizes = {}

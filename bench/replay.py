@@ -13,7 +13,7 @@ from reallabor.sim import replay
 from reallabor.sim.replay import find_micropython
 from reallabor.traces import fileformat, synthetic, tools
 
-from bench.heap import BUDGET_K, boot_heap, runs_within, smallest_heap_k
+from bench.heap import BUDGET_K, boot_heap, micropython_32, runs_within, smallest_heap_k
 
 MEASURE_K = 512  # the most a day may need for its figures
 
@@ -23,12 +23,13 @@ def bench_replay(name: str, broker) -> None:
     probe = replay.run(trace, broker_url=broker.url, heap=f"{MEASURE_K}K")  # also warms the .mpy cache
     cycles = len(probe.states)
 
-    def completes(k: int, romfs: bool = False) -> bool:
+    def completes(k: int, romfs: bool = False, micropython: str | None = None) -> bool:
         # twice in a row: how the heap fragments depends on when the broker's answers come, and
         # a budget that one run gets through may see MemoryErrors hours into the next
-        if k == MEASURE_K and not romfs:
+        if k == MEASURE_K and not romfs and not micropython:
             return runs_within(probe, cycles)
-        return all(runs_within(replay.run(trace, broker_url=broker.url, heap=f"{k}K", romfs=romfs), cycles)
+        return all(runs_within(replay.run(trace, broker_url=broker.url, heap=f"{k}K", romfs=romfs,
+                                          micropython=micropython), cycles)
                    for _ in range(2))
 
     k = smallest_heap_k(completes, MEASURE_K)
@@ -48,7 +49,14 @@ def bench_replay(name: str, broker) -> None:
     rom_k = smallest_heap_k(lambda k: completes(k, romfs=True), MEASURE_K)
     print(f"  the same with the modules in a ROMFS image (bytecode used in place, MicroPython 1.25+ builds "
           f"with a ROMFS partition): {rom_k}K" if rom_k else f"  with a ROMFS image: does not complete even with {MEASURE_K}K")
-    sizes = boot_heap(trace, find_micropython())
+    m32 = micropython_32()
+    if m32:
+        k32 = smallest_heap_k(lambda k: completes(k, micropython=m32), MEASURE_K)
+        print(f"  the same on a 32-bit unix build (pointers and GC blocks as on an ESP32), modules on flash: {k32}K"
+              if k32 else f"  on a 32-bit unix build: does not complete even with {MEASURE_K}K")
+    else:
+        print("  on a 32-bit unix build: not measured (no registry has one; REALLABOR_MICROPYTHON32 names one)")
+    sizes = boot_heap(trace, find_micropython(), m32)
     print("  firmware heap (its modules / after boot): " +
           "; ".join(f"{port} {m / 1024:.1f} / {a / 1024:.1f} KiB" for port, (m, a) in sizes.items()))
 

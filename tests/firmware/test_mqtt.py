@@ -131,6 +131,17 @@ async def test_a_message_a_few_bytes_longer_keeps_the_send_buffer():
     assert c._tx is tx
 
 
+async def test_the_send_buffer_is_made_at_start_for_every_message_sent_in_one_write():
+    # Hours into a day the heap is in pieces: a new block of 600 bytes may not be there, so the
+    # buffer is made with the client, at boot, and no message sent in one write needs another.
+    c, sock = client(CONNACK + b"\x40\x02\x00\x07")
+    tx = c._tx
+    await c.connect()
+    sock.writes = []
+    await c.publish(b"t" * 119, b"p" * 512, qos=1, pid=7)
+    assert c._tx is tx and sock.writes == [expected_publish(0x32, b"t" * 119, 7, b"p" * 512)]
+
+
 async def test_dup_flag_on_a_resend():
     c, sock = client(CONNACK + b"\x40\x02\x01\x00")
     await c.connect()

@@ -210,7 +210,7 @@ def check_buses(board, summary: fileformat.Summary, checked: dict) -> None:
 def run(trace_path: Path, broker_url: str | None = None, speed: str = "max", heap: str = "128K",
         config: dict | None = None, on_message=None, compiled: bool = True, main: Path | None = None,
         extra_path: list[Path] = (), seed: int = 0, files: dict[str, bytes] | None = None,
-        lora_options: dict | None = None, romfs: bool = False) -> Result:
+        lora_options: dict | None = None, romfs: bool = False, micropython: str | None = None) -> Result:
     """Replay a trace. config is a raw config.json dict (default: from the trace header); its MQTT
     URL is replaced by the broker's (an mqtts:// URL, a TLS listener of that broker, is kept). on_message(Message) is called as messages arrive. compiled:
     run the .mpy bytecode a board gets (default) or the sources. A trace with fault events gets a
@@ -219,13 +219,14 @@ def run(trace_path: Path, broker_url: str | None = None, speed: str = "max", hea
     at the same random instants again; files go onto the device's flash (a CA certificate). A
     config with a `lora` section on a board with a radio runs a LoRa node against a simulated
     gateway and network server (sim/lorareplay.py; lora_options: their settings). romfs: the
-    firmware's modules come from a ROMFS image, their bytecode used in place (make bench)."""
+    firmware's modules come from a ROMFS image, their bytecode used in place (make bench).
+    micropython: the interpreter to run (default: the unix port found on PATH or in the venv)."""
     summary = fileformat.load(trace_path)
     speed = parse_speed(speed)
     budget = heap_bytes(heap)
     if broker_url is not None:
         parse_url(broker_url)  # a wrong address is bad input, not an unreachable broker
-    micropython = find_micropython()
+    micropython = micropython or find_micropython()
     firmware = compiled_firmware() if compiled else FIRMWARE
     config = dict(config or fileformat.default_config(summary.header))
     setup = _Setup(trace_path, summary, speed, budget, config, micropython, firmware, on_message, main, extra_path, seed,

@@ -33,6 +33,7 @@ _FLAG_CLEAN = const(0x02)
 
 _MAX_SKIP = const(4096)  # longest packet we read past without being asked (a PUBLISH to us)
 _ONE_WRITE = const(512)  # a payload up to this long goes out in the same write as its header
+_TOPIC_ROOM = const(119)  # topic bytes the send buffer has room for from the start (ours take ~40)
 
 # CONNACK return codes (3.2.2.3)
 REFUSED = {1: "protocol version", 2: "client id rejected", 3: "server unavailable", 4: "bad user name or password", 5: "not authorised"}
@@ -146,7 +147,9 @@ class MQTTClient:
         self.timeout_ms = timeout_ms
         self._connect = connect_packet(client_id, keepalive_s, user, password, will, clean)
         self._sock = None
-        self._tx = bytearray(8)
+        # Made now, while the heap is young: a free block of this size may be hard to find hours
+        # later, and every message that goes out in one write fits (9: header, lengths, id).
+        self._tx = bytearray(9 + _TOPIC_ROOM + _ONE_WRITE)
         self._rx = bytearray(8)
         self._rxv = memoryview(self._rx)
         self.last_tx = clock.ticks()  # when we last sent a packet (keepalive, 3.1.2.10)
@@ -224,8 +227,8 @@ class MQTTClient:
         whole = len(payload) <= _ONE_WRITE
         n = 9 + len(topic) + (len(payload) if whole else 0)
         if len(self._tx) < n:
-            # grown when a longer message comes, with room for the next few bytes more: a message
-            # grows by a digit now and then, and each new buffer needs a free block of its size
+            # a longer topic than foreseen: grown, with room for the next few bytes more (a
+            # message grows by a digit now and then, and each new buffer needs a free block)
             self._tx = bytearray(n + 63 & ~63)
         tx = self._tx
         i = publish_header(tx, len(topic), len(payload), retain, qos, dup)
