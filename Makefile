@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test bench faults clean
+.PHONY: setup demo test bench faults clean micropython32
 
 NODE_STAMP := node_modules/.package-lock.json
 
@@ -35,6 +35,10 @@ test: setup
 
 bench: setup
 	$(BIN)/python -m bench
+
+# A 32-bit unix MicroPython for make bench's 32-bit day figures (needs git access to GitHub)
+micropython32:
+	scripts/build-micropython32
 
 # The fault script against a real Mosquitto: our transport and umqtt.simple side by side
 faults: setup

@@ -7,17 +7,19 @@ import subprocess
 STEP_K = 4
 BUDGET_K = 128
 # A 32-bit unix build of MicroPython (4-byte pointers and 16-byte GC blocks, as on an ESP32): no
-# package registry has one, so a developer who built one names it here to get its figures too.
-MICROPYTHON_32 = os.environ.get("REALLABOR_MICROPYTHON32")
+# package registry has one. `make micropython32` builds one here (scripts/build-micropython32);
+# REALLABOR_MICROPYTHON32 names another.
+BUILT_32 = os.path.join(os.path.dirname(__file__), "..", "build", "micropython32")
+MICROPYTHON_32 = os.environ.get("REALLABOR_MICROPYTHON32") or (BUILT_32 if os.path.exists(BUILT_32) else None)
 
 
 def micropython_32() -> str | None:
-    """The 32-bit build REALLABOR_MICROPYTHON32 names, checked to be one; None if unset."""
+    """The 32-bit build to measure on, checked to be one; None if there is none."""
     if not MICROPYTHON_32:
         return None
     done = subprocess.run([MICROPYTHON_32, "-c", "import sys; print(sys.maxsize)"], capture_output=True, text=True)
     if done.stdout.strip() != str(2**31 - 1):
-        raise SystemExit(f"REALLABOR_MICROPYTHON32={MICROPYTHON_32} is not a 32-bit MicroPython "
+        raise SystemExit(f"{MICROPYTHON_32} is not a 32-bit MicroPython "
                          f"({(done.stdout + done.stderr).strip()[-200:]})")
     return MICROPYTHON_32
 

@@ -55,7 +55,7 @@ def bench_replay(name: str, broker) -> None:
         print(f"  the same on a 32-bit unix build (pointers and GC blocks as on an ESP32), modules on flash: {k32}K"
               if k32 else f"  on a 32-bit unix build: does not complete even with {MEASURE_K}K")
     else:
-        print("  on a 32-bit unix build: not measured (no registry has one; REALLABOR_MICROPYTHON32 names one)")
+        print("  on a 32-bit unix build: not measured (no registry has one; make micropython32 builds one)")
     sizes = boot_heap(trace, find_micropython(), m32)
     print("  firmware heap (its modules / after boot): " +
           "; ".join(f"{port} {m / 1024:.1f} / {a / 1024:.1f} KiB" for port, (m, a) in sizes.items()))

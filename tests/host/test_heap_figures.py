@@ -6,6 +6,7 @@ import shutil
 
 import pytest
 
+from bench import heap
 from bench.heap import boot_heap
 from reallabor.env import ROOT, TRACES
 
@@ -19,3 +20,10 @@ def test_the_32_bit_heap_after_boot_is_below_the_64_bit_one(micropython):
     # measured inside one running call, the port's collector kept 39 KB of garbage: 85 KB after
     # boot against 63 KB on 64-bit; counted at the start of a call of its own, about 72 % of it
     assert modules32 < 0.8 * modules64 and after32 < 0.8 * after64, sizes
+
+
+def test_a_64_bit_interpreter_named_as_the_32_bit_build_is_refused(micropython, monkeypatch):
+    # its figures would be printed as an ESP32's
+    monkeypatch.setattr(heap, "MICROPYTHON_32", micropython)
+    with pytest.raises(SystemExit, match="is not a 32-bit MicroPython"):
+        heap.micropython_32()
