@@ -16,6 +16,20 @@ def test_crc8_datasheet_examples():
     assert (crc(0x01F4), crc(0x6667), crc(0x5EB9)) == (0x33, 0xA2, 0x3C)
 
 
+def test_crc8_of_every_word_is_the_bitwise_crc():
+    # the datasheets' definition the table-driven crc8 must keep: polynomial 0x31, initial value
+    # 0xFF, most significant bit first, no final XOR
+    buf = bytearray(2)
+    for word in range(0x10000):
+        buf[0], buf[1] = word >> 8, word & 0xFF
+        crc = 0xFF
+        for b in buf:
+            crc ^= b
+            for _ in range(8):
+                crc = (crc << 1 ^ 0x31) & 0xFF if crc & 0x80 else crc << 1 & 0xFF
+        assert sensirion.crc8(buf, 0) == crc, word
+
+
 def test_conversions():
     assert sht.temperature(0) == -4500 and sht.temperature(65535) == 13000  # -45 .. 130 degC
     assert sht.temperature(26214) == 2500  # -45 + 175 * 26214 / 65535 = 24.9998
