@@ -2,7 +2,7 @@
 # boot reads that instead of loading the validator. The validator's code leaves RAM again after
 # use, but its some 150 names stay interned for good (the qstr pool only grows), and on the unix
 # port they push the workshop kit's node over a doubling step of the pool: after boot its heap
-# held 5 KB more on the 32-bit build, 7 KB on the 64-bit one. The file holds for the exact bytes of config.json and
+# holds 4 KB more on the 32-bit build, 6 KB on the 64-bit one. The file holds for the exact bytes of config.json and
 # capture.json and the firmware that checked them (its first line, key()). provision writes it
 # with the config (host/reallabor/firmware/devicecode.py); after any other change the device
 # checks config.json and writes it.
