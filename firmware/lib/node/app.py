@@ -68,42 +68,30 @@ async def load_config(board):
 
 
 def read_config():
-    # The config the validator passed for these very files (node/checked.py), else the validator's
-    # verdict now. Both helpers are needed only here: imported, used and let go again (the
-    # validator's bytecode alone is some 14 KB of RAM that the sensors need more). The result is
-    # copied once they are gone, so it sits compactly in the freed space rather than scattered
-    # among their leftovers.
+    # The config the validator passed for these very files (node/checked.py), else the validator:
+    # it is needed only here, so import it, use it, and let its bytecode go again (some 14 KB of
+    # RAM that the sensors need more). The result is copied once the validator is gone, so it sits
+    # compactly in the freed space rather than scattered among the parser's leftovers.
     from node import checked
 
-    try:
-        key = checked.key(checked.crc_of("config.json"), checked.crc_of("capture.json"), firmware_version())
-        cfg = checked.load(key)
-        if cfg is None:
-            gc.collect()  # the look at the file left garbage: the validator wants the heap whole
-            cfg = _validated()
-            if cfg is None:
-                return None
-            checked.save(key, cfg)
-    finally:
-        del sys.modules["node.checked"]
-        del node.checked
-    gc.collect()
-    return json.loads(json.dumps(cfg))
-
-
-def _validated():
-    # config.json through the validator -> the config, or None (safe mode, said in the log)
+    key = checked.key(checked.crc_of("config.json"), checked.crc_of("capture.json"), firmware_version())
+    cfg = checked.load(key)
+    if cfg is not None:
+        return cfg
     from node import config
 
     try:
-        return config.load()
+        cfg = config.load()
     except (config.ConfigError, MemoryError) as e:  # within the validator's limits no MemoryError comes
         log.error("%s; safe mode, next check in %d s" % (e or "config: out of memory", SAFE_MODE_RETRY_MS // 1000))
         return None
     finally:
         del sys.modules["node.config"]
         del node.config
-        gc.collect()
+    gc.collect()
+    cfg = json.loads(json.dumps(cfg))
+    checked.save(key, cfg)
+    return cfg
 
 
 def firmware_version():

@@ -37,7 +37,6 @@ def crc_of(path):
 
 
 def text(key_line, cfg):
-    # the file's content (the host's way to make it; save() writes the same without a copy in RAM)
     return key_line + "\n" + json.dumps(cfg)
 
 
@@ -56,9 +55,7 @@ def save(key_line, cfg):
     # through a temporary file and a rename: a power cut leaves the old file or the new one
     try:
         with open(PATH + ".tmp", "w") as f:
-            f.write(key_line)
-            f.write("\n")
-            json.dump(cfg, f)  # piece by piece: a 4 KB config's text need not find room at once
+            f.write(text(key_line, cfg))
         os.rename(PATH + ".tmp", PATH)
-    except (OSError, MemoryError):
-        pass  # a full flash or heap: the next boot checks config.json again
+    except OSError:
+        pass  # a full flash: the next boot checks config.json again
