@@ -86,10 +86,7 @@ def boot_heap(trace, micropython: str, micropython_32: str | None = None) -> dic
         with tempfile.TemporaryDirectory(prefix="reallabor-heap-") as tmp:  # a fresh flash for each
             flash = Path(tmp)
             path = replay.install_firmware(flash, firmware, bench / "heapharness.py", rom=image)  # as a replay's flash
-            body = json.dumps(config).encode()
-            (flash / "config.json").write_bytes(body)
-            name, data = devicecode.checked_config(body, None)  # as provision writes it
-            (flash / name).write_bytes(data)
+            (flash / "config.json").write_text(json.dumps(config))
             (flash / "modules.txt").write_text("\n".join(modules))
             done = subprocess.run(argv, cwd=flash, env={**os.environ, "MICROPYPATH": path},
                                   capture_output=True, text=True, timeout=120)

@@ -5,9 +5,8 @@
 # "modules <bytes>" (their code and objects, which nothing frees) and "heap <bytes>" after the boot.
 #
 # A board stands in for the HAL, with no sensor on its buses and no network (the WebAssembly port
-# has no sockets): the node boots as a provisioned board (its config from config.checked.json, the
-# validator not loaded; drivers, channels, outbox, MQTT client), takes its sensors' first step and
-# stores one state message.
+# has no sockets): the node boots as on a board (the config validator in and out of RAM, drivers,
+# channels, outbox, MQTT client), takes its sensors' first step and stores one state message.
 # What a running node holds beyond this (a connection, a full window of samples) is in the
 # replay's 64-bit figure only.
 import gc

@@ -5,9 +5,6 @@ import json
 import os
 import sqlite3
 import stat
-import zlib
-
-from reallabor.firmware import devicecode
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -60,13 +57,6 @@ def test_deploy_provision_verify_without_leaking_secrets(virtual_board, data_dir
     assert config["mqtt"]["password"] not in dump and config["wifi"]["password"] not in dump  # only a hash
     manifest = json.loads((vb.flash / "firmware.json").read_text())
     assert row[:4] == ("rl-a1b2c3", "Hof 1", "ttgo-lora32-v2.1", "hof") and row[4] == manifest["firmware"]
-    # beside it the config as the validator leaves it, for this config.json and this firmware: the
-    # board boots without loading its validator (tests/host/test_checked_config.py)
-    checked = devicecode.firmware_module("node.checked")
-    key, _, text = (vb.flash / checked.PATH).read_text().partition("\n")
-    body = (vb.flash / "config.json").read_bytes()
-    assert key == checked.key(zlib.crc32(body), None, manifest["firmware"])
-    assert json.loads(text) == devicecode.config().parse(body)
 
 
 def test_provisioning_again_keeps_secrets_unless_asked(virtual_board, data_dir, cli, site_profile):

@@ -68,16 +68,9 @@ async def load_config(board):
 
 
 def read_config():
-    # The config the validator passed for these very files (node/checked.py), else the validator:
-    # it is needed only here, so import it, use it, and let its bytecode go again (some 14 KB of
-    # RAM that the sensors need more). The result is copied once the validator is gone, so it sits
-    # compactly in the freed space rather than scattered among the parser's leftovers.
-    from node import checked
-
-    key = checked.key(checked.crc_of("config.json"), checked.crc_of("capture.json"), firmware_version())
-    cfg = checked.load(key)
-    if cfg is not None:
-        return cfg
+    # The validator is needed only here: import it, use it, and let its bytecode go again (some
+    # 14 KB of RAM that the sensors need more). The result is copied once the validator is gone,
+    # so it sits compactly in the freed space rather than scattered among the parser's leftovers.
     from node import config
 
     try:
@@ -89,9 +82,7 @@ def read_config():
         del sys.modules["node.config"]
         del node.config
     gc.collect()
-    cfg = json.loads(json.dumps(cfg))
-    checked.save(key, cfg)
-    return cfg
+    return json.loads(json.dumps(cfg))
 
 
 def firmware_version():

@@ -134,14 +134,11 @@ def provision(port: str, board_name: str, site_ref: str, name: str | None = None
         write_secret(copy, body)
         fresh = not known or known.mqtt_hash != record.mqtt_hash
         say("provision.stage.recorded", id=device_id, new_secrets=fresh)
-        checked_path, checked = devicecode.checked_config(body, record.firmware or None)
-        on_board = dev.hashes(files=[CONFIG_FILE, checked_path])
-        written = on_board[CONFIG_FILE] != hashlib.sha256(body).hexdigest()
+        on_board = dev.hashes(files=[CONFIG_FILE])[CONFIG_FILE]
+        written = on_board != hashlib.sha256(body).hexdigest()
         if written:
             say("provision.stage.config")
             dev.write(CONFIG_FILE, body, atomic=True)
-        if on_board[checked_path] != hashlib.sha256(checked).hexdigest():
-            dev.write(checked_path, checked, atomic=True)  # after config.json: it holds for that one
         say("provision.stage.reset")
         dev.reboot()
     return Provisioned(port, mac_text, device_id, record.name, board.name, record.config_hash, record.firmware, written,

@@ -1,7 +1,6 @@
 """Import pure firmware modules (config validation, compensation maths) into CPython, so the host
 and the device share one implementation instead of two that could drift apart."""
 
-import binascii
 import importlib
 import json
 import sys
@@ -51,15 +50,6 @@ def config_problem(error) -> Problem:
 def config_bytes(raw) -> bytes:
     """config.json as the host writes it onto a board (and replays it)."""
     return json.dumps(raw, sort_keys=True, separators=(",", ":")).encode()
-
-
-def checked_config(body: bytes, firmware: str | None) -> tuple[str, bytes]:
-    """(path, content) of config.checked.json for these config.json bytes on a board with this
-    firmware digest (and no capture.json): the config as the device's validator leaves it, so that
-    the device need not load the validator at boot (node/checked.py). body must be a valid config."""
-    checked = firmware_module("node.checked")
-    key = checked.key(binascii.crc32(body), None, firmware)
-    return checked.PATH, checked.text(key, config().parse(body)).encode()
 
 
 def check_config(raw) -> Problem | None:

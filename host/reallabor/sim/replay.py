@@ -292,11 +292,9 @@ def _run(s: _Setup, broker_url, broker) -> Result:
     try:
         with off_board_cpu(), tempfile.TemporaryDirectory(prefix="reallabor-flash-", dir=scratch_dir()) as flash, \
                 Subscriber(broker_url, topic) as sub:
-            body = devicecode.config_bytes(config)  # the bytes load_config() checked
-            # both files hold the secrets; a replayed board has no deploy manifest
-            for name, data in ((layout.CONFIG_FILE, body), devicecode.checked_config(body, None)):
-                with os.fdopen(os.open(Path(flash) / name, os.O_WRONLY | os.O_CREAT, 0o600), "wb") as f:
-                    f.write(data)
+            fd = os.open(Path(flash) / "config.json", os.O_WRONLY | os.O_CREAT, 0o600)  # may hold secrets
+            with os.fdopen(fd, "wb") as f:
+                f.write(devicecode.config_bytes(config))  # the bytes load_config() checked
             (Path(flash) / layout.BOARD_FILE).write_bytes(board.device_json())
             for name, data in s.files.items():
                 (Path(flash) / name).write_bytes(data)
