@@ -4,13 +4,15 @@ budget; the simulator's own share comes on top, host/reallabor/sim/heapprobe.py)
 import os
 import subprocess
 
+from reallabor.env import ROOT
+
 STEP_K = 4
 BUDGET_K = 128
 # A 32-bit unix build of MicroPython (4-byte pointers and 16-byte GC blocks, as on an ESP32): no
 # package registry has one. `make micropython32` builds one here (scripts/build-micropython32);
 # REALLABOR_MICROPYTHON32 names another.
-BUILT_32 = os.path.join(os.path.dirname(__file__), "..", "build", "micropython32")
-MICROPYTHON_32 = os.environ.get("REALLABOR_MICROPYTHON32") or (BUILT_32 if os.path.exists(BUILT_32) else None)
+BUILT_32 = ROOT / "build" / "micropython32"
+MICROPYTHON_32 = os.environ.get("REALLABOR_MICROPYTHON32") or (str(BUILT_32) if BUILT_32.exists() else None)
 
 
 def micropython_32() -> str | None:

@@ -7,14 +7,13 @@ import shutil
 import pytest
 
 from bench import heap
-from bench.heap import boot_heap
 from reallabor.env import ROOT, TRACES
 
 
 def test_the_32_bit_heap_after_boot_is_below_the_64_bit_one(micropython):
     if not shutil.which("node") or not (ROOT / "node_modules" / "@micropython").is_dir():
         pytest.skip("node or the npm MicroPython WebAssembly package not found")
-    sizes = boot_heap(TRACES / "courtyard-24h-bme280.jsonl", micropython)
+    sizes = heap.boot_heap(TRACES / "courtyard-24h-bme280.jsonl", micropython)
     modules32, after32 = sizes["32-bit WebAssembly port"]
     modules64, after64 = sizes["64-bit unix port"]
     # measured inside one running call, the port's collector kept 39 KB of garbage: 85 KB after
