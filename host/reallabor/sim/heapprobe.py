@@ -4,10 +4,11 @@
 # the simulated radio chip of a LoRa node) and once as the ESP32's HAL would stand in its place ("esp32": hal.esp32 over stand-ins for machine
 # and network). Both then import the same firmware modules, the ones the replayed node will load,
 # so the difference is what the simulator takes of the heap, qstr pools included (they grow in
-# doubling steps, so whoever's strings cross a step pays for it). The replay gives the firmware its
+# doubling steps, so whoever's strings cross a step pays for it), and both read the node's
+# config.json as its boot does. The replay gives the firmware its
 # budget plus that difference: the budget is what the firmware has, as on a board.
 #   micropython -m main sim|esp32 <trace> [faults] [radio] <module>...  (linked in as main.py, beside
-#   the node's board.json): prints the heap bytes
+#   the node's board.json and config.json): prints the heap bytes last
 import gc
 import sys
 
@@ -42,5 +43,10 @@ if "radio" in modules:  # a LoRa node: the simulated chip and its air (board.jso
         chip = simradio.chip(boardfile.load()["lora"], trace_path)
 for name in modules:
     __import__(name)
+# The boot's config read: the validator comes and goes, but the names it interns stay (MicroPython
+# never frees a qstr), on a board too, so a qstr pool they open is the firmware's.
+from node.app import read_config  # noqa: E402
+
+read_config()
 gc.collect()
 print(gc.mem_alloc() - start)

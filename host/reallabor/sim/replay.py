@@ -152,23 +152,34 @@ def romfs_image(firmware: Path) -> bytes:
         return make_romfs(str(firmware / "lib"), mpy_cross=False)
 
 
-def simulator_share(micropython: str, firmware: Path, trace: Path, board_json: bytes, modules: tuple) -> int:
+def write_config(flash: Path, config_json: bytes) -> None:
+    """The node's config.json onto the simulator's flash, readable by its owner only (it may hold
+    the Wi-Fi and MQTT passwords)."""
+    fd = os.open(flash / "config.json", os.O_WRONLY | os.O_CREAT, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(config_json)
+
+
+def simulator_share(micropython: str, firmware: Path, trace: Path, board_json: bytes, config_json: bytes,
+                    modules: tuple) -> int:
     """Heap bytes the simulator takes (its code, what it keeps of the trace, its share of the qstr
     pools) beyond what the ESP32's HAL would take in its place, next to the firmware modules the
-    node loads (sim/heapprobe.py measures both sides, once per firmware, trace, board and modules)."""
-    key = (micropython, str(firmware), str(trace), board_json, modules)
+    node loads and the names its config read interns (sim/heapprobe.py measures both sides, once
+    per firmware, trace, board, config and modules)."""
+    key = (micropython, str(firmware), str(trace), board_json, config_json, modules)
     if key not in _SHARES:
         sides = []
         with tempfile.TemporaryDirectory(prefix="reallabor-probe-") as flash:
             path = install_firmware(Path(flash), firmware, Path(__file__).with_name("heapprobe.py"))
             (Path(flash) / layout.BOARD_FILE).write_bytes(board_json)
+            write_config(Path(flash), config_json)
             for side in ("sim", "esp32"):
                 done = subprocess.run([micropython, "-X", "heapsize=4M", "-m", "main",
                                        side, str(Path(trace).resolve()), *modules], cwd=flash,
                                       env={**os.environ, "MICROPYPATH": path}, capture_output=True, text=True, timeout=60)
                 if done.returncode:
                     raise RuntimeError(f"the simulator's heap probe failed: {done.stderr.strip()}")
-                sides.append(int(done.stdout))
+                sides.append(int(done.stdout.split()[-1]))
         _SHARES[key] = max(0, sides[0] - sides[1])
     return _SHARES[key]
 
@@ -282,7 +293,8 @@ def _run(s: _Setup, broker_url, broker) -> Result:
 
         lora = result.lorawan = LoraRun(device, checked["lora"], broker_url, s.summary.epoch_ms, s.lora_options)
         topic = lora.topic
-    result.heap_simulator = simulator_share(s.micropython, s.firmware, s.trace_path, board.device_json(),
+    config_json = devicecode.config_bytes(config)
+    result.heap_simulator = simulator_share(s.micropython, s.firmware, s.trace_path, board.device_json(), config_json,
                                             node_modules(checked, bool(s.summary.faults), lora is not None, board))
     rom = romfs_image(s.firmware) if s.romfs else None
     if rom is not None:  # the image in the heap stands for flash: on top of the budget, as the simulator's share
@@ -292,9 +304,7 @@ def _run(s: _Setup, broker_url, broker) -> Result:
     try:
         with off_board_cpu(), tempfile.TemporaryDirectory(prefix="reallabor-flash-", dir=scratch_dir()) as flash, \
                 Subscriber(broker_url, topic) as sub:
-            fd = os.open(Path(flash) / "config.json", os.O_WRONLY | os.O_CREAT, 0o600)  # may hold secrets
-            with os.fdopen(fd, "wb") as f:
-                f.write(devicecode.config_bytes(config))  # the bytes load_config() checked
+            write_config(Path(flash), config_json)  # the bytes load_config() checked
             (Path(flash) / layout.BOARD_FILE).write_bytes(board.device_json())
             for name, data in s.files.items():
                 (Path(flash) / name).write_bytes(data)
