@@ -1,11 +1,11 @@
 # Run by unix-port MicroPython for the replay (host/reallabor/sim/replay.py), twice per firmware
 # and trace: once as the simulator ("sim": hal.sim with hal.simtime, what it keeps of the trace, at
 # most all of the trace's answers at once, its flash, hal.simfaults for a trace with fault events,
-# the simulated radio chip of a LoRa node) and once as the ESP32's HAL would stand in its place ("esp32": hal.esp32 over stand-ins for machine
-# and network). Both then import the same firmware modules, the ones the replayed node will load,
+# the simulated radio chip of a LoRa node) and once as the ESP32's HAL would stand in its place
+# ("esp32": hal.esp32 over stand-ins for machine and network). Both then import the same firmware
+# modules, the ones the replayed node will load, and read the node's config.json as its boot does,
 # so the difference is what the simulator takes of the heap, qstr pools included (they grow in
-# doubling steps, so whoever's strings cross a step pays for it), and both read the node's
-# config.json as its boot does. The replay gives the firmware its
+# doubling steps, so whoever's strings cross a step pays for it). The replay gives the firmware its
 # budget plus that difference: the budget is what the firmware has, as on a board.
 #   micropython -m main sim|esp32 <trace> [faults] [radio] <module>...  (linked in as main.py, beside
 #   the node's board.json and config.json): prints the heap bytes last
