@@ -679,6 +679,9 @@ class SX1262(_Chip):
         self._cmd = bytearray()
         self._reply = b""
         self._lost = None  # why the command being clocked in is lost: "reset", "wake", "busy"
+        # what a receive window listens for, set anew for each (_settings): the simulator shares
+        # the node's heap, where a new one per window left holes a join then found too small
+        self._listen = Transmission(0, 0, 7, 125, 5, b"")
         self._power_on()
 
     def _power_on(self, warm=False):
@@ -889,11 +892,14 @@ class SX1262(_Chip):
             return False
         return True
 
-    def _settings(self, payload=b""):
-        t = Transmission(now_us(), self.freq_hz, self.sf, self.bw_khz, self.cr, payload, preamble=self.preamble,
-                         crc=self.crc, iq_inverted=self.iq_inverted, ldro=self.ldro,
-                         sync_word=(self.regs.get(0x0740, 0) & 0xF0) | (self.regs.get(0x0741, 0) >> 4),
-                         power_dbm=self.power_dbm)
+    def _settings(self, payload=b"", t=None):
+        # The modem's settings as a Transmission (with payload: the frame to send); t: one to set
+        # anew in place instead of a new one
+        t = t or Transmission(0, 0, 7, 125, 5, b"")
+        t.__init__(now_us(), self.freq_hz, self.sf, self.bw_khz, self.cr, payload, preamble=self.preamble,
+                   crc=self.crc, iq_inverted=self.iq_inverted, ldro=self.ldro,
+                   sync_word=(self.regs.get(0x0740, 0) & 0xF0) | (self.regs.get(0x0741, 0) >> 4),
+                   power_dbm=self.power_dbm)
         return t
 
     def _set_tx(self, timeout):
@@ -934,7 +940,7 @@ class SX1262(_Chip):
         if 863000000 <= self.freq_hz <= 870000000 and self.image != _IMAGE_868:
             self._note("RX at %d Hz with the image calibrated for another band (CalibrateImage, DS 9.2.1)"
                        % self.freq_hz)
-        t = self._settings()
+        t = self._settings(t=self._listen)
         if self.iq_inverted == bool(self.regs.get(0x0736, 0) & 0x04):
             self._note("%s IQ with bit 2 of register 0x0736 %s (DS 15.4): nothing is heard"
                        % (("inverted", "set") if self.iq_inverted else ("standard", "cleared")))
