@@ -367,3 +367,14 @@ async def test_a_join_out_of_memory_after_the_session_still_gives_the_join_code_
     assert "node.net.lorawan_join" not in sys.modules and "node.net.lorawan_otaa" not in sys.modules
     assert await mac.send(1, b"x", False) == lorawan.SENT
     assert net.uplinks[-1][2] == b"x"
+
+
+async def test_the_mac_keeps_within_a_37_entry_attribute_table():
+    # The 38th attribute grows an instance's table to 47 entries: 752 bytes in one piece, which a
+    # LoRa node's boot after a power loss did not find (the fault script's 100 power losses).
+    net, mac, board, air, chip = await joined()
+    await clock.sleep_ms(mac.wait_ms(2, True))
+    await mac.send(1, b"hi", True)
+    assert len(mac.__dict__) <= 37, sorted(mac.__dict__)
+    again = lorawan.Mac(mac.radio, lora_cfg(), Board())  # a power loss: from flash
+    assert again.joined and len(again.__dict__) <= 37

@@ -4,6 +4,7 @@
 # (net/lorawan_mac.py), frame counters that are never used twice, the duty cycle of every sub-band
 # and The Things Network's fair-use budget. The join is in net/lorawan_join.py; what must outlive
 # the MAC goes to RTC memory and flash (net/lorawan_state.py). docs/lorawan.md.
+import binascii
 import os
 import struct
 
@@ -19,6 +20,7 @@ MAX_DR = const(6)  # DR0..DR5: SF12..SF7 at 125 kHz, DR6: SF7 at 250 kHz; DR7 (F
 MAX_MAC_PAYLOAD = b"\x3b\x3b\x3b\x7b\xfa\xfa\xfa"  # M per DR (RP 2.4.6): 59, 59, 59, 123, 250, ...
 DEFAULT_CHANNELS = (868100000, 868300000, 868500000)  # RP 2.4.2, DR0..DR5, never changed
 CHANNELS = const(16)
+_DRS = const(8 * CHANNELS)  # in Mac.chans: where the channels' DR ranges start
 RX2_FREQ = const(869525000)  # RP 2.4.7
 RX2_DR = const(0)
 RECEIVE_DELAY1_S = const(1)
@@ -36,6 +38,7 @@ BANDS = (
     (869400000, 869650000, 10),  # RX2 lies here
     (869700000, 870000000, 100),
 )
+ALL_BANDS = const(6)  # in Mac._bands after the six sub-bands: every channel at once (DutyCycleReq)
 
 
 def sf(dr):
@@ -82,6 +85,7 @@ DL_CAP = const(21600000)
 HOUR_MS = const(3600000)
 DAY_MS = const(86400000)
 FRAME_MAX = const(96)  # an uplink: 13 bytes of header and MIC, 15 of FOpts, the payload (up to 47)
+FRAME = bytearray(FRAME_MAX)  # the uplink being built (a node has one MAC)
 _RX_EARLY_MS = const(3)  # a receive window opens this much before its nominal start
 _MAX_WAIT_MS = const(DAY_MS)  # longer than any off-time: a tick this far ahead is stale
 # on flash (net/lorawan_state.py reads them back)
@@ -143,9 +147,15 @@ def _state(function, *args):
 
 
 def session_bytes(mac):
-    return struct.pack(SESSION, SESSION_VERSION, mac.ident, mac.dev_addr, mac.fcnt_down, mac.nwk, mac.app,
+    return struct.pack(SESSION, SESSION_VERSION, identity(mac.lora), mac.dev_addr, mac.fcnt_down, mac.nwk, mac.app,
                        mac.rx1_delay, mac.rx1_offset, mac.rx2_dr, mac.rx2_freq, mac.dr, mac.power, mac.nbtrans,
-                       mac.max_dc, mac.mask) + mac.chans + mac.drs
+                       mac.max_dc, mac.mask) + mac.chans
+
+
+def identity(lora):
+    # A digest of the device's keys: a session kept for other keys (re-provisioned) is not used.
+    keys = [lora[k] or "" for k in ("dev_eui", "join_eui", "app_key", "dev_addr", "nwk_s_key", "app_s_key")]
+    return binascii.crc32(" ".join(keys).encode())
 
 
 def save_ints(path, values):
@@ -177,8 +187,9 @@ def defaults(mac):
     mac.power = 0  # TXPower index
     mac.nbtrans = 1
     mac.max_dc = 0  # DutyCycleReq: 1/2**max_dc over all channels
-    mac.chans = bytearray(8 * CHANNELS)  # per channel: uplink Hz, downlink Hz (0: the uplink's)
-    mac.drs = bytearray(CHANNELS)  # per channel: max DR << 4 | min DR
+    # per channel: uplink Hz, downlink Hz (0: the uplink's); after them (at _DRS) per channel:
+    # max DR << 4 | min DR
+    mac.chans = bytearray(_DRS + CHANNELS)
     for i in range(3):
         mac.set_channel(i, DEFAULT_CHANNELS[i], 0x50)
     mac.mask = 7
@@ -187,8 +198,9 @@ def defaults(mac):
 class Mac:
     # Its attributes (the session, the channel plan, the counters, the budgets, the answers
     # pending) are set up by net/lorawan_state.py init(): from RTC memory after a deep sleep,
-    # from flash after a power loss, else fresh. At most 47 of them: the 48th grows the
-    # instance's table to 944 bytes in one piece, in the middle of a LoRa node's boot.
+    # from flash after a power loss, else fresh. At most 37 of them: the 38th grows the
+    # instance's table to 47 entries, 752 bytes in one piece in the middle of a LoRa node's boot,
+    # which a boot after a power loss did not find (the LoRa fault script's 100 power losses).
     def __init__(self, radio, lora, board):
         # lora: the config's "lora" section (node.config); board: for RTC memory and the battery
         _state("init", self, radio, lora, board)
@@ -205,10 +217,10 @@ class Mac:
 
     def set_channel(self, ch, freq, drs, dl=0):
         struct.pack_into("<II", self.chans, 8 * ch, freq, dl)
-        self.drs[ch] = drs
+        self.chans[_DRS + ch] = drs
 
     def usable(self, ch, dr, mask=None):
-        d = self.drs[ch]
+        d = self.chans[_DRS + ch]
         return ((self.mask if mask is None else mask) >> ch) & 1 and self.up_freq(ch) and d & 15 <= dr <= d >> 4
 
     def _pick(self, dr, last, avoid=-1):
@@ -248,14 +260,12 @@ class Mac:
         for i in range(len(self._bands)):
             if clock.diff(self._bands[i], now) <= 0:
                 self._bands[i] = now
-        if clock.diff(self._agg, now) <= 0:
-            self._agg = now
         return now
 
     def _duty_wait(self, dr, last):
         now = self._accrue()
         w = self._pick(dr, last)[1]
-        return max(w, clock.diff(self._agg, now))
+        return max(w, clock.diff(self._bands[ALL_BANDS], now))
 
     def join_wait_ms(self):
         # ms until the next join-request may go (net/lorawan_join.py); why says what it waits for
@@ -288,13 +298,13 @@ class Mac:
         lo, hi = r.POWER_DBM
         r.configure(freq, sf(dr), bw(dr), power_dbm=max(lo, min(hi, tx_dbm(self.power))))
         toa = r.time_on_air_us(n)
-        tick = await r.send(memoryview(self._buf)[:n])
+        tick = await r.send(memoryview(FRAME)[:n])
         r.sleep()
         self._last_tx = tick
         b = band(freq)
         self._bands[b] = clock.add(tick, toa * (BANDS[b][2] - 1) // 1000)
         if self.max_dc:
-            self._agg = clock.add(tick, toa * ((1 << self.max_dc) - 1) // 1000)
+            self._bands[ALL_BANDS] = clock.add(tick, toa * ((1 << self.max_dc) - 1) // 1000)
         if self.lora["fair_use"]:
             self._air -= toa * 16 // 5
         return tick, toa
@@ -407,7 +417,7 @@ class Mac:
         dr = self.dr
         mhdr = lf.CONFIRMED_UP if confirmed else lf.UNCONFIRMED_UP
         try:
-            n = lf.build_data(self._buf, mhdr, self.dev_addr, fcnt, port, payload, self.nwk, self.app, fctrl, fopts)
+            n = lf.build_data(FRAME, mhdr, self.dev_addr, fcnt, port, payload, self.nwk, self.app, fctrl, fopts)
         except ValueError:
             n = 256  # larger than the buffer
         if n - 5 > MAX_MAC_PAYLOAD[dr]:
@@ -425,11 +435,12 @@ class Mac:
             if ch < 0:
                 break
             tick, toa = await self._tx(ch, dr, n)
-            self._asked = asks
             if asks and self.lora["fair_use"]:
                 self._dl -= DL_COST
             d = await self._windows(tick, ch, dr)
             if d is not None:  # any downlink ends the repetitions (spec 4.3.1.2)
+                if not asks and self.lora["fair_use"]:
+                    self._dl -= DL_COST  # a downlink the uplink did not ask for (its cost is not counted yet)
                 if confirmed and d.ack:
                     result = ACKED
                 break
@@ -442,9 +453,6 @@ class Mac:
         self.adr_cnt = 0
         self._sticky = bytearray()  # a downlink came: the sticky answers arrived
         self._ack = d.confirmed
-        if self.lora["fair_use"] and not self._asked:
-            self._dl -= DL_COST  # a downlink the uplink did not ask for (its cost is not counted yet)
-        self._asked = False
         cmds = d.payload if d.fport == 0 else d.fopts
         log.info("lora down fcnt=%d port=%s ack=%d cmds=%d" % (d.fcnt, d.fport, d.ack, len(cmds)))
         if cmds:

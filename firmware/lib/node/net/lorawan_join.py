@@ -66,7 +66,7 @@ async def join(mac):
         mac._join_at = clock.add(clock.ticks(), HOUR_MS)
         return False
     join_eui, dev_eui, app_key = otaa.keys(mac.lora)
-    otaa.build_join_request(mac._buf, join_eui, dev_eui, nonce, app_key)
+    otaa.build_join_request(eu.FRAME, join_eui, dev_eui, nonce, app_key)
     log.info("lora join dev_nonce=%d dr=%d" % (nonce, dr))
     tick, toa = await mac._tx(ch, dr, 23)
     _period(mac)

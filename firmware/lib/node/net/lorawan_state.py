@@ -9,12 +9,11 @@
 # - in RTC memory (node.rtcmem, section LORAWAN), for a deep sleep: the same session, the exact
 #   counters, and what depends on time (duty cycle, fair-use credit, join back-off) as it will be
 #   at the next boot.
-import binascii
 import struct
 
 from node import clock, persist, rtcmem
-from node.net.lorawan import (AIR_CAP, BANDS, DL_CAP, FCNT_FILE, FRAME_MAX, NONCE_FILE, SESSION, SESSION_FILE,
-                              SESSION_VERSION, WANT_TIME, defaults, session_bytes)
+from node.net.lorawan import (AIR_CAP, ALL_BANDS, DL_CAP, FCNT_FILE, NONCE_FILE, SESSION, SESSION_FILE,
+                              SESSION_VERSION, WANT_TIME, defaults, identity, session_bytes)
 
 _SESSION_LEN = struct.calcsize(SESSION) + 8 * 16 + 16
 # FCntUp, its reserved limit, ms since T0, join airtime (us), back-off period, join attempts,
@@ -29,8 +28,6 @@ def init(mac, radio, lora, board):
     mac.radio = radio
     mac.board = board
     mac.lora = lora  # keys, ADR, fair use, first DR: read from here (more attributes outgrow the table)
-    mac.ident = identity(lora)
-    mac._buf = bytearray(FRAME_MAX)  # the uplink being built
     mac.joined = False
     mac.dev_addr = 0
     mac.nwk = mac.app = b""
@@ -44,8 +41,7 @@ def init(mac, radio, lora, board):
     mac._tries = 0  # join attempts without a join-accept
     now = clock.ticks()
     mac._join_at = now  # no join-request before this tick
-    mac._bands = [now] * len(BANDS)  # tick from which each sub-band may send again
-    mac._agg = now  # the same for every channel (DutyCycleReq)
+    mac._bands = [now] * (ALL_BANDS + 1)  # tick from which each sub-band, then all (DutyCycleReq), may send again
     mac._air = mac._dl = 0  # fair-use credit (net/lorawan.py)
     mac._credit_at = now
     mac._time_left = 0  # ms until the next DeviceTimeReq is due
@@ -53,7 +49,6 @@ def init(mac, radio, lora, board):
     mac._ans = bytearray()  # MAC answers for the next uplink
     mac._sticky = bytearray()  # answers repeated in every uplink until a downlink arrives
     mac._ack = False  # the next uplink acknowledges a confirmed downlink
-    mac._asked = False  # the last uplink asked for a downlink (and paid for it)
     mac.want = 0  # requests for the next uplink (WANT_LINK_CHECK, WANT_TIME)
     mac.why = None  # what the last wait_ms() waits for: "duty_cycle", "fair_use", "downlinks", "join_backoff"
     mac._last_tx = now  # tick at the end of the last transmission (DeviceTimeAns counts from it)
@@ -63,23 +58,16 @@ def init(mac, radio, lora, board):
         mac.want |= WANT_TIME  # no Wi-Fi: the network tells the time
 
 
-def identity(lora):
-    # A digest of the device's keys: a session kept for other keys (re-provisioned) is not used.
-    keys = [lora[k] or "" for k in ("dev_eui", "join_eui", "app_key", "dev_addr", "nwk_s_key", "app_s_key")]
-    return binascii.crc32(" ".join(keys).encode())
-
-
 def _load_session(mac, data, off):
     if len(data) < off + _SESSION_LEN:
         return False
     f = struct.unpack_from(SESSION, data, off)
-    if f[0] != SESSION_VERSION or f[1] != mac.ident:
+    if f[0] != SESSION_VERSION or f[1] != identity(mac.lora):
         return False
     (mac.dev_addr, mac.fcnt_down, mac.nwk, mac.app, mac.rx1_delay, mac.rx1_offset, mac.rx2_dr, mac.rx2_freq, mac.dr,
      mac.power, mac.nbtrans, mac.max_dc, mac.mask) = f[2:]
     o = off + struct.calcsize(SESSION)
-    mac.chans = bytearray(data[o:o + 128])
-    mac.drs = bytearray(data[o + 128:o + 144])
+    mac.chans = bytearray(data[o:o + 144])
     return True
 
 
@@ -120,8 +108,8 @@ def rtc_bytes(mac, now, ahead):
 
     head = struct.pack(_RTC, mac.fcnt_up, mac.fcnt_limit, mac._t0 + clock.uptime_ms() + ahead, mac._join_used,
                        mac._period, mac._tries, mac._air + ahead, mac._dl + ahead, mac._time_left - ahead, mac.want,
-                       (1 if mac.joined else 0) | (2 if mac._ack else 0), mac.adr_cnt, left(mac._agg),
-                       left(mac._join_at), *[left(b) for b in mac._bands])
+                       (1 if mac.joined else 0) | (2 if mac._ack else 0), mac.adr_cnt, left(mac._bands[ALL_BANDS]),
+                       left(mac._join_at), *[left(mac._bands[i]) for i in range(ALL_BANDS)])
     return (head + session_bytes(mac) + bytes((len(mac._sticky),)) + mac._sticky + bytes((len(mac._ans),))
             + mac._ans)
 
@@ -137,9 +125,8 @@ def _from_rtc(mac, raw):
     mac._ack = bool(flags & 2)
     now = clock.ticks()
     mac._credit_at = now
-    mac._agg = clock.add(now, f[12])
     mac._join_at = clock.add(now, f[13])
-    mac._bands = [clock.add(now, x) for x in f[14:]]
+    mac._bands = [clock.add(now, x) for x in f[14:] + f[12:13]]
     o = n + _SESSION_LEN
     k = raw[o]
     mac._sticky = bytearray(raw[o + 1:o + 1 + k])
