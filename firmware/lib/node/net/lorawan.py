@@ -21,6 +21,7 @@ MAX_MAC_PAYLOAD = b"\x3b\x3b\x3b\x7b\xfa\xfa\xfa"  # M per DR (RP 2.4.6): 59, 59
 DEFAULT_CHANNELS = (868100000, 868300000, 868500000)  # RP 2.4.2, DR0..DR5, never changed
 CHANNELS = const(16)
 _DRS = const(8 * CHANNELS)  # in Mac.chans: where the channels' DR ranges start
+PLAN_BYTES = const(9 * CHANNELS)  # Mac.chans: per channel its two frequencies, then their DR ranges
 RX2_FREQ = const(869525000)  # RP 2.4.7
 RX2_DR = const(0)
 RECEIVE_DELAY1_S = const(1)
@@ -189,7 +190,7 @@ def defaults(mac):
     mac.max_dc = 0  # DutyCycleReq: 1/2**max_dc over all channels
     # per channel: uplink Hz, downlink Hz (0: the uplink's); after them (at _DRS) per channel:
     # max DR << 4 | min DR
-    mac.chans = bytearray(_DRS + CHANNELS)
+    mac.chans = bytearray(PLAN_BYTES)
     for i in range(3):
         mac.set_channel(i, DEFAULT_CHANNELS[i], 0x50)
     mac.mask = 7
@@ -199,8 +200,8 @@ class Mac:
     # Its attributes (the session, the channel plan, the counters, the budgets, the answers
     # pending) are set up by net/lorawan_state.py init(): from RTC memory after a deep sleep,
     # from flash after a power loss, else fresh. At most 37 of them: the 38th grows the
-    # instance's table to 47 entries, 752 bytes in one piece in the middle of a LoRa node's boot,
-    # which a boot after a power loss did not find (the LoRa fault script's 100 power losses).
+    # instance's table to 47 entries, one piece of 752 bytes (64-bit port; 376 on an ESP32) in the
+    # middle of a LoRa node's boot.
     def __init__(self, radio, lora, board):
         # lora: the config's "lora" section (node.config); board: for RTC memory and the battery
         _state("init", self, radio, lora, board)

@@ -12,10 +12,10 @@
 import struct
 
 from node import clock, persist, rtcmem
-from node.net.lorawan import (AIR_CAP, ALL_BANDS, DL_CAP, FCNT_FILE, NONCE_FILE, SESSION, SESSION_FILE,
+from node.net.lorawan import (AIR_CAP, ALL_BANDS, DL_CAP, FCNT_FILE, NONCE_FILE, PLAN_BYTES, SESSION, SESSION_FILE,
                               SESSION_VERSION, WANT_TIME, defaults, identity, session_bytes)
 
-_SESSION_LEN = struct.calcsize(SESSION) + 8 * 16 + 16
+_SESSION_LEN = struct.calcsize(SESSION) + PLAN_BYTES
 # FCntUp, its reserved limit, ms since T0, join airtime (us), back-off period, join attempts,
 # fair-use credit (airtime, downlinks), ms to the next DeviceTimeReq, wanted requests, flags
 # (joined, ack owed), ADR_ACK_CNT, then ms until each of these may send again: every channel
@@ -67,7 +67,7 @@ def _load_session(mac, data, off):
     (mac.dev_addr, mac.fcnt_down, mac.nwk, mac.app, mac.rx1_delay, mac.rx1_offset, mac.rx2_dr, mac.rx2_freq, mac.dr,
      mac.power, mac.nbtrans, mac.max_dc, mac.mask) = f[2:]
     o = off + struct.calcsize(SESSION)
-    mac.chans = bytearray(data[o:o + 144])
+    mac.chans = bytearray(data[o:o + PLAN_BYTES])
     return True
 
 
