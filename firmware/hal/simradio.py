@@ -124,6 +124,14 @@ def _note(chip, text):
         sys.stderr.write(text + "\n")
 
 
+def _renewed(t, args, kw):
+    # A new Transmission, or t set anew in place (its attribute table is already full grown)
+    if t is None:
+        return Transmission(*args, **kw)
+    t.__init__(*args, **kw)
+    return t
+
+
 class Transmission:
     # One frame on the air. start_us/end_us: virtual us since the trace start.
     def __init__(self, start_us, freq_hz, sf, bw_khz, cr, payload, preamble=8, crc=True, iq_inverted=False,
@@ -319,6 +327,9 @@ class _Chip:
         self._tx = None  # the Transmission being sent
         self._rx = None  # (settings, open_us, close_us) of the open receive window
         self._rx_frame = None  # the frame that window has locked on
+        # what a receive window listens for, set anew for each: the simulator shares the node's
+        # heap, where a new one per window left holes a LoRa node's boot then found too small
+        self._listen = Transmission(0, 0, 7, 125, 5, b"")
 
     def _note(self, text):
         _note(self, self.name + ": " + text)
@@ -444,17 +455,19 @@ class SX1276(_Chip):
     def mode(self):
         return _SX1276_MODES[self.regs[0x01] & 7]
 
-    def settings(self, payload=b""):
-        # the registers as a Transmission (None: a setting the simulator does not model)
+    def settings(self, payload=b"", t=None):
+        # the registers as a Transmission (None: a setting the simulator does not model); t: one to
+        # set anew in place instead of a new one
         r = self.regs
         frf = (r[0x06] << 16) | (r[0x07] << 8) | r[0x08]
         bw = r[0x1D] >> 4
         if bw >= len(BANDWIDTHS_KHZ) or r[0x1E] >> 4 < 7:
             self._note("bandwidth code %d / SF %d in RegModemConfig is not modelled" % (bw, r[0x1E] >> 4))
             return None
-        t = Transmission(now_us(), _nominal((frf * 32000000) >> 19), r[0x1E] >> 4, BANDWIDTHS_KHZ[bw], ((r[0x1D] >> 1) & 7) + 4,
-                         payload, preamble=(r[0x20] << 8) | r[0x21], crc=bool(r[0x1E] & 0x04),
-                         ldro=bool(r[0x26] & 0x08), sync_word=r[0x39], power_dbm=self.power_dbm())
+        t = _renewed(t, (now_us(), _nominal((frf * 32000000) >> 19), r[0x1E] >> 4, BANDWIDTHS_KHZ[bw],
+                         ((r[0x1D] >> 1) & 7) + 4, payload),
+                     {"preamble": (r[0x20] << 8) | r[0x21], "crc": bool(r[0x1E] & 0x04), "ldro": bool(r[0x26] & 0x08),
+                      "sync_word": r[0x39], "power_dbm": self.power_dbm()})
         if r[0x1D] & 1:
             self._note("implicit header mode is not modelled")
         return t
@@ -605,7 +618,7 @@ class SX1276(_Chip):
         if not self.lora:
             self._note("RX in FSK/OOK mode is not modelled")
             return
-        t = self.settings()
+        t = self.settings(t=self._listen)
         symbols = ((r[0x1E] & 0x03) << 8) | r[0x1F]  # DS 4.1.6: RX single, RegSymbTimeout
         close = start + symbols * (symbol_us(t.sf, t.bw_khz) if t else 0)
         if t is not None:
@@ -679,9 +692,6 @@ class SX1262(_Chip):
         self._cmd = bytearray()
         self._reply = b""
         self._lost = None  # why the command being clocked in is lost: "reset", "wake", "busy"
-        # what a receive window listens for, set anew for each (_settings): the simulator shares
-        # the node's heap, where a new one per window left holes a join then found too small
-        self._listen = Transmission(0, 0, 7, 125, 5, b"")
         self._power_on()
 
     def _power_on(self, warm=False):
@@ -895,12 +905,10 @@ class SX1262(_Chip):
     def _settings(self, payload=b"", t=None):
         # The modem's settings as a Transmission (with payload: the frame to send); t: one to set
         # anew in place instead of a new one
-        t = t or Transmission(0, 0, 7, 125, 5, b"")
-        t.__init__(now_us(), self.freq_hz, self.sf, self.bw_khz, self.cr, payload, preamble=self.preamble,
-                   crc=self.crc, iq_inverted=self.iq_inverted, ldro=self.ldro,
-                   sync_word=(self.regs.get(0x0740, 0) & 0xF0) | (self.regs.get(0x0741, 0) >> 4),
-                   power_dbm=self.power_dbm)
-        return t
+        return _renewed(t, (now_us(), self.freq_hz, self.sf, self.bw_khz, self.cr, payload),
+                        {"preamble": self.preamble, "crc": self.crc, "iq_inverted": self.iq_inverted,
+                         "ldro": self.ldro, "power_dbm": self.power_dbm,
+                         "sync_word": (self.regs.get(0x0740, 0) & 0xF0) | (self.regs.get(0x0741, 0) >> 4)})
 
     def _set_tx(self, timeout):
         start = now_us() + _TO_TX.get(self.mode, 126) + self._tcxo_start()
