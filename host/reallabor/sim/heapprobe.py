@@ -8,7 +8,7 @@
 # doubling steps, so whoever's strings cross a step pays for it). The replay gives the firmware its
 # budget plus that difference: the budget is what the firmware has, as on a board.
 #   micropython -m main sim|esp32 <trace> [faults] [radio] <module>...  (linked in as main.py, beside
-#   the node's board.json and config.json): prints the heap bytes last
+#   the node's board.json and config.json): prints the heap bytes
 import gc
 import sys
 
@@ -47,6 +47,7 @@ for name in modules:
 # never frees a qstr), on a board too, so a qstr pool they open is the firmware's.
 from node.app import read_config  # noqa: E402
 
-read_config()
+if read_config() is None:
+    sys.exit("the node's config.json did not pass the firmware's check")
 gc.collect()
 print(gc.mem_alloc() - start)

@@ -179,7 +179,7 @@ def simulator_share(micropython: str, firmware: Path, trace: Path, board_json: b
                                       env={**os.environ, "MICROPYPATH": path}, capture_output=True, text=True, timeout=60)
                 if done.returncode:
                     raise RuntimeError(f"the simulator's heap probe failed: {done.stderr.strip()}")
-                sides.append(int(done.stdout.split()[-1]))
+                sides.append(int(done.stdout))
         _SHARES[key] = max(0, sides[0] - sides[1])
     return _SHARES[key]
 
