@@ -21,7 +21,7 @@ MAX_MAC_PAYLOAD = b"\x3b\x3b\x3b\x7b\xfa\xfa\xfa"  # M per DR (RP 2.4.6): 59, 59
 DEFAULT_CHANNELS = (868100000, 868300000, 868500000)  # RP 2.4.2, DR0..DR5, never changed
 CHANNELS = const(16)
 _DRS = const(8 * CHANNELS)  # in Mac.chans: where the channels' DR ranges start
-PLAN_BYTES = const(9 * CHANNELS)  # Mac.chans: per channel its two frequencies, then their DR ranges
+PLAN_BYTES = const(_DRS + CHANNELS)  # Mac.chans: per channel its two frequencies, then their DR ranges
 RX2_FREQ = const(869525000)  # RP 2.4.7
 RX2_DR = const(0)
 RECEIVE_DELAY1_S = const(1)
@@ -188,9 +188,7 @@ def defaults(mac):
     mac.power = 0  # TXPower index
     mac.nbtrans = 1
     mac.max_dc = 0  # DutyCycleReq: 1/2**max_dc over all channels
-    # per channel: uplink Hz, downlink Hz (0: the uplink's); after them (at _DRS) per channel:
-    # max DR << 4 | min DR
-    mac.chans = bytearray(PLAN_BYTES)
+    mac.chans = bytearray(PLAN_BYTES)  # uplink Hz, downlink Hz (0: the uplink's); max DR << 4 | min DR
     for i in range(3):
         mac.set_channel(i, DEFAULT_CHANNELS[i], 0x50)
     mac.mask = 7
@@ -437,7 +435,7 @@ class Mac:
                 break
             tick, toa = await self._tx(ch, dr, n)
             if asks and self.lora["fair_use"]:
-                self._dl -= DL_COST
+                self._dl -= DL_COST  # paid as it goes out: the network counts the answer it sends
             d = await self._windows(tick, ch, dr)
             if d is not None:  # any downlink ends the repetitions (spec 4.3.1.2)
                 if not asks and self.lora["fair_use"]:
