@@ -7,12 +7,11 @@ from pathlib import Path
 
 from reallabor import boards
 from reallabor.env import TRACES
-from reallabor.firmware import devicecode, layout
+from reallabor.firmware import devicecode
 from reallabor.firmware.build import compiled_firmware
 from reallabor.sim import replay
 from reallabor.traces import fileformat
 
-PROBE = Path(replay.__file__).with_name("heapprobe.py")
 TRACE = TRACES / "courtyard-24h-bme280.jsonl"
 
 
@@ -22,9 +21,8 @@ def run_probe(micropython, flash: Path, config_json: bytes | None = None, after:
     config = fileformat.default_config(header)
     board = boards.load(header["board"])
     modules = replay.node_modules(devicecode.config().validate(dict(config)), False, False, board)
-    path = replay.install_firmware(flash, compiled_firmware(), PROBE)
-    (flash / layout.BOARD_FILE).write_bytes(board.device_json())
-    replay.write_config(flash, config_json or devicecode.config_bytes(config))
+    path = replay.probe_flash(flash, compiled_firmware(), board.device_json(),
+                              config_json or devicecode.config_bytes(config))
     argv = ["main", "esp32", str(TRACE), *modules]
     script = f"import sys; sys.argv[:] = {argv!r}; exec(open('main.py').read()); {after}"
     return subprocess.run([micropython, "-X", "heapsize=4M", "-c", script], cwd=flash,

@@ -160,6 +160,15 @@ def write_config(flash: Path, config_json: bytes) -> None:
         f.write(config_json)
 
 
+def probe_flash(flash: Path, firmware: Path, board_json: bytes, config_json: bytes) -> str:
+    """The heap probe's flash (sim/heapprobe.py as main.py beside the node's board.json and
+    config.json) -> its MICROPYPATH."""
+    path = install_firmware(flash, firmware, Path(__file__).with_name("heapprobe.py"))
+    (flash / layout.BOARD_FILE).write_bytes(board_json)
+    write_config(flash, config_json)
+    return path
+
+
 def simulator_share(micropython: str, firmware: Path, trace: Path, board_json: bytes, config_json: bytes,
                     modules: tuple) -> int:
     """Heap bytes the simulator takes (its code, what it keeps of the trace, its share of the qstr
@@ -170,9 +179,7 @@ def simulator_share(micropython: str, firmware: Path, trace: Path, board_json: b
     if key not in _SHARES:
         sides = []
         with tempfile.TemporaryDirectory(prefix="reallabor-probe-") as flash:
-            path = install_firmware(Path(flash), firmware, Path(__file__).with_name("heapprobe.py"))
-            (Path(flash) / layout.BOARD_FILE).write_bytes(board_json)
-            write_config(Path(flash), config_json)
+            path = probe_flash(Path(flash), firmware, board_json, config_json)
             for side in ("sim", "esp32"):
                 done = subprocess.run([micropython, "-X", "heapsize=4M", "-m", "main",
                                        side, str(Path(trace).resolve()), *modules], cwd=flash,
