@@ -31,6 +31,16 @@ def target_name(rel: Path) -> Path:
     return rel if rel == Path("main.py") else rel.with_suffix(".mpy")
 
 
+def module_name(rel: Path) -> str:
+    """lib/node/net/mqtt.py -> "node.net.mqtt", hal/__init__.py -> "hal": the name tracebacks give
+    as the module's file. The import interns that name anyway (its key in sys.modules), while the
+    file's path would be one more name in the board's RAM for good, per module (qstrs are never
+    freed): some 25 of them on a courtyard node, and a name pool grows in doubling steps."""
+    parts = rel.with_suffix("").parts
+    parts = parts[1:] if parts[0] == "lib" else parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
 def compile_tree(dest: Path, root: Path = FIRMWARE) -> Path:
     """Write the compiled tree to dest (created); returns dest."""
     mpy_cross = find_mpy_cross()
@@ -42,8 +52,7 @@ def compile_tree(dest: Path, root: Path = FIRMWARE) -> Path:
         if rel == Path("main.py"):
             shutil.copyfile(src, out)
             continue
-        # -s keeps the repo-relative name in tracebacks
-        done = subprocess.run([mpy_cross, "-s", str(rel), "-o", str(out), str(src)], capture_output=True, text=True)
+        done = subprocess.run([mpy_cross, "-s", module_name(rel), "-o", str(out), str(src)], capture_output=True, text=True)
         if done.returncode:
             raise ReallaborError("mpy_cross.failed", EXIT_FAILED, details=done.stderr.splitlines(), path=rel)
     return dest
@@ -55,10 +64,11 @@ def mpy_cross_version() -> str:
 
 
 def compiled_firmware() -> Path:
-    """The compiled firmware for the current sources, built once per content and mpy-cross version
-    (a different mpy-cross may emit a different .mpy format), and cached."""
+    """The compiled firmware for the current sources, built once per content, mpy-cross version (a
+    different mpy-cross may emit a different .mpy format) and this file (how it calls mpy-cross),
+    and cached."""
     cache = cache_dir("mpy")
-    tool = hashlib.sha256(mpy_cross_version().encode()).hexdigest()[:8]
+    tool = hashlib.sha256(mpy_cross_version().encode() + Path(__file__).read_bytes()).hexdigest()[:8]
     dest = cache / f"{digest()}-{tool}"
     if not dest.exists():
         cache.mkdir(parents=True, exist_ok=True)
