@@ -121,6 +121,22 @@ def start_virtual_clock():
     return vc
 
 
+def test_the_boot_lets_the_validator_go_with_the_modules_of_its_sections():
+    # A lora section and a capture.json are checked by modules of their own (node.config_lora,
+    # node.config_capture): the config read drops them with the validator, whose RAM the sensors need.
+    import sys
+    import node
+
+    write_config(', "lora": {"dev_eui": "70B3D57ED0000001", "join_eui": "70B3D57ED0000000", "app_key": "%s"}'
+                 % ("0F" * 16))
+    with open("capture.json", "w") as f:
+        f.write('{"to": "console"}')
+    cfg = app.read_config()
+    assert cfg["lora"]["dev_eui"] == "70B3D57ED0000001" and cfg["capture"]["to"] == "console"
+    assert [m for m in sys.modules if m.startswith("node.config")] == []
+    assert not [name for name in ("config", "config_lora", "config_capture") if hasattr(node, name)]
+
+
 def test_a_stored_message_leaves_no_strings_behind_in_ram():
     # Once a state message is in the outbox on flash its strings go: kept until the next message,
     # they held some 5 KB of the nine-driver node's heap between cycles.

@@ -31,7 +31,7 @@ def run_probe(micropython, flash: Path, config_json: bytes | None = None, after:
 
 def test_the_names_the_boot_interns_while_checking_the_config_are_on_the_firmwares_side(micropython, tmp_path):
     # At boot the config validator is imported, used and let go, but the names it interns stay in
-    # the qstr pool for good. The courtyard node's ESP32 side crosses a pool step (a 640-entry pool,
+    # the qstr pool for good. The workshop kit's ESP32 side crosses a pool step (a 640-entry pool,
     # 7 KB on 64-bit) only with them, so they must be counted there, not left to the simulator.
     done = run_probe(micropython, tmp_path, after="import micropython; micropython.qstr_info(1)")
     assert done.returncode == 0, done.stderr

@@ -79,8 +79,10 @@ def read_config():
         log.error("%s; safe mode, next check in %d s" % (e or "config: out of memory", SAFE_MODE_RETRY_MS // 1000))
         return None
     finally:
-        del sys.modules["node.config"]
-        del node.config
+        for name in ("config", "config_lora", "config_capture"):  # and the sections' own modules
+            if "node." + name in sys.modules:
+                del sys.modules["node." + name]
+                delattr(node, name)
     gc.collect()
     return json.loads(json.dumps(cfg))
 

@@ -1,6 +1,11 @@
 # /config.json -> plain dict with defaults filled in. The same validator runs on the host (CPython)
 # before anything is written to a board, so the device normally only ever sees a valid file; if it
 # does not, ConfigError names the field and the app goes to safe mode instead of a crash loop.
+# On the device every name this module brings (its qstrs: functions, parameters, short literals)
+# stays in RAM after it is let go, and so would each character of a str it loops over: parameters
+# use names the firmware has anyway (path, value, names), text is checked as bytes, and the lora
+# and capture sections have modules of their own (_section()).
+from micropython import const
 import json
 
 PATH = "config.json"  # relative: the board's filesystem root, or the simulator's flash directory
@@ -21,7 +26,7 @@ EMPTY = "empty"
 # provisioned config is some 600 bytes; a config over these limits goes to safe mode.
 MAX_BYTES = 4096
 MAX_SENSORS = 10  # every driver once (the nine-driver day) and one more
-_MAX_DEPTH = 8  # nesting of objects and lists (a config needs 4)
+_MAX_DEPTH = const(8)  # nesting of objects and lists (a config needs 4)
 
 
 class ConfigError(Exception):
@@ -38,36 +43,35 @@ class ConfigError(Exception):
 # Sensors the firmware has a driver for: bus kind, default I2C address (None: a UART sensor), the
 # quantities it publishes, after how many identical samples in a row it counts as stuck by default
 # (0 = never: darkness or clean air can hold one value for hours), the fastest I2C clock the chip
-# follows (0: any the ESP32 offers) and how long after its supply comes on it answers (datasheets:
+# follows (0: any the ESP32 offers), how long after its supply comes on it answers (datasheets:
 # SCD30 interface description 1.0, 1.1: at most 100 kHz, boot-up under 2 s; SPS30 datasheet: I2C
-# at most 100 kHz; SCD4x datasheet 1.3, 3.1: ready 1000 ms after power-up).
-SENSOR_TYPES = ("bme280", "bmp280", "sht4x", "sht3x", "scd4x", "scd30", "sps30", "sds011", "pms5003", "bh1750")
-_SENSORS = {
-    "bme280": ("i2c", 0x76, ("temperature", "pressure", "humidity"), 60, 0, 0),
-    "bmp280": ("i2c", 0x76, ("temperature", "pressure"), 60, 0, 0),
-    "sht4x": ("i2c", 0x44, ("temperature", "humidity"), 60, 0, 0),
-    "sht3x": ("i2c", 0x44, ("temperature", "humidity"), 60, 0, 0),
-    "scd4x": ("i2c", 0x62, ("co2", "temperature", "humidity"), 60, 0, 1000),
-    "scd30": ("i2c", 0x61, ("co2", "temperature", "humidity"), 60, 100000, 2000),
-    "sps30": ("i2c", 0x69, ("pm1", "pm2_5", "pm4", "pm10"), 0, 100000, 0),
-    "sds011": ("uart", None, ("pm2_5", "pm10"), 0, 0, 0),
-    "pms5003": ("uart", None, ("pm1", "pm2_5", "pm10"), 0, 0, 0),
-    "bh1750": ("i2c", 0x23, ("illuminance",), 0, 0, 0),
-}
+# at most 100 kHz; SCD4x datasheet 1.3, 3.1: ready 1000 ms after power-up), the options of its
+# entry and its shortest sample_s (the SCD4x and SCD30 measure every 5 s and 2 s by themselves).
+# The type names come from one string: as ten short literals they would be ten names kept in RAM
+# for good (qstrs), on every node, whatever sensors it has.
+SENSOR_TYPES = tuple("bme280 bmp280 sht4x sht3x scd4x scd30 sps30 sds011 pms5003 bh1750".split())
+_SENSORS = dict(zip(SENSOR_TYPES, (
+    ("i2c", 0x76, ("temperature", "pressure", "humidity"), 60, 0, 0, ("oversampling",), 1),
+    ("i2c", 0x76, ("temperature", "pressure"), 60, 0, 0, ("oversampling",), 1),
+    ("i2c", 0x44, ("temperature", "humidity"), 60, 0, 0, (), 1),
+    ("i2c", 0x44, ("temperature", "humidity"), 60, 0, 0, (), 1),
+    ("i2c", 0x62, ("co2", "temperature", "humidity"), 60, 0, 1000, ("mode", "asc", "altitude_m"), 5),
+    ("i2c", 0x61, ("co2", "temperature", "humidity"), 60, 100000, 2000, ("asc",), 2),
+    ("i2c", 0x69, ("pm1", "pm2_5", "pm4", "pm10"), 0, 100000, 0, (), 1),
+    ("uart", None, ("pm2_5", "pm10"), 0, 0, 0, (), 1),
+    ("uart", None, ("pm1", "pm2_5", "pm10"), 0, 0, 0, (), 1),
+    ("i2c", 0x23, ("illuminance",), 0, 0, 0, (), 1),
+)))
 
 
 def chip_facts(kind):
     # -> (fastest I2C clock in Hz or 0, power-up ms) of a sensor type
     return _SENSORS[kind][4], _SENSORS[kind][5]
-# Fields of a sensor entry besides these: "addr" on I2C, and the per-type options below.
+# Fields of a sensor entry besides these: "addr" on I2C, and the options of its type (_SENSORS).
 _SENSOR_FIELDS = ("type", "name", "bus", "sample_s", "filter", "change", "stuck_after")
 SENSOR_CONFIG_FIELDS = _SENSOR_FIELDS + ("addr", "oversampling", "mode", "asc", "altitude_m")
-_OPTIONS = {"bme280": ("oversampling",), "bmp280": ("oversampling",), "scd4x": ("mode", "asc", "altitude_m"),
-            "scd30": ("asc",)}
-_MIN_SAMPLE_S = {"scd4x": 5, "scd30": 2}  # they measure every 5 s and 2 s by themselves
-OVERSAMPLING = (1, 2, 4, 8, 16)
 FILTERS = ("median", "trimmed", "mean")  # how a window of samples becomes the published value (node.pipeline)
-MAX_WINDOW = 60  # samples per quantity and publishing interval (RAM)
+_MAX_WINDOW = const(60)  # samples per quantity and publishing interval (RAM)
 
 
 def load(path=PATH):
@@ -83,25 +87,25 @@ def _read(path):
         raise ConfigError(path, MISSING)
 
 
-def parse(data, where=PATH):
+def parse(data, path=PATH):
     # data: the bytes of config.json (the host passes the bytes it writes or read back), or text
-    return validate(_json(data.encode() if isinstance(data, str) else data, where))
+    return validate(_json(data.encode() if isinstance(data, str) else data, path))
 
 
-def _json(data, where):
+def _json(data, path):
     if len(data) > MAX_BYTES:
-        raise ConfigError(where, LONG, MAX_BYTES)
-    _check_json(data, where)
+        raise ConfigError(path, LONG, MAX_BYTES)
+    _check_json(data, path)
     return json.loads(data.decode())
 
 
-def _check_json(data, where):
+def _check_json(data, path):
     # Standard JSON (RFC 8259) in UTF-8, or ConfigError with the byte offset. Both json modules
     # take more: MicroPython's {"a" 1}, [1,], {1: 2}, "\q" and overlong UTF-8, CPython's NaN and
     # Infinity. After this check they read the same text the same way, so the host (which runs
     # this validator under CPython) and the device agree. \ud800-\udfff escapes are refused: the
     # two decode them differently, and no config needs them (write the character itself).
-    stack = []  # open containers: "[" or "{"
+    stack = []  # open containers: their first byte, 91 "[" or 123 "{"
     expect = 0  # 0 a value, 1 a value or "]", 2 a key or "}", 3 a key, 4 ":", 5 "," or the end
     i = 0
     n = len(data)
@@ -111,14 +115,14 @@ def _check_json(data, where):
         if i == n:
             if expect == 5 and not stack:
                 return
-            raise ConfigError(where, SYNTAX, i)
+            raise ConfigError(path, SYNTAX, i)
         c = data[i]
         if expect == 5:
             if not stack:
                 break
             if c == 44:  # ,
-                expect = 0 if stack[-1] == "[" else 3
-            elif c != (93 if stack[-1] == "[" else 125):  # ] }
+                expect = 0 if stack[-1] == 91 else 3
+            elif c != stack[-1] + 2:  # the closing "]" or "}"
                 break
             else:
                 stack.pop()
@@ -129,7 +133,7 @@ def _check_json(data, where):
             expect = 0
             i += 1
         elif c == 34:  # "
-            i = _check_string(data, i + 1, where)
+            i = _check_string(data, i + 1, path)
             expect = 4 if expect >= 2 else 5
         elif expect >= 2 and not (expect == 2 and c == 125):
             break
@@ -140,7 +144,7 @@ def _check_json(data, where):
         elif c == 91 or c == 123:  # [ {
             if len(stack) == _MAX_DEPTH:
                 break
-            stack.append("[" if c == 91 else "{")
+            stack.append(c)
             expect = 1 if c == 91 else 2
             i += 1
         else:
@@ -154,7 +158,7 @@ def _check_json(data, where):
                     break
                 i = j
             expect = 5
-    raise ConfigError(where, SYNTAX, i)
+    raise ConfigError(path, SYNTAX, i)
 
 
 def _digits_at(data, i):
@@ -186,7 +190,7 @@ def _check_number(data, i):
     return j
 
 
-def _check_string(data, i, where):
+def _check_string(data, i, path):
     # -> the offset after the string whose first character is at i
     n = len(data)
     while i < n:
@@ -215,12 +219,12 @@ def _check_string(data, i, where):
             lo, hi = (0xA0 if c == 0xE0 else 0x90 if c == 0xF0 else 0x80,
                       0x9F if c == 0xED else 0x8F if c == 0xF4 else 0xBF)
             if not more or i + more >= n or not lo <= data[i + 1] <= hi:
-                raise ConfigError(where, UTF8, i)
+                raise ConfigError(path, UTF8, i)
             for k in range(2, more + 1):
                 if not 0x80 <= data[i + k] <= 0xBF:
-                    raise ConfigError(where, UTF8, i)
+                    raise ConfigError(path, UTF8, i)
             i += more + 1
-    raise ConfigError(where, SYNTAX, i)
+    raise ConfigError(path, SYNTAX, i)
 
 
 def validate(raw):
@@ -232,11 +236,11 @@ def validate(raw):
         "device": _name(raw, "device", "", None),
         "site": _name(raw, "site", "", "lab"),
         "interval_s": interval,
-        "sample_s": _int(raw, "sample_s", "", interval, -(-interval // MAX_WINDOW), interval),
+        "sample_s": _int(raw, "sample_s", "", interval, -(-interval // _MAX_WINDOW), interval),
         "mqtt": _mqtt(raw.get("mqtt", {}), interval),
         "wifi": _wifi(raw.get("wifi")),
         "sensors": [],
-        "lora": _lora(raw.get("lora")),
+        "lora": _section("lora", raw.get("lora")),
         # delivery (docs/mqtt.md): sleep between cycles, the awake time for sending, outbox size
         "deep_sleep": _bool(raw, "deep_sleep", "", False),
         "send_window_s": _int(raw, "send_window_s", "", 20, 2, 600),
@@ -270,13 +274,24 @@ def validate(raw):
         names.append(sensor["name"])
         places.append(place)
         cfg["sensors"].append(sensor)
-    capture = _capture(raw.get("capture"), "capture.")
+    capture = _section("capture", raw.get("capture"), "capture.")
     if capture:
         cfg["capture"] = capture  # only then: a node without capture carries nothing of it
     return cfg
 
 
-def _mqtt(raw, interval):
+def _section(name, raw, *args):
+    # A section few nodes have (lora, capture) -> its settings, or None where it is absent. Each is
+    # checked by a module of its own, node/config_<name>.py, loaded only for a config that has the
+    # section: MicroPython keeps every name a module brings (its qstrs) for good, and with those
+    # two sections' names a one-sensor node's names took another step of the name pool (7 KB on
+    # the 64-bit unix port, 4.5 KB on an ESP32). node.app lets these modules go with this one.
+    if raw is None:
+        return None
+    return __import__("node.config_" + name, None, None, ("validate",)).validate(raw, *args)
+
+
+def _mqtt(raw, interval_s):
     _require_dict(raw, "mqtt")
     _reject_unknown(raw, ("url", "prefix", "user", "password", "keepalive_s", "ca", "discovery"), "mqtt.")
     url = _text(raw, "url", "mqtt.", "mqtt://127.0.0.1:1883", 128)
@@ -295,12 +310,12 @@ def _mqtt(raw, interval):
         "host": host,
         "port": port,
         "tls": tls,
-        "prefix": _text(raw, "prefix", "mqtt.", "reallabor", 64, "#+"),
+        "prefix": _text(raw, "prefix", "mqtt.", "reallabor", 64, b"#+"),
         "user": _text(raw, "user", "mqtt.", None),
         "password": _text(raw, "password", "mqtt.", None, 128),
         # by default well over the interval: the state messages keep the connection alive, where
         # a keepalive of one interval meant a ping before nearly every message
-        "keepalive_s": _int(raw, "keepalive_s", "mqtt.", min(3600, max(60, 2 * interval)), 5, 3600),
+        "keepalive_s": _int(raw, "keepalive_s", "mqtt.", min(3600, max(60, 2 * interval_s)), 5, 3600),
         "ca": ca,
         "discovery": _bool(raw, "discovery", "mqtt.", False),  # Home Assistant MQTT discovery
     }
@@ -313,8 +328,8 @@ def _host(host, field, detail):
     # a DNS name or IPv4 address: letters, digits, "." and "-" (no IPv6 literal, no user@)
     if not host:
         raise ConfigError(field, TYPE, detail)
-    for ch in host:
-        if not (ch in ".-_" or _is_digit(ch) or "a" <= ch <= "z" or "A" <= ch <= "Z"):
+    for c in host.encode():
+        if not (c in b".-_" or 48 <= c <= 57 or 97 <= c <= 122 or 65 <= c <= 90):  # 0-9 a-z A-Z
             raise ConfigError(field, TYPE, detail)
     return host
 
@@ -341,7 +356,7 @@ def _i2c_buses(raw):
     for name in sorted(raw):
         bus = raw[name]
         where = "i2c." + name
-        if not (name.startswith("i2c") and len(name) == 4 and _is_digit(name[3])):
+        if not (name.startswith("i2c") and len(name) == 4 and _is_digit(name[3:])):
             raise ConfigError(where, TYPE, "i2c0, i2c1, ...")
         _require_dict(bus, where)
         _reject_unknown(bus, ("freq", "timeout_us", "soft"), where + ".")
@@ -366,67 +381,28 @@ def _wifi(raw):
 
 
 UPLINKS = ("mqtt", "lorawan")
-LORA_REGIONS = ("EU868",)
-
-
-LORA_PAYLOADS = ("compact", "cayenne")  # FPort 1 (codec/compact.py), FPort 20 (codec/cayenne.py)
-_ABP = ("dev_addr", "nwk_s_key", "app_s_key")
-
-
-def _lora(raw):
-    # OTAA keys written by `reallabor provision` for boards with a LoRa radio (docs/provisioning.md),
-    # or an ABP session (all three of _ABP); how the node sends (docs/lorawan.md).
-    if raw is None:
-        return None
-    _require_dict(raw, "lora")
-    _reject_unknown(raw, ("dev_eui", "join_eui", "app_key", "region", "payload", "confirmed", "adr", "dr", "fair_use",
-                          "rx1_delay_s", "rx2_dr") + _ABP, "lora.")
-    lora = {"region": _text(raw, "region", "lora.", "EU868")}
-    if lora["region"] not in LORA_REGIONS:
-        raise ConfigError("lora.region", CHOICE, ", ".join(LORA_REGIONS))
-    abp = [k for k in _ABP if k in raw]
-    if abp and len(abp) < 3:
-        raise ConfigError("lora." + [k for k in _ABP if k not in raw][0], MISSING)
-    for key, digits in (("dev_eui", 16), ("join_eui", 16), ("app_key", 32), ("dev_addr", 8), ("nwk_s_key", 32),
-                        ("app_s_key", 32)):
-        value = _text(raw, key, "lora.", None)
-        if value is None and (key == "dev_eui" or (key in _ABP) == bool(abp)):
-            raise ConfigError("lora." + key, MISSING)
-        if value is not None and (len(value) != digits or not _is_hex(value)):
-            raise ConfigError("lora." + key, TYPE, "%d hex digits" % digits)
-        lora[key] = value and value.upper()
-    lora["payload"] = _text(raw, "payload", "lora.", "compact")
-    if lora["payload"] not in LORA_PAYLOADS:
-        raise ConfigError("lora.payload", CHOICE, ", ".join(LORA_PAYLOADS))
-    lora["confirmed"] = _bool(raw, "confirmed", "lora.", False)
-    lora["adr"] = _bool(raw, "adr", "lora.", True)
-    lora["dr"] = _int(raw, "dr", "lora.", 5, 0, 5)  # the data rate until the network sets one: SF7
-    lora["fair_use"] = _bool(raw, "fair_use", "lora.", True)  # The Things Network's 30 s and 10 downlinks a day
-    lora["rx1_delay_s"] = _int(raw, "rx1_delay_s", "lora.", 1, 1, 15)  # ABP only (OTAA: from the join-accept)
-    lora["rx2_dr"] = _int(raw, "rx2_dr", "lora.", 3, 0, 6)  # ABP only: SF9 as on The Things Network
-    return lora
 
 
 def _is_hex(text):
-    # text: a str, or bytes (whose items are numbers)
-    for ch in text:
-        if ch not in ("0123456789abcdefABCDEF" if isinstance(ch, str) else b"0123456789abcdefABCDEF"):
+    # text: a str, or bytes
+    for c in text.encode() if isinstance(text, str) else text:
+        if c not in b"0123456789abcdefABCDEF":
             return False
     return True
 
 
-def _sensor(raw, where, interval_s, sample_s):
-    _require_dict(raw, where)
+def _sensor(raw, path, interval_s, sample_s):
+    _require_dict(raw, path)
     kind = raw.get("type")
     if kind not in SENSOR_TYPES:
-        raise ConfigError(where + ".type", CHOICE, ", ".join(SENSOR_TYPES))
-    bus_kind, addr, quantities, stuck, _, power_up = _SENSORS[kind]
-    p = where + "."
-    _reject_unknown(raw, _SENSOR_FIELDS + (("addr",) if addr else ()) + _OPTIONS.get(kind, ()), p)
-    bus = _text(raw, "bus", p, bus_kind + ("0" if addr else "1"))
-    if not (bus.startswith(bus_kind) and len(bus) == len(bus_kind) + 1 and _is_digit(bus[-1])):
+        raise ConfigError(path + ".type", CHOICE, ", ".join(SENSOR_TYPES))
+    bus_kind, addr, quantities, stuck, _, power_up, options, shortest_s = _SENSORS[kind]
+    p = path + "."
+    _reject_unknown(raw, _SENSOR_FIELDS + (("addr",) if addr else ()) + options, p)
+    bus = _text(raw, "bus", p, "%s%d" % (bus_kind, 0 if addr else 1))
+    if not (bus.startswith(bus_kind) and len(bus) == len(bus_kind) + 1 and _is_digit(bus[-1:])):
         raise ConfigError(p + "bus", TYPE, "%s0, %s1, ..." % (bus_kind, bus_kind))
-    fastest = max(_MIN_SAMPLE_S.get(kind, 1), -(-interval_s // MAX_WINDOW))
+    fastest = max(shortest_s, -(-interval_s // _MAX_WINDOW))
     sensor = {
         "type": kind,
         "name": _name(raw, "name", p, kind),
@@ -441,88 +417,91 @@ def _sensor(raw, where, interval_s, sample_s):
         raise ConfigError(p + "stuck_after", RANGE, "0 (off) or 2..100000")
     if addr:
         sensor["addr"] = _int(raw, "addr", p, addr, 0x08, 0x77)
-    if kind in ("bme280", "bmp280"):
+    # the options of its type (_SENSORS)
+    if "oversampling" in options:  # BME280, BMP280
         given = raw.get("oversampling", {})
         _require_dict(given, p + "oversampling")
         _reject_unknown(given, quantities, p + "oversampling.")
         sensor["oversampling"] = {}
         for q in quantities:
             value = _int(given, q, p + "oversampling.", 1, 1, 16)
-            if value not in OVERSAMPLING:
+            if value not in (1, 2, 4, 8, 16):
                 raise ConfigError(p + "oversampling." + q, CHOICE, "1, 2, 4, 8, 16")
             sensor["oversampling"][q] = value
-    elif kind == "scd4x":
+    elif "mode" in options:  # SCD4x
         sensor["mode"] = raw.get("mode", "periodic")
         if sensor["mode"] not in ("periodic", "single"):
             raise ConfigError(p + "mode", CHOICE, "periodic, single")
         sensor["asc"] = _bool(raw, "asc", p, True)
         sensor["altitude_m"] = _int(raw, "altitude_m", p, 0, 0, 3000)
-    elif kind == "scd30":
+    elif "asc" in options:  # SCD30
         sensor["asc"] = _bool(raw, "asc", p, None)  # None: leave the sensor's stored setting
     return sensor
 
 
-def _filters(given, quantities, field):
+def _filters(value, quantities, field):
     # "median" for every quantity, or {"co2": "mean", ...} where unnamed quantities get the median;
     # -> {quantity: index in FILTERS}
-    if isinstance(given, str):
-        if given not in FILTERS:
+    if isinstance(value, str):
+        if value not in FILTERS:
             raise ConfigError(field, CHOICE, ", ".join(FILTERS))
-        return {q: FILTERS.index(given) for q in quantities}
-    if not isinstance(given, dict):
-        raise ConfigError(field, TYPE, "%s or an object per quantity" % ", ".join(FILTERS))
-    _reject_unknown(given, quantities, field + ".")
-    for q in sorted(given):
-        if given[q] not in FILTERS:
-            raise ConfigError(field + "." + q, CHOICE, ", ".join(FILTERS))
-    return {q: FILTERS.index(given.get(q, FILTERS[0])) for q in quantities}
-
-
-def _changes(given, quantities, field):
-    # {"co2": 100}: publish early when a value moved this much since the last state message
-    _require_dict(given, field)
-    _reject_unknown(given, quantities, field + ".")
-    for q in sorted(given):
-        value = given[q]
-        # bounded: the ESP32's single-precision floats hold these exactly enough, and no NaN or inf
-        if not isinstance(value, (int, float)) or isinstance(value, bool):
-            raise ConfigError(field + "." + q, TYPE, "a number")
-        if not 0.001 <= value <= 1000000:
-            raise ConfigError(field + "." + q, RANGE, "0.001..1000000")
-    return dict(given)
-
-
-def _require_dict(value, where):
+        return {q: FILTERS.index(value) for q in quantities}
     if not isinstance(value, dict):
-        raise ConfigError(where, TYPE, "object")
+        raise ConfigError(field, TYPE, "%s or an object per quantity" % ", ".join(FILTERS))
+    _reject_unknown(value, quantities, field + ".")
+    for q in sorted(value):
+        if value[q] not in FILTERS:
+            raise ConfigError(field + "." + q, CHOICE, ", ".join(FILTERS))
+    return {q: FILTERS.index(value.get(q, FILTERS[0])) for q in quantities}
 
 
-def _reject_unknown(raw, known, prefix):
+def _changes(value, quantities, field):
+    # {"co2": 100}: publish early when a value moved this much since the last state message
+    _require_dict(value, field)
+    _reject_unknown(value, quantities, field + ".")
+    for q in sorted(value):
+        v = value[q]
+        # bounded: the ESP32's single-precision floats hold these exactly enough, and no NaN or inf
+        if not isinstance(v, (int, float)) or isinstance(v, bool):
+            raise ConfigError(field + "." + q, TYPE, "a number")
+        if not 0.001 <= v <= 1000000:
+            raise ConfigError(field + "." + q, RANGE, "0.001..1000000")
+    return dict(value)
+
+
+def _require_dict(value, path):
+    if not isinstance(value, dict):
+        raise ConfigError(path, TYPE, "object")
+
+
+def _reject_unknown(raw, names, prefix):
     # Keys in sorted order here and below: MicroPython's dicts keep no order, and with two bad
     # keys the host must name the same one as the device.
     for key in sorted(raw):
-        if key not in known:
-            raise ConfigError(prefix + key, UNKNOWN, ", ".join(known))
+        if key not in names:
+            raise ConfigError(prefix + key, UNKNOWN, ", ".join(names))
 
 
-def _text(raw, key, prefix, default, most=64, bad=""):
-    # text of at most `most` bytes in UTF-8, without control characters nor any of `bad`
+def _text(raw, key, prefix, default, length=64, bad=b""):
+    # text of at most `length` bytes in UTF-8, without control characters nor any of the bytes `bad`
     value = raw.get(key, default)
     if value is None and default is None:  # null: as if absent, where absent means none
         return None
     if not isinstance(value, str):
         raise ConfigError(prefix + key, TYPE, "text")
-    if len(value.encode()) > most:
-        raise ConfigError(prefix + key, LONG, most)
-    for ch in value:
-        if ch < " " or ch == "\x7f" or ch in bad:
-            raise ConfigError(prefix + key, TYPE, "text without control characters" + (" or " + bad if bad else ""))
+    data = value.encode()
+    if len(data) > length:
+        raise ConfigError(prefix + key, LONG, length)
+    for c in data:  # bytes: each character of a str would stay in RAM as a name (qstr) for good
+        if c < 32 or c == 127 or c in bad:
+            raise ConfigError(prefix + key, TYPE, "text without control characters or %s" % bad.decode() if bad
+                              else "text without control characters")
     return value
 
 
 def _name(raw, key, prefix, default):
     # one level of a topic (device, site, sensor name): not empty, at most 32 bytes, no / # +
-    value = _text(raw, key, prefix, default, 32, "/#+")
+    value = _text(raw, key, prefix, default, 32, b"/#+")
     if value == "":
         raise ConfigError(prefix + key, EMPTY, "a name")
     return value
@@ -530,8 +509,8 @@ def _name(raw, key, prefix, default):
 
 def _is_digit(text):
     # ASCII digits only: str.isdigit() takes other scripts' digits on CPython, not on MicroPython
-    for ch in text:
-        if not "0" <= ch <= "9":
+    for c in text.encode():
+        if not 48 <= c <= 57:
             return False
     return bool(text)
 
@@ -543,13 +522,13 @@ def _bool(raw, key, prefix, default):
     return value
 
 
-def _int(raw, key, prefix, default, lo, hi):
+def _int(raw, key, prefix, default, lower, upper):
     value = raw.get(key, default)
     # bool is an int subclass in CPython; true/false is never a valid number here.
     if not isinstance(value, int) or isinstance(value, bool):
         raise ConfigError(prefix + key, TYPE, "whole number")
-    if not lo <= value <= hi:
-        raise ConfigError(prefix + key, RANGE, "%d..%d" % (lo, hi))
+    if not lower <= value <= upper:
+        raise ConfigError(prefix + key, RANGE, "%d..%d" % (lower, upper))
     return value
 
 
@@ -557,23 +536,6 @@ def _int(raw, key, prefix, default, lo, hi):
 # `reallabor capture` switches it on and off without touching config.json (whose hash the
 # inventory keeps): capture.json, when present, holds a capture section that replaces the config's.
 CAPTURE_PATH = "capture.json"
-CAPTURE_TO = ("off", "console", "flash")
-
-
-def _capture(raw, p):
-    # {"to": "console"} or {"to": "flash", "flash_kb": 256, "chunk_kb": 16} -> that with defaults,
-    # or None when capture is off
-    if raw is None:
-        return None
-    _require_dict(raw, p[:-1])
-    _reject_unknown(raw, ("to", "flash_kb", "chunk_kb"), p)
-    to = raw.get("to", "console")
-    if to not in CAPTURE_TO:
-        raise ConfigError(p + "to", CHOICE, ", ".join(CAPTURE_TO))
-    if to == "off":
-        return None
-    flash_kb = _int(raw, "flash_kb", p, 256, 16, 4096)
-    return {"to": to, "flash_kb": flash_kb, "chunk_kb": _int(raw, "chunk_kb", p, 16, 4, flash_kb // 2)}
 
 
 def capture_override(cfg, path=CAPTURE_PATH):
@@ -581,7 +543,7 @@ def capture_override(cfg, path=CAPTURE_PATH):
         data = _read(path)
     except ConfigError:
         return cfg  # none: the config's own section holds
-    capture = _capture(_json(data, path), path + ":")
+    capture = _section("capture", _json(data, path), path + ":")
     cfg.pop("capture", None)
     if capture:
         cfg["capture"] = capture
