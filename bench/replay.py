@@ -13,7 +13,7 @@ from reallabor.sim import replay
 from reallabor.sim.replay import find_micropython
 from reallabor.traces import fileformat, synthetic, tools
 
-from bench.heap import BUDGET_K, boot_heap, micropython_32, runs_within, smallest_heap_k
+from bench.heap import BUDGET_K, board_names, boot_heap, micropython_32, runs_within, smallest_heap_k
 
 MEASURE_K = 512  # the most a day may need for its figures
 
@@ -56,6 +56,9 @@ def bench_replay(name: str, broker) -> None:
               if k32 else f"  on a 32-bit unix build: does not complete even with {MEASURE_K}K")
     else:
         print("  on a 32-bit unix build: not measured (no registry has one; make micropython32 builds one)")
+    names = board_names(trace, find_micropython())
+    print(f"  names a board keeps for good (qstrs, 64-bit unix port with hal.esp32): {names['n_qstr']} in "
+          f"{names['n_pool']} pools, {names['n_total_bytes'] / 1024:.1f} KiB")
     sizes = boot_heap(trace, find_micropython(), m32)
     print("  firmware heap (its modules / after boot): " +
           "; ".join(f"{port} {m / 1024:.1f} / {a / 1024:.1f} KiB" for port, (m, a) in sizes.items()))
