@@ -57,7 +57,8 @@ def bench_replay(name: str, broker) -> None:
     else:
         print("  on a 32-bit unix build: not measured (no registry has one; make micropython32 builds one)")
     names = board_names(trace, find_micropython())
-    print(f"  names a board keeps for good (qstrs, 64-bit unix port with hal.esp32): {names['n_qstr']} in "
+    print(f"  names a board keeps for good (qstrs; hal.esp32 and the node's modules on the 64-bit unix port, where "
+          f"names the ESP32 port has built in, such as WLAN and Pin, count too): {names['n_qstr']} in "
           f"{names['n_pool']} pools, {names['n_total_bytes'] / 1024:.1f} KiB")
     sizes = boot_heap(trace, find_micropython(), m32)
     print("  firmware heap (its modules / after boot): " +
