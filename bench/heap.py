@@ -102,29 +102,16 @@ def boot_heap(trace, micropython: str, micropython_32: str | None = None) -> dic
 def board_names(trace, micropython: str) -> dict[str, int]:
     """The names a board with this trace's node keeps for good (qstrs, never freed; their pools
     grow in doubling steps, 7 KB a step near 620 names on the 64-bit port): the heap probe's ESP32
-    side (host/reallabor/sim/heapprobe.py: hal.esp32, the node's modules, its config read), then
-    micropython.qstr_info() -> {"n_pool": .., "n_qstr": .., "n_total_bytes": ..}."""
-    import json
+    side, then micropython.qstr_info() -> {"n_pool": .., "n_qstr": .., "n_total_bytes": ..}."""
     import re
     import tempfile
     from pathlib import Path
 
-    from reallabor import boards
-    from reallabor.firmware import devicecode
-    from reallabor.firmware.build import compiled_firmware
     from reallabor.sim import replay
-    from reallabor.traces import fileformat
 
-    header = fileformat.load(trace).header
-    config = fileformat.default_config(header)
-    board = boards.load(header["board"])
-    modules = replay.node_modules(devicecode.config().validate(json.loads(json.dumps(config))), False, False, board)
-    argv = ["main", "esp32", str(trace), *modules]
-    script = f"import sys; sys.argv[:] = {argv!r}; exec(open('main.py').read()); import micropython; micropython.qstr_info()"
     with tempfile.TemporaryDirectory(prefix="reallabor-names-") as flash:
-        path = replay.probe_flash(Path(flash), compiled_firmware(), board.device_json(), devicecode.config_bytes(config))
-        done = subprocess.run([micropython, "-X", "heapsize=4M", "-c", script], cwd=flash, capture_output=True,
-                              text=True, timeout=60, env={**os.environ, "MICROPYPATH": path})
+        done = replay.probe_board_side(micropython, Path(flash), trace,
+                                       after="import micropython; micropython.qstr_info()")
     figures = dict(re.findall(r"(n_\w+)=(\d+)", done.stdout))
     if done.returncode or not figures:
         raise RuntimeError(f"the names probe failed: {done.stderr.strip()[-300:]}")

@@ -169,6 +169,24 @@ def probe_flash(flash: Path, firmware: Path, board_json: bytes, config_json: byt
     return path
 
 
+def probe_board_side(micropython: str, flash: Path, trace: Path, config_json: bytes | None = None,
+                     after: str = "") -> subprocess.CompletedProcess:
+    """The heap probe's ESP32 side (hal.esp32, the modules of the trace's node, its config read;
+    config_json: the trace's default config unless given) on flash, then the statement `after` in
+    the same process: what a board of that node holds, for the bench's figures and the tests."""
+    from reallabor import boards
+
+    header = fileformat.load(trace).header
+    config = fileformat.default_config(header)
+    board = boards.load(header["board"])
+    modules = node_modules(devicecode.config().validate(json.loads(json.dumps(config))), False, False, board)
+    path = probe_flash(flash, compiled_firmware(), board.device_json(), config_json or devicecode.config_bytes(config))
+    argv = ["main", "esp32", str(trace), *modules]
+    script = f"import sys; sys.argv[:] = {argv!r}; exec(open('main.py').read()); {after}"
+    return subprocess.run([micropython, "-X", "heapsize=4M", "-c", script], cwd=flash,
+                          env={**os.environ, "MICROPYPATH": path}, capture_output=True, text=True, timeout=60)
+
+
 def simulator_share(micropython: str, firmware: Path, trace: Path, board_json: bytes, config_json: bytes,
                     modules: tuple) -> int:
     """Heap bytes the simulator takes (its code, what it keeps of the trace, its share of the qstr
