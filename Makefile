@@ -36,9 +36,10 @@ test: setup
 bench: setup
 	$(BIN)/python -m bench
 
-# A 32-bit unix MicroPython for make bench's 32-bit day figures (needs git access to GitHub)
+# A 32-bit unix MicroPython for make bench's 32-bit day figures, from GitHub or, without access to
+# it, from a local clone: make micropython32 MICROPYTHON_SOURCE=path/to/micropython
 micropython32:
-	scripts/build-micropython32
+	scripts/build-micropython32 $(MICROPYTHON_SOURCE)
 
 # The fault script against a real Mosquitto: our transport and umqtt.simple side by side
 faults: setup
