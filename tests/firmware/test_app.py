@@ -137,6 +137,28 @@ def test_the_boot_lets_the_validator_go_with_the_modules_of_its_sections():
     assert not [name for name in ("config", "config_lora", "config_capture") if hasattr(node, name)]
 
 
+def test_a_section_module_missing_from_the_flash_means_safe_mode_not_a_crash():
+    # A deploy cut off halfway can leave node/config_lora.mpy out: the boot's config read goes to
+    # safe mode (the REPL reachable, a new look every minute), as for a bad config.
+    import builtins
+
+    real_import, real_error, said = builtins.__import__, log.error, []
+
+    def without_lora(name, *args):
+        if name == "node.config_lora":
+            raise ImportError("no module named '%s'" % name)
+        return real_import(name, *args)
+
+    write_config(', "lora": {"dev_eui": "70B3D57ED0000001", "join_eui": "70B3D57ED0000000", "app_key": "%s"}'
+                 % ("0F" * 16))
+    builtins.__import__, log.error = without_lora, said.append
+    try:
+        assert app.read_config() is None
+    finally:
+        builtins.__import__, log.error = real_import, real_error
+    assert len(said) == 1 and "config_lora" in said[0] and "safe mode" in said[0], said
+
+
 def test_a_stored_message_leaves_no_strings_behind_in_ram():
     # Once a state message is in the outbox on flash its strings go: kept until the next message,
     # they held some 5 KB of the nine-driver node's heap between cycles.

@@ -50,3 +50,12 @@ def test_verify_shows_the_site_as_written_or_says_the_file_is_not_utf8(data_dir)
     check = verify._config(body.replace("\u00fc".encode(), b"\xfc"), None, data_dir)  # Latin-1
     assert not check.ok and check.params["problem"] == '"config.json" is not UTF-8 text (byte 38)'
     assert verify._parsed(body.replace("\u00fc".encode(), b"\xfc")) is None
+
+
+def test_a_lone_surrogate_in_a_bus_name_is_refused_not_a_crash():
+    # Only a dict from the host can hold one (config.json's bytes cannot): refused like any other
+    # bad bus name, as before the validator checked digits as bytes.
+    config = devicecode.config()
+    with pytest.raises(config.ConfigError) as e:
+        config.validate({"i2c": {"i2c\ud800": {}}})
+    assert (e.value.field, e.value.problem) == ("i2c.i2c\ud800", config.TYPE)

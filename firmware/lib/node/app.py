@@ -75,7 +75,9 @@ def read_config():
 
     try:
         cfg = config.load()
-    except (config.ConfigError, MemoryError) as e:  # within the validator's limits no MemoryError comes
+    except (config.ConfigError, MemoryError, ImportError) as e:
+        # within the validator's limits no MemoryError comes; an ImportError is a section's module
+        # missing from the flash (a deploy cut off halfway): safe mode too, until a deploy mends it
         log.error("%s; safe mode, next check in %d s" % (e or "config: out of memory", SAFE_MODE_RETRY_MS // 1000))
         return None
     finally:

@@ -286,6 +286,8 @@ def _section(name, raw, *args):
     # section: MicroPython keeps every name a module brings (its qstrs) for good, and with those
     # two sections' names a one-sensor node's names took another step of the name pool (7 KB on
     # the 64-bit unix port, 4.5 KB on an ESP32). node.app lets these modules go with this one.
+    # The section's module imports its helpers from node.config, so this module must still be
+    # node.config in sys.modules: node.app's read_config() drops all three together.
     if raw is None:
         return None
     return __import__("node.config_" + name, None, None, ("validate",)).validate(raw, *args)
@@ -508,11 +510,9 @@ def _name(raw, key, prefix, default):
 
 
 def _is_digit(text):
-    # ASCII digits only: str.isdigit() takes other scripts' digits on CPython, not on MicroPython
-    for c in text.encode():
-        if not 48 <= c <= 57:
-            return False
-    return bool(text)
+    # ASCII digits only: str.isdigit() takes other scripts' digits on CPython, bytes.isdigit() does
+    # not (a lone surrogate, which only a dict from the host can hold, passes as bytes that are none)
+    return text.encode("utf-8", "surrogatepass").isdigit()
 
 
 def _bool(raw, key, prefix, default):
