@@ -10,8 +10,8 @@ from pathlib import Path
 from reallabor.firmware.build import compiled_firmware, module_name
 
 
-def run(micropython, tmp_path: Path, script: str, files: dict[str, str] = {}) -> subprocess.CompletedProcess:
-    for name, text in files.items():
+def run(micropython, tmp_path: Path, script: str, files: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    for name, text in (files or {}).items():
         (tmp_path / name).write_text(text)
     lib = compiled_firmware() / "lib"
     return subprocess.run([micropython, "-X", "heapsize=2M", "-c", script], cwd=tmp_path, capture_output=True,

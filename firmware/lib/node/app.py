@@ -81,10 +81,9 @@ def read_config():
         log.error("%s; safe mode, next check in %d s" % (e or "config: out of memory", SAFE_MODE_RETRY_MS // 1000))
         return None
     finally:
-        for name in ("config", "config_lora", "config_capture"):  # and the sections' own modules
-            if "node." + name in sys.modules:
-                del sys.modules["node." + name]
-                delattr(node, name)
+        for name in [m for m in sys.modules if m.startswith("node.config")]:  # and its sections'
+            del sys.modules[name]
+            delattr(node, name[5:])
     gc.collect()
     return json.loads(json.dumps(cfg))
 

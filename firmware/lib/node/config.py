@@ -287,7 +287,7 @@ def _section(name, raw, *args):
     # two sections' names a one-sensor node's names took another step of the name pool (7 KB on
     # the 64-bit unix port, 4.5 KB on an ESP32). node.app lets these modules go with this one.
     # The section's module imports its helpers from node.config, so this module must still be
-    # node.config in sys.modules: node.app's read_config() drops all three together.
+    # node.config in sys.modules: node.app's read_config() drops every node.config* module together.
     if raw is None:
         return None
     return __import__("node.config_" + name, None, None, ("validate",)).validate(raw, *args)
